@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ConfigModule } from './config/config.module.js';
+import type { Settings } from './config/settings.js';
+import { DatabaseModule } from './database/database.module.js';
+import { CatalogModule } from './catalog/catalog.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MonitoringModule } from './monitoring/monitoring.module.js';
+import { QueuesModule } from './queues/queues.module.js';
+import { RedisModule } from './redis/redis.module.js';
+import type { RoleParts } from './roles.js';
+
+/**
+ * The pipeline application: infrastructure, then one module per feature. Each feature module's
+ * `register(parts)` adds its controllers only for the API role and its cron handlers only for the
+ * scheduler role; its services (and their @OnJob handlers) are always there.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(settings: Settings, parts: RoleParts): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(settings),
+        DatabaseModule,
+        RedisModule,
+        QueuesModule.register({ workers: parts.workers }),
+        ...(parts.scheduler ? [ScheduleModule.forRoot()] : []),
+        MonitoringModule,
+        HealthModule,
+        CatalogModule,
+        // Feature modules: register(parts) each.
+      ],
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import { timingSafeEqual } from 'node:crypto';
+
+/**
+ * True when an Authorization header carries the admin token, either as `Bearer <token>` (scripts,
+ * operating endpoints) or as HTTP Basic with the token as password (browsers; any user name).
+ */
+export function isAdminAuthorization(header: string | undefined, token: string): boolean {
+  if (!header) return false;
+  const [scheme, value = ''] = header.split(' ', 2);
+  if (/^bearer$/i.test(scheme ?? '')) return safeEqual(value.trim(), token);
+  if (/^basic$/i.test(scheme ?? '')) {
+    const decoded = Buffer.from(value.trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 && safeEqual(decoded.slice(colon + 1), token);
+  }
+  return false;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The WWW-Authenticate challenge that makes a browser prompt for the token. */
+export const ADMIN_CHALLENGE = 'Basic realm="MooVitamix admin", charset="UTF-8"';

@@ -1,0 +1,42 @@
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { AppModule } from './app.module.js';
+import type { Settings } from './config/settings.js';
+import { createHttpApp } from './http.js';
+import { MockApiModule } from './mock-api/mock-api.module.js';
+import type { RoleParts } from './roles.js';
+
+/** Builds the pipeline application for a role, without listening (tests call this too). */
+export async function createPipelineApp(settings: Settings, parts: RoleParts, logger: LoggerService) {
+  return createHttpApp(AppModule.forRoot(settings, parts), logger);
+}
+
+export async function createMockApiApp(settings: Settings, logger: LoggerService) {
+  return createHttpApp(MockApiModule.forRoot(settings), logger);
+}
+
+/** SIGTERM/SIGINT: close HTTP, let workers finish or release their jobs, close connections; bounded. */
+export function installShutdown(apps: INestApplication[], timeoutMs: number, logger: LoggerService): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal} received: shutting down (at most ${timeoutMs} ms)`, 'Main');
+    const timer = setTimeout(() => {
+      logger.error(`shutdown took longer than ${timeoutMs} ms: exiting; unfinished jobs will be retried`, undefined, 'Main');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    Promise.all([...apps].reverse().map((a) => a.close()))
+      .then(() => {
+        logger.log('shut down cleanly', 'Main');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error(`shutdown failed: ${(err as Error).message}`, (err as Error).stack, 'Main');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+

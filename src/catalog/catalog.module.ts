@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ListenEventSchema, ListenHistorySchema, MODEL_NAMES, TrackSchema, UserSchema } from './catalog.schemas.js';
+
+/** Mongoose models of the source mirror, shared by ingestion, recommendations and training. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: MODEL_NAMES.Track, schema: TrackSchema },
+      { name: MODEL_NAMES.User, schema: UserSchema },
+      { name: MODEL_NAMES.ListenHistory, schema: ListenHistorySchema },
+      { name: MODEL_NAMES.ListenEvent, schema: ListenEventSchema },
+    ]),
+  ],
+  exports: [MongooseModule],
+})
+export class CatalogModule {}

@@ -1,0 +1,22 @@
+import { Global, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AppConfig } from '../config/app-config.js';
+
+/** The one Mongoose connection of the process. */
+@Global()
+@Module({
+  imports: [
+    MongooseModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        uri: config.MONGODB_URI,
+        serverSelectionTimeoutMS: 5000,
+        // Index builds are explicit (see ensureIndexes calls in repositories), not implicit at every boot.
+        autoIndex: true,
+        maxPoolSize: 20,
+      }),
+    }),
+  ],
+  exports: [MongooseModule],
+})
+export class DatabaseModule {}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, register, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration } from 'prom-client';
+
+/** Prefix of every metric of ours. */
+export const METRIC_PREFIX = 'moovitamix_';
+
+// Several Nest applications can live in one process (tests, role `all`): reuse a metric that exists.
+function counter<L extends string>(cfg: CounterConfiguration<L>): Counter<L> {
+  return (register.getSingleMetric(cfg.name) as Counter<L> | undefined) ?? new Counter(cfg);
+}
+function gauge<L extends string>(cfg: GaugeConfiguration<L>): Gauge<L> {
+  return (register.getSingleMetric(cfg.name) as Gauge<L> | undefined) ?? new Gauge(cfg);
+}
+function histogram<L extends string>(cfg: HistogramConfiguration<L>): Histogram<L> {
+  return (register.getSingleMetric(cfg.name) as Histogram<L> | undefined) ?? new Histogram(cfg);
+}
+
+const RUN_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 3600];
+
+/**
+ * Every pipeline metric, declared once with its help text (names and labels as in
+ * docs/architecture.md). Services inject this and move the metrics; /metrics exposes them.
+ */
+@Injectable()
+export class PipelineMetrics {
+  // Ingestion
+  readonly ingestionRequests = counter({ name: `${METRIC_PREFIX}ingestion_requests_total`, help: 'Source API requests by endpoint and outcome (ok, http_4xx, http_5xx, http_429, timeout, network, invalid_body).', labelNames: ['endpoint', 'outcome'] });
+  readonly ingestionRequestDuration = histogram({ name: `${METRIC_PREFIX}ingestion_request_duration_seconds`, help: 'Duration of one source API request, retries counted separately.', labelNames: ['endpoint'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+  readonly ingestionRunDuration = histogram({ name: `${METRIC_PREFIX}ingestion_run_duration_seconds`, help: 'Duration of ingesting one endpoint in a run.', labelNames: ['endpoint'], buckets: RUN_BUCKETS });
+  readonly ingestionRecords = counter({ name: `${METRIC_PREFIX}ingestion_records_total`, help: 'Records ingested by endpoint and result (inserted, updated, unchanged, rejected).', labelNames: ['endpoint', 'result'] });
+  readonly ingestionRuns = counter({ name: `${METRIC_PREFIX}ingestion_runs_total`, help: 'Finished ingestion runs by status (succeeded, succeeded_with_rejections, failed).', labelNames: ['status'] });
+  readonly ingestionRetries = counter({ name: `${METRIC_PREFIX}ingestion_retries_total`, help: 'Source requests retried, by endpoint and reason.', labelNames: ['endpoint', 'reason'] });
+  readonly ingestionLastSuccess = gauge({ name: `${METRIC_PREFIX}ingestion_last_success_timestamp_seconds`, help: 'Unix time of the last successful ingestion of each endpoint.', labelNames: ['endpoint'] });
+  readonly ingestionLastRunRecords = gauge({ name: `${METRIC_PREFIX}ingestion_last_run_records`, help: 'Records fetched from each endpoint by the last finished run.', labelNames: ['endpoint'] });
+  readonly ingestionVolumeAnomaly = gauge({ name: `${METRIC_PREFIX}ingestion_volume_anomaly_score`, help: 'Robust z-score of the last run\'s record count against recent runs (|score| above ANOMALY_THRESHOLD is anomalous).', labelNames: ['endpoint'] });
+  readonly ingestionDurationAnomaly = gauge({ name: `${METRIC_PREFIX}ingestion_duration_anomaly_score`, help: 'Robust z-score of the last run\'s duration against recent runs.', labelNames: ['endpoint'] });
+  readonly ingestionRejectedRatio = gauge({ name: `${METRIC_PREFIX}ingestion_rejected_ratio`, help: 'Share of fetched records rejected by validation in the last run (data quality).', labelNames: ['endpoint'] });
+
+  // Recommendations
+  readonly recommendationRunDuration = histogram({ name: `${METRIC_PREFIX}recommendation_run_duration_seconds`, help: 'Duration of a recommendation run, from enqueue of its batches to the last batch.', buckets: RUN_BUCKETS });
+  readonly recommendationUsers = counter({ name: `${METRIC_PREFIX}recommendation_users_total`, help: 'Users processed by recommendation runs, by outcome (computed, skipped, failed) and variant.', labelNames: ['outcome', 'variant'] });
+  readonly recommendationCoverage = gauge({ name: `${METRIC_PREFIX}recommendation_coverage_ratio`, help: 'Share of active users with a playlist younger than a day.' });
+  readonly recommendationFreshness = gauge({ name: `${METRIC_PREFIX}recommendation_freshness_seconds`, help: 'Age of the oldest playlist that can be served.' });
+  readonly recommendationLastSuccess = gauge({ name: `${METRIC_PREFIX}recommendation_last_success_timestamp_seconds`, help: 'Unix time of the last successful recommendation run.' });
+  readonly recommendationCacheRequests = counter({ name: `${METRIC_PREFIX}recommendation_cache_requests_total`, help: 'Recommendation reads by where they were answered from (hit = Redis, miss_store = MongoDB, miss_cold_start = cold-start list).', labelNames: ['result'] });
+  readonly recommendationServed = counter({ name: `${METRIC_PREFIX}recommendation_served_total`, help: 'Recommendation lists served, by A/B variant.', labelNames: ['variant'] });
+
+  // Models
+  readonly modelMetric = gauge({ name: `${METRIC_PREFIX}model_metric`, help: 'Offline metric of a model version on its held-out split (ndcg_at_10, precision_at_10, recall_at_10, map_at_10, coverage_at_10).', labelNames: ['version', 'metric'] });
+  readonly modelProductionVersion = gauge({ name: `${METRIC_PREFIX}model_production_version_info`, help: '1 for the model version in production (0 once replaced).', labelNames: ['version'] });
+  readonly modelDrift = gauge({ name: `${METRIC_PREFIX}model_drift_psi`, help: 'Population stability index of a feature between the training window and the last 7 days.', labelNames: ['feature'] });
+  readonly trainingRuns = counter({ name: `${METRIC_PREFIX}training_runs_total`, help: 'Finished training runs by decision (canary, promoted, rejected, failed).', labelNames: ['decision'] });
+
+  // Queues
+  readonly queueJobs = gauge({ name: `${METRIC_PREFIX}queue_jobs`, help: 'Jobs in each queue by state (waiting, active, delayed, failed, completed), read from BullMQ at scrape time.', labelNames: ['queue', 'state'] });
+  readonly jobDuration = histogram({ name: `${METRIC_PREFIX}job_duration_seconds`, help: 'Processing time of a job, by queue, job name and outcome.', labelNames: ['queue', 'job', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1200, 3600] });
+  readonly jobFailures = counter({ name: `${METRIC_PREFIX}job_failures_total`, help: 'Failed job attempts by queue and job name.', labelNames: ['queue', 'job'] });
+
+  // HTTP
+  readonly httpDuration = histogram({ name: `${METRIC_PREFIX}http_request_duration_seconds`, help: 'HTTP request duration by method, route template and status code.', labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+}

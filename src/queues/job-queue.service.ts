@@ -1,0 +1,98 @@
+import { InjectFlowProducer, InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { FlowProducer, Queue, type Job, type JobsOptions } from 'bullmq';
+import { AppConfig } from '../config/app-config.js';
+import { JOB_QUEUE, JobName, QueueName, type JobPayloads } from './job-catalogue.js';
+import { defaultJobOptions } from './job-options.js';
+
+export const FLOW_PRODUCER = 'pipeline-flows';
+
+export interface EnqueueResult {
+  jobId: string;
+  /** False when a job with the same id already existed: the period was already enqueued. */
+  created: boolean;
+}
+
+/** The only place that adds jobs: default options, deterministic ids, bulk adds and flows. */
+@Injectable()
+export class JobQueue {
+  private readonly queues: Record<QueueName, Queue>;
+
+  constructor(
+    private readonly config: AppConfig,
+    @InjectQueue(QueueName.Ingestion) ingestion: Queue,
+    @InjectQueue(QueueName.Recommendations) recommendations: Queue,
+    @InjectQueue(QueueName.Training) training: Queue,
+    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectFlowProducer(FLOW_PRODUCER) private readonly flows: FlowProducer,
+  ) {
+    this.queues = {
+      [QueueName.Ingestion]: ingestion,
+      [QueueName.Recommendations]: recommendations,
+      [QueueName.Training]: training,
+      [QueueName.Maintenance]: maintenance,
+    };
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues[name];
+  }
+
+  all(): Queue[] {
+    return Object.values(this.queues);
+  }
+
+  options(name: JobName, extra: JobsOptions = {}): JobsOptions {
+    return { ...defaultJobOptions(name, this.config.INGESTION_JOB_ATTEMPTS), ...extra };
+  }
+
+  /** Adds one job; with a jobId, a second add for the same id is a no-op that reports created=false. */
+  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], jobId?: string, extra: JobsOptions = {}): Promise<EnqueueResult> {
+    const queue = this.queues[JOB_QUEUE[name]];
+    if (jobId) {
+      const existing = await queue.getJob(jobId);
+      if (existing) return { jobId, created: false };
+    }
+    const job = await queue.add(name, payload, this.options(name, jobId ? { ...extra, jobId } : extra));
+    return { jobId: String(job.id), created: true };
+  }
+
+  async enqueueBulk<N extends JobName>(name: N, items: Array<{ payload: JobPayloads[N]; jobId?: string }>): Promise<Job[]> {
+    const queue = this.queues[JOB_QUEUE[name]];
+    return queue.addBulk(items.map((i) => ({ name, data: i.payload, opts: this.options(name, i.jobId ? { jobId: i.jobId } : {}) })));
+  }
+
+  /** A parent job that runs once every child has completed (BullMQ flow). */
+  async enqueueFlow<P extends JobName, C extends JobName>(
+    parent: { name: P; payload: JobPayloads[P]; jobId: string },
+    childName: C,
+    children: Array<{ payload: JobPayloads[C]; jobId: string }>,
+  ): Promise<void> {
+    await this.flows.add({
+      name: parent.name,
+      queueName: JOB_QUEUE[parent.name],
+      data: parent.payload,
+      opts: this.options(parent.name, { jobId: parent.jobId }),
+      children: children.map((c) => ({
+        name: childName,
+        queueName: JOB_QUEUE[childName],
+        data: c.payload,
+        opts: this.options(childName, { jobId: c.jobId }),
+      })),
+    });
+  }
+
+  /** Waits for a job to finish (used by the CLI commands); resolves with its final state. */
+  async waitForJob(name: JobName, jobId: string, timeoutMs: number, pollMs = 250): Promise<'completed' | 'failed' | 'timeout' | 'missing'> {
+    const queue = this.queues[JOB_QUEUE[name]];
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const job = await queue.getJob(jobId);
+      if (!job) return 'missing';
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') return state;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+    return 'timeout';
+  }
+}
