@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
+import { PipelineModule } from './pipeline/pipeline.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import type { RoleParts } from './roles.js';
@@ -29,6 +30,7 @@ export class AppModule {
         MonitoringModule,
         HealthModule,
         CatalogModule,
+        PipelineModule,
         // Feature modules: register(parts) each.
       ],
     };
