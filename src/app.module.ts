@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AdminModule } from './admin/admin.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -10,6 +11,7 @@ import { PipelineModule } from './pipeline/pipeline.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import type { RoleParts } from './roles.js';
+import { TrainingModule } from './training/training.module.js';
 
 /**
  * The pipeline application: infrastructure, then one module per feature. Each feature module's
@@ -32,6 +34,8 @@ export class AppModule {
         CatalogModule,
         PipelineModule,
         // Feature modules: register(parts) each.
+        TrainingModule.register(parts),
+        AdminModule.register(parts),
       ],
     };
   }

@@ -1,51 +1,53 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { InjectConnection } from '@nestjs/mongoose';
+import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
-import type { Connection } from 'mongoose';
-import { AppConfig } from '../config/app-config.js';
-import { REDIS } from '../redis/redis.module.js';
+import type { FastifyReply } from 'fastify';
+import { DEPENDENCIES, HealthService, type Dependency } from './health.service.js';
 
+/**
+ * Kubernetes-style: /health/live (the process answers), /health/ready (dependencies: 503 naming the
+ * one that is down), /health (dependencies and data freshness: stale data is 200 "degraded", since
+ * restarting or unrouting the process would not make the data fresher; a dependency down is 503).
+ */
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
+    private readonly terminus: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    private readonly config: AppConfig,
-    @InjectConnection() private readonly mongo: Connection,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly health: HealthService,
   ) {}
 
-  /** The process answers. */
   @Get('live')
   @HealthCheck()
   live() {
-    return this.health.check([]);
+    return this.terminus.check([]);
   }
 
-  /** MongoDB and Redis answer a ping within HEALTH_CHECK_TIMEOUT_MS; 503 naming the one that does not. */
+  /** MongoDB ping, Redis ping, every BullMQ queue's connection; each within HEALTH_CHECK_TIMEOUT_MS. */
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([
-      () => this.probe('mongodb', () => this.mongo.db!.admin().ping()),
-      () => this.probe('redis', () => this.redis.ping()),
-    ]);
+    return this.terminus.check(DEPENDENCIES.map((dep) => () => this.probe(dep)));
   }
 
-  private async probe(key: string, fn: () => Promise<unknown>): Promise<HealthIndicatorResult> {
-    const check = this.indicator.check(key);
-    const timeout = this.config.HEALTH_CHECK_TIMEOUT_MS;
+  @Get()
+  @HttpCode(HttpStatus.OK)
+  async overall(@Res({ passthrough: true }) reply: FastifyReply) {
+    const dependencies = await this.health.checkAll();
+    const down = Object.entries(dependencies).filter(([, s]) => s.status === 'down').map(([name]) => name);
+    let freshness;
     try {
-      await withTimeout(fn(), timeout, `${key} did not answer within ${timeout} ms`);
-      return check.up();
+      freshness = await this.health.freshness();
     } catch (err) {
-      return check.down({ message: (err as Error).message });
+      freshness = { status: 'unknown' as const, message: (err as Error).message };
     }
+    const status = down.length > 0 ? 'error' : freshness.status === 'ok' ? 'ok' : 'degraded';
+    if (status === 'error') reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status, ...(down.length > 0 ? { down } : {}), dependencies, freshness };
   }
-}
 
-export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+  private async probe(dep: Dependency): Promise<HealthIndicatorResult> {
+    const check = this.indicator.check(dep);
+    const result = await this.health.check(dep);
+    return result.status === 'up' ? check.up() : check.down({ message: result.message });
+  }
 }

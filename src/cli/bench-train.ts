@@ -1,0 +1,206 @@
+/**
+ * npm run bench:train -- [--users 50000] [--tracks 20000] [--listens 2000000] [--factors 64] ...
+ * ALS training speed on seeded synthetic listens with planted structure. The baseline is the same
+ * ALS on one thread, run in the same process with iterations alternating between the two, so
+ * machine noise hits both alike; the two must also end with bit-identical factors.
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { writeDataset } from '../datasets/ndjson-dataset.js';
+import { AlsTrainer, resolveSettings, type AlsSettings } from '../training/model/als.js';
+import { csrFromCoo } from '../training/model/csr.js';
+import { plantedInteractions, plantedListens } from '../training/model/synthetic.js';
+import { table } from '../training/evaluation/evaluate.js';
+
+const USAGE = `Usage: npm run bench:train -- [options]
+
+  --users N            synthetic users (50000)
+  --tracks N           synthetic tracks (20000)
+  --listens N          distinct (user, track) interactions (2000000)
+  --factors N          latent factors (64)
+  --iterations N       timed iterations per configuration (3)
+  --threads N          worker threads of the measured configuration (${availableParallelism()} here)
+  --cg-steps N         conjugate-gradient steps per row (3)
+  --clusters N         planted taste clusters (16)
+  --seed N             seed of the data and the model (42)
+  --write-dataset DIR  write the synthetic listens (with times) as a data set directory and exit
+  --help`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        users: { type: 'string' },
+        tracks: { type: 'string' },
+        listens: { type: 'string' },
+        factors: { type: 'string' },
+        iterations: { type: 'string' },
+        threads: { type: 'string' },
+        'cg-steps': { type: 'string' },
+        clusters: { type: 'string' },
+        seed: { type: 'string' },
+        'write-dataset': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  if (v.help) return null;
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = v[name];
+    if (raw === undefined) return def;
+    const n = Number(raw);
+    if (!/^\d+$/.test(String(raw)) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got ${String(raw)}`);
+    return n;
+  };
+  const o = {
+    users: int('users', 50_000, 1, 100_000_000),
+    tracks: int('tracks', 20_000, 2, 100_000_000),
+    listens: int('listens', 2_000_000, 1, 1_000_000_000),
+    factors: int('factors', 64, 1, 1024),
+    iterations: int('iterations', 3, 1, 1000),
+    threads: int('threads', availableParallelism(), 1, 256),
+    cgSteps: int('cg-steps', 3, 1, 1024),
+    clusters: int('clusters', 16, 1, 100_000),
+    seed: int('seed', 42, 0, 0xffffffff),
+    writeDataset: v['write-dataset'] as string | undefined,
+  };
+  const cap = o.users * Math.max(1, Math.floor(o.tracks / 2));
+  if (o.listens > cap) throw new UsageError(`--listens ${o.listens} is more than fits (${cap}: half the tracks per user)`);
+  return o;
+}
+
+function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function identical(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
+  return true;
+}
+
+async function main(): Promise<number> {
+  let o;
+  try {
+    o = parse(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`bench:train: ${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (!o) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const planted = { users: o.users, tracks: o.tracks, listens: o.listens, clusters: o.clusters, seed: o.seed };
+  if (o.writeDataset) {
+    const listens = plantedListens(planted);
+    await writeDataset(o.writeDataset, { listens });
+    process.stdout.write(`wrote ${listens.length} listens of ${o.users} users and ${o.tracks} tracks to ${o.writeDataset}\n`);
+    return 0;
+  }
+
+  const t0 = performance.now();
+  const data = plantedInteractions(planted);
+  const counts = csrFromCoo(o.users, o.tracks, data.rows, data.cols, data.counts);
+  const dataSeconds = (performance.now() - t0) / 1000;
+  const interactions = counts.indptr[counts.rows];
+  const settings: AlsSettings = resolveSettings({ factors: o.factors, iterations: o.iterations, cgSteps: o.cgSteps, seed: o.seed });
+  process.stderr.write(`[bench:train] ${interactions} interactions generated in ${dataSeconds.toFixed(2)} s; ${o.iterations} iterations at ${o.threads} threads and at 1 thread, alternating\n`);
+
+  const t1 = performance.now();
+  const measured = await AlsTrainer.create(counts, settings, { threads: o.threads });
+  const baseline = await AlsTrainer.create(counts, settings, { threads: 1 });
+  const setupSeconds = (performance.now() - t1) / 1000;
+  const times: number[] = [];
+  const baseTimes: number[] = [];
+  try {
+    for (let it = 0; it < o.iterations; it++) {
+      // Alternate which goes first so neither always follows the other's cache and heat.
+      if (it % 2 === 0) {
+        times.push(await measured.iterate());
+        baseTimes.push(await baseline.iterate());
+      } else {
+        baseTimes.push(await baseline.iterate());
+        times.push(await measured.iterate());
+      }
+      process.stderr.write(`[bench:train] iteration ${it + 1}: ${o.threads} threads ${times[it].toFixed(3)} s, 1 thread ${baseTimes[it].toFixed(3)} s\n`);
+    }
+  } finally {
+    await measured.close();
+    await baseline.close();
+  }
+  const same = identical(measured.userFactors, baseline.userFactors) && identical(measured.itemFactors, baseline.itemFactors);
+  const loss = measured.loss();
+
+  const spi = mean(times);
+  const baseSpi = mean(baseTimes);
+  const coreUs = ((spi * o.threads) / interactions) * 1e6;
+  const baseCoreUs = (baseSpi / interactions) * 1e6;
+  const speedup = baseSpi / spi;
+  const rss = peakRssMb();
+  const f3 = (v: number) => v.toFixed(3);
+  process.stdout.write(
+    `ALS training: ${o.users} users x ${o.tracks} tracks, ${interactions} interactions, ${o.factors} factors, ${o.cgSteps} CG steps, ${o.iterations} iterations each\n\n` +
+      table(
+        ['configuration', 's/iteration', 'core us/interaction', 'iterations (s)'],
+        [
+          [`${o.threads} threads`, f3(spi), f3(coreUs), times.map(f3).join(' ')],
+          ['1 thread (baseline)', f3(baseSpi), f3(baseCoreUs), baseTimes.map(f3).join(' ')],
+        ],
+      ) +
+      `\n\nspeed-up ${speedup.toFixed(2)}x on ${o.threads} threads (parallel efficiency ${((speedup / o.threads) * 100).toFixed(0)}%); factors identical across thread counts: ${same ? 'yes' : 'NO'}; training loss ${loss.toPrecision(6)}; peak RSS ${rss.toFixed(0)} MB\n`,
+  );
+  const result = {
+    seconds_per_iteration: round(spi, 4),
+    interactions,
+    users: o.users,
+    items: o.tracks,
+    factors: o.factors,
+    threads: o.threads,
+    core_us_per_interaction: round(coreUs, 4),
+    peak_rss_mb: round(rss, 1),
+    iterations: o.iterations,
+    cg_steps: o.cgSteps,
+    baseline_threads: 1,
+    baseline_seconds_per_iteration: round(baseSpi, 4),
+    baseline_core_us_per_interaction: round(baseCoreUs, 4),
+    speedup_vs_baseline: round(speedup, 3),
+    parallel_efficiency: round(speedup / o.threads, 3),
+    factors_identical: same ? 1 : 0,
+    training_loss: Number(loss.toPrecision(6)),
+    data_seconds: round(dataSeconds, 3),
+    setup_seconds: round(setupSeconds, 3),
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  return same ? 0 : 1;
+}
+
+function round(v: number, digits: number): number {
+  return Number(v.toFixed(digits));
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench:train: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

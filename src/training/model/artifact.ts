@@ -1,0 +1,135 @@
+/**
+ * Model artifacts: a trained model as bytes (magic, JSON header, then the id maps and factor
+ * matrices as little-endian typed arrays), split into chunks that fit one MongoDB document each,
+ * with a sha256 over the whole byte string that is checked on load.
+ */
+import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
+import { resolveSettings, type AlsModel, type AlsSettings } from './als.js';
+
+export const ARTIFACT_FORMAT = 'moovitamix-als';
+export const ARTIFACT_VERSION = 1;
+const MAGIC = Buffer.from('MVXALS\r\n', 'latin1');
+/** Under MongoDB's 16 MB document limit with room for the chunk document's other fields. */
+export const MAX_CHUNK_BYTES = 15_000_000;
+
+export interface ArtifactMeta {
+  format: string;
+  version: number;
+  users: number;
+  items: number;
+  factors: number;
+  settings: AlsSettings;
+  trainedThrough: number | null;
+  bytes: number;
+  chunks: number;
+}
+
+export interface SerializedModel {
+  chunks: Buffer[];
+  sha256: string;
+  meta: ArtifactMeta;
+}
+
+export class ModelArtifactError extends Error {
+  override name = 'ModelArtifactError';
+}
+
+interface Header {
+  format: string;
+  version: number;
+  users: number;
+  items: number;
+  factors: number;
+  settings: AlsSettings;
+  trainedThrough: number | null;
+}
+
+export function serializeModel(model: AlsModel, options: { maxChunkBytes?: number } = {}): SerializedModel {
+  assertLittleEndian();
+  const maxChunk = options.maxChunkBytes ?? MAX_CHUNK_BYTES;
+  if (!(Number.isInteger(maxChunk) && maxChunk >= 1 && maxChunk <= MAX_CHUNK_BYTES)) throw new ModelArtifactError(`maxChunkBytes must be an integer in [1, ${MAX_CHUNK_BYTES}]`);
+  const users = model.userIds.length;
+  const items = model.itemIds.length;
+  const k = model.settings.factors;
+  if (model.userFactors.length !== users * k || model.itemFactors.length !== items * k) throw new ModelArtifactError('model factor matrices do not match its id maps and factor count');
+  const s = model.settings;
+  // Explicit key order so the same model always gives the same bytes.
+  const header: Header = {
+    format: ARTIFACT_FORMAT,
+    version: ARTIFACT_VERSION,
+    users,
+    items,
+    factors: k,
+    settings: { factors: s.factors, regularization: s.regularization, alpha: s.alpha, confidence: s.confidence, iterations: s.iterations, cgSteps: s.cgSteps, seed: s.seed },
+    trainedThrough: model.trainedThrough,
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const headerEnd = align8(MAGIC.length + 4 + json.length);
+  const sections = [model.userIds, model.itemIds, model.userFactors, model.itemFactors];
+  const total = headerEnd + sections.reduce((n, a) => n + a.byteLength, 0);
+  const bytes = Buffer.alloc(total);
+  MAGIC.copy(bytes, 0);
+  bytes.writeUInt32LE(json.length, MAGIC.length);
+  json.copy(bytes, MAGIC.length + 4);
+  let offset = headerEnd;
+  for (const a of sections) {
+    bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
+    offset += a.byteLength;
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const chunks: Buffer[] = [];
+  for (let start = 0; start < total; start += maxChunk) chunks.push(bytes.subarray(start, Math.min(total, start + maxChunk)));
+  return { chunks, sha256, meta: { ...header, bytes: total, chunks: chunks.length } };
+}
+
+/** Rebuilds the model; throws ModelArtifactError when the checksum or the layout is wrong. */
+export function deserializeModel(chunks: readonly Uint8Array[], sha256: string): AlsModel {
+  assertLittleEndian();
+  const bytes = Buffer.concat(chunks);
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== sha256.toLowerCase()) {
+    throw new ModelArtifactError(`model artifact checksum mismatch: expected sha256 ${sha256}, got ${actual} over ${bytes.length} bytes in ${chunks.length} chunks (a chunk is missing, out of order or corrupt)`);
+  }
+  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new ModelArtifactError('not a model artifact: bad magic bytes');
+  const jsonLength = bytes.readUInt32LE(MAGIC.length);
+  if (MAGIC.length + 4 + jsonLength > bytes.length) throw new ModelArtifactError('model artifact header is truncated');
+  let header: Header;
+  try {
+    header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + jsonLength)) as Header;
+  } catch (err) {
+    throw new ModelArtifactError(`model artifact header is not valid JSON: ${(err as Error).message}`);
+  }
+  if (header.format !== ARTIFACT_FORMAT || header.version !== ARTIFACT_VERSION) {
+    throw new ModelArtifactError(`unsupported model artifact ${header.format} v${header.version} (this build reads ${ARTIFACT_FORMAT} v${ARTIFACT_VERSION})`);
+  }
+  const settings = resolveSettings(header.settings);
+  const { users, items, factors: k } = header;
+  if (k !== settings.factors) throw new ModelArtifactError('model artifact header factors differ from its settings');
+  let offset = align8(MAGIC.length + 4 + jsonLength);
+  const expected = offset + users * 8 + items * 8 + users * k * 4 + items * k * 4;
+  if (bytes.length !== expected) throw new ModelArtifactError(`model artifact has ${bytes.length} bytes, its header implies ${expected}`);
+  const take = (n: number) => {
+    // Copy into a fresh buffer: Buffer.concat may return memory at an unaligned offset.
+    const out = new ArrayBuffer(n);
+    new Uint8Array(out).set(bytes.subarray(offset, offset + n));
+    offset += n;
+    return out;
+  };
+  return {
+    settings,
+    userIds: new Float64Array(take(users * 8)),
+    itemIds: new Float64Array(take(items * 8)),
+    userFactors: new Float32Array(take(users * k * 4)),
+    itemFactors: new Float32Array(take(items * k * 4)),
+    trainedThrough: header.trainedThrough,
+  };
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+function assertLittleEndian(): void {
+  if (endianness() !== 'LE') throw new ModelArtifactError('model artifacts are little-endian; this host is big-endian');
+}

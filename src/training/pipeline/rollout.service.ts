@@ -1,0 +1,147 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { PipelineMetrics } from '../../monitoring/pipeline-metrics.js';
+import { PipelineChain, runDateOf } from '../../pipeline/pipeline-chain.service.js';
+import type { Trigger } from '../../queues/job-catalogue.js';
+import { ModelRegistry, RegistryConflictError } from '../registry/model-registry.service.js';
+import type { ModelVersionDoc } from '../registry/registry.schemas.js';
+import { decideCanary, hitRates, type CanaryOutcome } from './canary.js';
+import { DAY_MS } from './preprocess.js';
+import { TrainingDataRepository } from './training-data.repository.js';
+
+export interface RolloutResult {
+  version: string;
+  decision: 'canary' | 'promoted' | 'rolled_back' | 'skipped';
+  reason: string;
+  /** The recommendation run that follows the change. */
+  recommendationJobId: string | null;
+}
+
+/**
+ * Every change of what is served: a candidate into canary (or straight to production), canary
+ * review, manual promotion and rollback. Each change is recorded on the versions and followed by a
+ * recommendation run.
+ */
+@Injectable()
+export class RolloutService {
+  private readonly logger = new Logger('Rollout');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: ModelRegistry,
+    private readonly data: TrainingDataRepository,
+    private readonly chain: PipelineChain,
+    private readonly metrics: PipelineMetrics,
+  ) {}
+
+  private today(): string {
+    return runDateOf(this.registry.now(), this.config.TZ_CRON);
+  }
+
+  /** A candidate that passed the gate (its artifact stored): canary for CANARY_DAYS, or production now. */
+  async release(version: string, gateReason: string, dataAnchor: number | null): Promise<RolloutResult> {
+    const days = this.config.CANARY_DAYS;
+    const percent = this.config.CANARY_PERCENT;
+    if (days === 0 || percent === 0) {
+      return this.promote(version, `gate ${gateReason}; promoted at once (CANARY_DAYS=${days}, CANARY_PERCENT=${percent})`, 'training', 'pipeline');
+    }
+    // A newer candidate replaces a canary still under review: it was trained on fresher data.
+    await this.registry.retireOthers('canary', version, 'superseded', `superseded by ${version} before its review`, 'training');
+    const now = this.registry.now();
+    const reviewAt = new Date(now.getTime() + days * DAY_MS);
+    await this.registry.transition(version, ['candidate'], {
+      status: 'canary',
+      decision: 'canary',
+      reason: `gate ${gateReason}; canary for ${percent}% of users for ${days} days`,
+      by: 'training',
+      set: { canary_at: now, canary: { percent, started_at: now, review_at: reviewAt, data_anchor: dataAnchor === null ? null : new Date(dataAnchor) } },
+    });
+    await this.chain.scheduleCanaryReview(version, days * DAY_MS);
+    const rec = await this.chain.afterModelChanged(this.today(), `canary ${version} started`);
+    this.logger.log(`model ${version} in canary for ${percent}% of users until ${reviewAt.toISOString()}`, { version });
+    return { version, decision: 'canary', reason: `canary for ${percent}% of users for ${days} days`, recommendationJobId: rec.jobId };
+  }
+
+  /** Puts a version with an artifact in production; the one it replaces is retired. */
+  async promote(version: string, reason: string, by: string, trigger: Trigger = 'promotion'): Promise<RolloutResult> {
+    const target = await this.registry.require(version);
+    if (target.status === 'production') throw new RegistryConflictError(`model version ${version} is already in production`);
+    if (!target.artifact) throw new RegistryConflictError(`model version ${version} has no stored model (status ${target.status}): only a version that passed the gate can be promoted`);
+    // The artifact must load before anything is served from it.
+    await this.registry.loadModel(target);
+    const current = await this.registry.production();
+    const previous = current && current._id !== version ? current._id : target.previous_production_version;
+    await this.registry.transition(version, ['candidate', 'canary', 'retired'], {
+      status: 'production',
+      decision: 'promoted',
+      reason,
+      by,
+      set: { promoted_at: this.registry.now(), previous_production_version: previous ?? null, retired_at: null },
+    });
+    const replaced = await this.registry.retireOthers('production', version, 'replaced', `replaced by ${version}`, by);
+    this.setProductionGauge(version, replaced);
+    const rec = await this.chain.afterModelChanged(this.today(), `model ${version} promoted`, trigger);
+    this.logger.log(`model ${version} in production${replaced.length ? `, replacing ${replaced.join(', ')}` : ''}`, { version, reason, by });
+    return { version, decision: 'promoted', reason, recommendationJobId: rec.jobId };
+  }
+
+  /** Puts the previous production version back at once; the current one is retired as rolled back. */
+  async rollback(reason: string, by: string): Promise<RolloutResult & { replaced: string }> {
+    const current = await this.registry.production();
+    if (!current) throw new RegistryConflictError('no model is in production: nothing to roll back');
+    const previousId = current.previous_production_version;
+    if (!previousId) throw new RegistryConflictError(`model ${current._id} has no previous production version to go back to`);
+    const previous = await this.registry.require(previousId);
+    if (!previous.artifact) throw new RegistryConflictError(`previous production version ${previousId} has no stored model`);
+    await this.registry.loadModel(previous);
+    const now = this.registry.now();
+    await this.registry.transition(previousId, ['retired', 'canary', 'candidate'], {
+      status: 'production',
+      decision: 'restored',
+      reason: `rollback from ${current._id}: ${reason}`,
+      by,
+      set: { promoted_at: now, retired_at: null },
+    });
+    await this.registry.transition(current._id, ['production'], { status: 'retired', decision: 'rolled_back', reason, by, set: { retired_at: now } });
+    this.setProductionGauge(previousId, [current._id]);
+    const rec = await this.chain.afterModelChanged(this.today(), `rollback from ${current._id} to ${previousId}`, 'rollback');
+    this.logger.warn(`model ${current._id} rolled back to ${previousId}`, { reason, by });
+    return { version: previousId, replaced: current._id, decision: 'rolled_back', reason, recommendationJobId: rec.jobId };
+  }
+
+  /** CanaryReview: next-day hit rate of canary users against production users decides. */
+  async reviewCanary(version: string): Promise<RolloutResult & { outcome?: CanaryOutcome }> {
+    const v = await this.registry.get(version);
+    if (!v || v.status !== 'canary' || !v.canary) {
+      const reason = `model ${version} is ${v ? v.status : 'unknown'}, no longer in canary: nothing to review`;
+      this.logger.log(reason, { version });
+      return { version, decision: 'skipped', reason, recommendationJobId: null };
+    }
+    const outcome = await this.measureCanary(v);
+    const set = { canary: { ...v.canary, outcome: { ...outcome, reviewed_at: this.registry.now() } } };
+    if (outcome.promote) {
+      await this.registry.transition(version, ['canary'], { status: 'canary', decision: 'canary_passed', reason: outcome.reason, by: 'canary-review', set });
+      const r = await this.promote(version, `canary ${outcome.reason}`, 'canary-review', 'promotion');
+      return { ...r, outcome };
+    }
+    await this.registry.transition(version, ['canary'], { status: 'rejected', decision: 'rolled_back', reason: `canary ${outcome.reason}`, by: 'canary-review', set: { ...set, rejected_at: this.registry.now() } });
+    const rec = await this.chain.afterModelChanged(this.today(), `canary ${version} rolled back`, 'rollback');
+    this.logger.warn(`canary ${version} rolled back: ${outcome.reason}`, { version });
+    return { version, decision: 'rolled_back', reason: outcome.reason, recommendationJobId: rec.jobId, outcome };
+  }
+
+  async measureCanary(v: ModelVersionDoc): Promise<CanaryOutcome> {
+    const canary = v.canary!;
+    const playlists = await this.data.playlistsSince(new Date(canary.started_at));
+    const users = new Set(playlists.map((p) => p.userId));
+    // Playlists hold only unheard tracks, so listens from the canary's data anchor on are enough.
+    const from = canary.data_anchor ? new Date(canary.data_anchor).getTime() - DAY_MS : 0;
+    const listened = await this.data.listenedSince(from, users);
+    return decideCanary(hitRates(playlists, v._id, listened), this.config.CANARY_TOLERANCE);
+  }
+
+  private setProductionGauge(version: string, replaced: readonly string[]): void {
+    for (const r of replaced) this.metrics.modelProductionVersion.set({ version: r }, 0);
+    this.metrics.modelProductionVersion.set({ version }, 1);
+  }
+}

@@ -1,0 +1,145 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import type { AlsModel } from '../model/als.js';
+import { ArtifactStore } from './artifact-store.js';
+import { TRAINING_MODEL_NAMES, type ModelStatus, type ModelVersionDoc, type StatusChange } from './registry.schemas.js';
+
+export class RegistryConflictError extends Error {
+  override name = 'RegistryConflictError';
+}
+
+export class VersionNotFoundError extends Error {
+  override name = 'VersionNotFoundError';
+}
+
+export interface StatusUpdate {
+  status: ModelStatus;
+  decision: string;
+  reason: string;
+  by: string;
+  /** Other fields set with the status. */
+  set?: Partial<ModelVersionDoc>;
+}
+
+/**
+ * The model_versions collection and the artifacts behind it. Versions are immutable once stored,
+ * so a loaded model is cached by version for the life of the process; the production and canary
+ * versions are read from MongoDB each time they are asked for, so every process follows a change.
+ */
+@Injectable()
+export class ModelRegistry {
+  private readonly logger = new Logger('ModelRegistry');
+  private readonly cache = new Map<string, Promise<AlsModel>>();
+  /** Replaceable clock for tests. */
+  now: () => Date = () => new Date();
+
+  constructor(
+    @InjectModel(TRAINING_MODEL_NAMES.ModelVersion) private readonly versions: Model<ModelVersionDoc>,
+    private readonly artifacts: ArtifactStore,
+  ) {}
+
+  async create(doc: ModelVersionDoc): Promise<void> {
+    await this.versions.create(doc);
+  }
+
+  async get(version: string): Promise<ModelVersionDoc | null> {
+    return this.versions.findById(version).lean<ModelVersionDoc>().exec();
+  }
+
+  async require(version: string): Promise<ModelVersionDoc> {
+    const v = await this.get(version);
+    if (!v) throw new VersionNotFoundError(`model version ${version} does not exist`);
+    return v;
+  }
+
+  /** Newest first. */
+  async list(opts: { status?: ModelStatus; limit: number; skip?: number }): Promise<ModelVersionDoc[]> {
+    const filter = opts.status ? { status: opts.status } : {};
+    return this.versions
+      .find(filter)
+      .sort({ created_at: -1, _id: -1 })
+      .skip(opts.skip ?? 0)
+      .limit(opts.limit)
+      .lean<ModelVersionDoc[]>()
+      .exec();
+  }
+
+  async count(status?: ModelStatus): Promise<number> {
+    return this.versions.countDocuments(status ? { status } : {}).exec();
+  }
+
+  /** The production version; if a promotion left two for a moment, the one promoted last. */
+  async production(): Promise<ModelVersionDoc | null> {
+    const docs = await this.versions.find({ status: 'production' }).sort({ promoted_at: -1 }).limit(1).lean<ModelVersionDoc[]>().exec();
+    return docs[0] ?? null;
+  }
+
+  async canary(): Promise<ModelVersionDoc | null> {
+    const docs = await this.versions.find({ status: 'canary' }).sort({ canary_at: -1 }).limit(1).lean<ModelVersionDoc[]>().exec();
+    return docs[0] ?? null;
+  }
+
+  /**
+   * Moves a version to a new status only if it is still in one of `from` (a concurrent change
+   * makes this a conflict rather than a silent overwrite). Records the change in its history.
+   */
+  async transition(version: string, from: readonly ModelStatus[], u: StatusUpdate): Promise<ModelVersionDoc> {
+    const at = this.now();
+    const change: StatusChange = { at, status: u.status, decision: u.decision, reason: u.reason, by: u.by };
+    const res = await this.versions
+      .updateOne(
+        { _id: version, status: { $in: [...from] } },
+        { $set: { ...u.set, status: u.status, decision: u.decision, reason: u.reason, updated_at: at }, $push: { history: change } },
+      )
+      .exec();
+    if (res.matchedCount === 0) {
+      const current = await this.get(version);
+      if (!current) throw new VersionNotFoundError(`model version ${version} does not exist`);
+      throw new RegistryConflictError(`model version ${version} is ${current.status}; expected ${from.join(' or ')}`);
+    }
+    return this.require(version);
+  }
+
+  /** Retires every version in `status` but `keep` (e.g. the production version a promotion replaced). */
+  async retireOthers(status: ModelStatus, keep: string, decision: string, reason: string, by: string): Promise<string[]> {
+    const others = await this.versions.find({ status, _id: { $ne: keep } }, { _id: 1 }).lean<Array<{ _id: string }>>().exec();
+    const retired: string[] = [];
+    for (const o of others) {
+      try {
+        await this.transition(o._id, [status], { status: 'retired', decision, reason, by, set: { retired_at: this.now() } });
+        retired.push(o._id);
+      } catch (err) {
+        if (!(err instanceof RegistryConflictError)) throw err;
+      }
+    }
+    return retired;
+  }
+
+  /** The trained model of a version, loaded once per process (checksum checked on load). */
+  loadModel(version: ModelVersionDoc): Promise<AlsModel> {
+    const artifact = version.artifact;
+    if (!artifact) return Promise.reject(new RegistryConflictError(`model version ${version._id} has no artifact (status ${version.status})`));
+    let p = this.cache.get(version._id);
+    if (!p) {
+      const t0 = performance.now();
+      p = this.artifacts.load(version._id, artifact).then((m) => {
+        this.logger.log(`model ${version._id} loaded`, { version: version._id, bytes: artifact.bytes, ms: Math.round(performance.now() - t0) });
+        return m;
+      });
+      this.cache.set(version._id, p);
+      p.catch(() => this.cache.delete(version._id));
+    }
+    return p;
+  }
+
+  /** Drops cached models other than these (the ones still served). */
+  keepCached(versions: Iterable<string>): void {
+    const keep = new Set(versions);
+    for (const v of [...this.cache.keys()]) if (!keep.has(v)) this.cache.delete(v);
+  }
+
+  cachedVersions(): string[] {
+    return [...this.cache.keys()];
+  }
+}

@@ -1,0 +1,193 @@
+import { Schema } from 'mongoose';
+
+/** Collections of the model registry: versions, their artifacts, and the training runs. */
+export const TRAINING_COLLECTIONS = {
+  modelVersions: 'model_versions',
+  modelArtifacts: 'model_artifacts',
+  trainingRuns: 'training_runs',
+} as const;
+
+export const TRAINING_MODEL_NAMES = { ModelVersion: 'ModelVersion', ModelArtifact: 'ModelArtifact', TrainingRun: 'TrainingRun' } as const;
+
+export const MODEL_STATUSES = ['candidate', 'rejected', 'canary', 'production', 'retired'] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
+
+/** Offline metrics at 10 on the held-out split. */
+export interface MetricsRecord {
+  precision: number;
+  recall: number;
+  ndcg: number;
+  map: number;
+  coverage: number;
+  users: number;
+}
+
+export interface WindowRecord {
+  start: Date;
+  end: Date;
+  validation_start: Date;
+}
+
+export interface ArtifactRecord {
+  sha256: string;
+  bytes: number;
+  chunks: number;
+  users: number;
+  items: number;
+  factors: number;
+}
+
+export interface CanaryRecord {
+  percent: number;
+  started_at: Date;
+  /** When the review job is due. */
+  review_at: Date;
+  /** Newest listen when the canary started (data clock): the review reads listens from there. */
+  data_anchor: Date | null;
+  outcome?: Record<string, unknown>;
+}
+
+export interface StatusChange {
+  at: Date;
+  status: ModelStatus;
+  decision: string;
+  reason: string;
+  by: string;
+}
+
+export interface ModelVersionDoc {
+  /** The version name (also in `version`, for readers that look for it by that name). */
+  _id: string;
+  version: string;
+  status: ModelStatus;
+  run_id: string;
+  window: WindowRecord;
+  sizes: Record<string, number>;
+  settings: Record<string, unknown>;
+  /** This version's offline metrics at 10 on its held-out split. */
+  metrics: MetricsRecord;
+  /** The production model (as it served then) and popularity on the same split. */
+  baselines: { production_version: string | null; production: MetricsRecord | null; popularity: MetricsRecord };
+  /** What happened last: canary, promoted, rejected, rolled_back, retired. */
+  decision: string;
+  reason: string;
+  artifact: ArtifactRecord | null;
+  canary: CanaryRecord | null;
+  /** Production version when this one was created, then the one it replaced when promoted. */
+  previous_production_version: string | null;
+  created_at: Date;
+  updated_at: Date;
+  canary_at: Date | null;
+  promoted_at: Date | null;
+  retired_at: Date | null;
+  rejected_at: Date | null;
+  history: StatusChange[];
+}
+
+export interface ModelArtifactDoc {
+  /** `${version}:${index}` with the index zero-padded, so _id order is chunk order. */
+  _id: string;
+  version: string;
+  index: number;
+  count: number;
+  sha256: string;
+  data: Buffer;
+}
+
+export type TrainingRunStatus = 'running' | 'succeeded' | 'failed';
+/** canary / promoted: a new version; rejected: the gate said no; skipped: not enough data. */
+export type TrainingDecision = 'canary' | 'promoted' | 'rejected' | 'skipped' | 'failed';
+
+export interface TrainingRunDoc {
+  _id: string;
+  trigger: string;
+  job_id: string | null;
+  run_date: string;
+  status: TrainingRunStatus;
+  decision: TrainingDecision | null;
+  reason: string | null;
+  version: string | null;
+  production_version: string | null;
+  window: WindowRecord | null;
+  sizes: Record<string, number> | null;
+  settings: Record<string, unknown> | null;
+  tuning: Record<string, unknown> | null;
+  metrics: { candidate: MetricsRecord; production: MetricsRecord | null; popularity: MetricsRecord } | null;
+  gate: { passed: boolean; reason: string; checks: unknown[] } | null;
+  drift: Record<string, unknown> | null;
+  durations: Record<string, number>;
+  started_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+}
+
+const common = { versionKey: false as const, _id: false };
+const Mixed = Schema.Types.Mixed;
+
+export const ModelVersionSchema = new Schema<ModelVersionDoc>(
+  {
+    _id: { type: String, required: true },
+    version: { type: String, required: true },
+    status: { type: String, enum: MODEL_STATUSES, required: true },
+    run_id: String,
+    window: Mixed,
+    sizes: Mixed,
+    settings: Mixed,
+    metrics: Mixed,
+    baselines: Mixed,
+    decision: String,
+    reason: String,
+    artifact: { type: Mixed, default: null },
+    canary: { type: Mixed, default: null },
+    previous_production_version: { type: String, default: null },
+    created_at: Date,
+    updated_at: Date,
+    canary_at: { type: Date, default: null },
+    promoted_at: { type: Date, default: null },
+    retired_at: { type: Date, default: null },
+    rejected_at: { type: Date, default: null },
+    history: { type: Mixed, default: () => [] },
+  },
+  { ...common, collection: TRAINING_COLLECTIONS.modelVersions, minimize: false },
+);
+ModelVersionSchema.index({ status: 1 });
+
+export const ModelArtifactSchema = new Schema<ModelArtifactDoc>(
+  {
+    _id: { type: String, required: true },
+    version: { type: String, required: true },
+    index: Number,
+    count: Number,
+    sha256: String,
+    data: Buffer,
+  },
+  { ...common, collection: TRAINING_COLLECTIONS.modelArtifacts },
+);
+ModelArtifactSchema.index({ version: 1 });
+
+export const TrainingRunSchema = new Schema<TrainingRunDoc>(
+  {
+    _id: { type: String, required: true },
+    trigger: String,
+    job_id: { type: String, default: null },
+    run_date: String,
+    status: String,
+    decision: { type: String, default: null },
+    reason: { type: String, default: null },
+    version: { type: String, default: null },
+    production_version: { type: String, default: null },
+    window: { type: Mixed, default: null },
+    sizes: { type: Mixed, default: null },
+    settings: { type: Mixed, default: null },
+    tuning: { type: Mixed, default: null },
+    metrics: { type: Mixed, default: null },
+    gate: { type: Mixed, default: null },
+    drift: { type: Mixed, default: null },
+    durations: { type: Mixed, default: {} },
+    started_at: Date,
+    finished_at: { type: Date, default: null },
+    error: { type: String, default: null },
+  },
+  { ...common, collection: TRAINING_COLLECTIONS.trainingRuns, minimize: false },
+);
+TrainingRunSchema.index({ started_at: -1 });

@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { AppConfig } from '../config/app-config.js';
+import { PipelineMetrics } from '../monitoring/pipeline-metrics.js';
+import { JobName, type JobPayloads, type Trigger } from '../queues/job-catalogue.js';
+import { OnJob } from '../queues/on-job.js';
+import { resolveSettings, trainAls, type AlsSettings } from './model/als.js';
+import { serializeModel } from './model/artifact.js';
+import type { RankingMetrics } from './evaluation/metrics.js';
+import { trainAndEvaluate, type CandidateEvaluation } from './pipeline/candidate.js';
+import { computeDrift, DRIFT_FEATURES, type DriftReport } from './pipeline/drift.js';
+import { decideGate, type GateDecision } from './pipeline/gate.js';
+import { DAY_MS, preprocess, windowOf, type PreparedData } from './pipeline/preprocess.js';
+import { RolloutService, type RolloutResult } from './pipeline/rollout.service.js';
+import { TrainingDataRepository } from './pipeline/training-data.repository.js';
+import { ArtifactStore } from './registry/artifact-store.js';
+import { ModelRegistry } from './registry/model-registry.service.js';
+import type { MetricsRecord, ModelVersionDoc, TrainingDecision, TrainingRunDoc, WindowRecord } from './registry/registry.schemas.js';
+import { TrainingRunsRepository } from './registry/training-runs.repository.js';
+
+/** Drift compares the training window with this many last days. */
+export const DRIFT_RECENT_DAYS = 7;
+
+export interface TrainingOutcome {
+  runId: string;
+  decision: TrainingDecision;
+  reason: string;
+  version: string | null;
+  /** The recommendation run that follows a new canary or production model. */
+  recommendationJobId: string | null;
+}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+function metricsRecord(m: RankingMetrics): MetricsRecord {
+  const r = (v: number) => Number(v.toFixed(6));
+  return { precision: r(m.precision), recall: r(m.recall), ndcg: r(m.ndcg), map: r(m.map), coverage: r(m.coverage), users: m.users };
+}
+
+function windowRecord(w: PreparedData['window']): WindowRecord {
+  return { start: new Date(w.start), end: new Date(w.end), validation_start: new Date(w.validationStart) };
+}
+
+/**
+ * The retraining job: collect the window, preprocess, tune and train a candidate, evaluate it with
+ * production and popularity on the same held-out days, gate, refit on the whole window, and release
+ * it to canary. Every step is recorded on the run; the versions go to the registry.
+ */
+@Injectable()
+export class TrainingService {
+  private readonly logger = new Logger('Training');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly data: TrainingDataRepository,
+    private readonly runs: TrainingRunsRepository,
+    private readonly registry: ModelRegistry,
+    private readonly artifacts: ArtifactStore,
+    private readonly rollout: RolloutService,
+    private readonly metrics: PipelineMetrics,
+  ) {}
+
+  @OnJob(JobName.TrainingRun)
+  async onTrainingRun(payload: JobPayloads[JobName.TrainingRun], job: Job): Promise<TrainingOutcome> {
+    return this.train({ runDate: payload.runDate, trigger: payload.trigger, jobId: job.id ?? null });
+  }
+
+  @OnJob(JobName.CanaryReview)
+  async onCanaryReview(payload: JobPayloads[JobName.CanaryReview]): Promise<RolloutResult> {
+    return this.rollout.reviewCanary(payload.version);
+  }
+
+  /** The ALS settings of the configuration: the candidate's, or the first tuning trial's. */
+  baseSettings(): AlsSettings {
+    const c = this.config;
+    return resolveSettings({ factors: c.ALS_FACTORS, regularization: c.ALS_REGULARIZATION, alpha: c.ALS_ALPHA, confidence: c.ALS_CONFIDENCE, iterations: c.ALS_ITERATIONS, cgSteps: c.ALS_CG_STEPS, seed: c.ALS_SEED });
+  }
+
+  private threads(): number | undefined {
+    return this.config.ALS_THREADS > 0 ? this.config.ALS_THREADS : undefined;
+  }
+
+  async train(opts: { runDate: string; trigger: Trigger; jobId: string | null }): Promise<TrainingOutcome> {
+    const started = this.registry.now();
+    const runId = `training-${stamp(started)}-${randomBytes(2).toString('hex')}`;
+    const durations: Record<string, number> = {};
+    const timed = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        return await fn();
+      } finally {
+        durations[name] = Number(((performance.now() - t0) / 1000).toFixed(3));
+      }
+    };
+    const log = { runId, jobId: opts.jobId };
+    await this.runs.start({
+      _id: runId, trigger: opts.trigger, job_id: opts.jobId, run_date: opts.runDate, status: 'running', decision: null, reason: null, version: null, production_version: null,
+      window: null, sizes: null, settings: null, tuning: null, metrics: null, gate: null, drift: null, durations, started_at: started, finished_at: null, error: null,
+    });
+    this.logger.log('training run started', { ...log, trigger: opts.trigger });
+    try {
+      const outcome = await this.runSteps(runId, durations, timed);
+      durations.total = Number(((this.registry.now().getTime() - started.getTime()) / 1000).toFixed(3));
+      await this.runs.update(runId, { status: 'succeeded', decision: outcome.decision, reason: outcome.reason, version: outcome.version, durations, finished_at: this.registry.now() });
+      this.metrics.trainingRuns.inc({ decision: outcome.decision });
+      this.logger.log(`training run ${outcome.decision}: ${outcome.reason}`, { ...log, version: outcome.version });
+      return outcome;
+    } catch (err) {
+      const message = (err as Error).message;
+      durations.total = Number(((this.registry.now().getTime() - started.getTime()) / 1000).toFixed(3));
+      await this.runs.update(runId, { status: 'failed', decision: 'failed', reason: message, error: (err as Error).stack ?? message, durations, finished_at: this.registry.now() });
+      this.metrics.trainingRuns.inc({ decision: 'failed' });
+      this.logger.error(`training run failed: ${message}`, { ...log });
+      throw err;
+    }
+  }
+
+  private async runSteps(
+    runId: string,
+    durations: Record<string, number>,
+    timed: <T>(name: string, fn: () => Promise<T> | T) => Promise<T>,
+  ): Promise<TrainingOutcome> {
+    const c = this.config;
+    const skip = async (reason: string, set: Partial<TrainingRunDoc> = {}): Promise<TrainingOutcome> => {
+      await this.runs.update(runId, { ...set, durations });
+      return { runId, decision: 'skipped', reason, version: null, recommendationJobId: null };
+    };
+
+    const newest = await this.data.newestListen();
+    const window = windowOf(newest, c.TRAINING_WINDOW_DAYS, c.VALIDATION_DAYS);
+    if (!window) return skip('no listen events yet: nothing to train on');
+    const [events, catalogue] = await timed('collect', () => Promise.all([this.data.listens(window.start, window.end), this.data.catalogue()]));
+    const prepared = await timed('preprocess', () =>
+      preprocess(events, window, { windowDays: c.TRAINING_WINDOW_DAYS, validationDays: c.VALIDATION_DAYS, minUserListens: c.TRAINING_MIN_USER_LISTENS, minTrackListens: c.TRAINING_MIN_TRACK_LISTENS }),
+    );
+    const base = { window: windowRecord(window), sizes: { ...prepared.sizes } };
+
+    const recentFrom = window.end - DRIFT_RECENT_DAYS * DAY_MS;
+    const drift = await timed('drift', () =>
+      computeDrift({ window: events, recent: events.filter((e) => e.at >= recentFrom), trackGenre: catalogue.trackGenre, userCreatedAt: catalogue.userCreatedAt, trackCreatedAt: catalogue.trackCreatedAt }, c.DRIFT_PSI_THRESHOLD),
+    );
+    this.recordDrift(runId, drift);
+    await this.runs.update(runId, { ...base, drift: { ...drift } });
+
+    if (prepared.train.length === 0 || prepared.validation.length === 0) {
+      return skip(
+        `the window ${new Date(window.start).toISOString()}..${new Date(window.end).toISOString()} has ${prepared.sizes.trainPairs} training and ${prepared.sizes.validationPairs} held-out pairs after the minimum counts: both must be non-empty`,
+      );
+    }
+
+    const production = await this.registry.production();
+    const productionModel = production ? await timed('load_production', () => this.registry.loadModel(production)) : null;
+    const catalogueIds = [...new Set([...catalogue.trackIds, ...prepared.all.map((l) => l.trackId)])].sort((a, b) => a - b);
+    const evaluation = await timed('train_and_evaluate', () =>
+      trainAndEvaluate(prepared.train, prepared.validation, {
+        base: this.baseSettings(),
+        trials: c.TUNING_TRIALS,
+        threads: this.threads(),
+        catalogue: catalogueIds,
+        production: productionModel,
+        onProgress: (m) => this.logger.log(m, { runId }),
+      }),
+    );
+    Object.assign(durations, { tune: round3(evaluation.seconds.tune), train: round3(evaluation.seconds.train), evaluate: round3(evaluation.seconds.evaluate) });
+    const metrics = {
+      candidate: metricsRecord(evaluation.metrics.candidate),
+      production: evaluation.metrics.production ? metricsRecord(evaluation.metrics.production) : null,
+      popularity: metricsRecord(evaluation.metrics.popularity),
+    };
+    const gate = decideGate(metrics.candidate, metrics.production, metrics.popularity, {
+      ndcgTolerance: c.GATE_NDCG_TOLERANCE,
+      minLiftOverPopularity: c.MIN_LIFT_OVER_POPULARITY,
+      coverageTolerance: c.GATE_COVERAGE_TOLERANCE,
+    });
+
+    const now = this.registry.now();
+    const version = `v${stamp(now).replace('T', '-').replace('Z', '')}-${randomBytes(2).toString('hex')}`;
+    const doc: ModelVersionDoc = {
+      _id: version, version, status: 'candidate', run_id: runId, window: base.window, sizes: base.sizes, settings: { ...evaluation.settings },
+      metrics: metrics.candidate, baselines: { production_version: production?._id ?? null, production: metrics.production, popularity: metrics.popularity },
+      decision: 'candidate', reason: gate.reason, artifact: null, canary: null, previous_production_version: production?._id ?? null,
+      created_at: now, updated_at: now, canary_at: null, promoted_at: null, retired_at: null, rejected_at: null,
+      history: [{ at: now, status: 'candidate', decision: 'candidate', reason: 'trained', by: 'training' }],
+    };
+    await this.registry.create(doc);
+    this.recordMetrics(version, metrics);
+    await this.runs.update(runId, {
+      version, production_version: production?._id ?? null, settings: { ...evaluation.settings }, tuning: tuningRecord(evaluation), metrics,
+      gate: { passed: gate.passed, reason: gate.reason, checks: gate.checks }, durations,
+    });
+
+    if (!gate.passed) {
+      await this.registry.transition(version, ['candidate'], { status: 'rejected', decision: 'rejected', reason: gate.reason, by: 'gate', set: { rejected_at: this.registry.now() } });
+      return { runId, decision: 'rejected', reason: gate.reason, version, recommendationJobId: null };
+    }
+    return this.refitAndRelease(runId, version, prepared, evaluation.settings, gate, timed);
+  }
+
+  private async refitAndRelease(
+    runId: string,
+    version: string,
+    prepared: PreparedData,
+    settings: AlsSettings,
+    gate: GateDecision,
+    timed: <T>(name: string, fn: () => Promise<T> | T) => Promise<T>,
+  ): Promise<TrainingOutcome> {
+    const model = await timed('refit', () => trainAls(prepared.all, settings, { threads: this.threads() }));
+    const artifact = await timed('store', async () => this.artifacts.save(version, serializeModel(model)));
+    await this.registry.transition(version, ['candidate'], { status: 'candidate', decision: 'refit', reason: `refit on the whole window (${prepared.sizes.pairs} pairs)`, by: 'training', set: { artifact } });
+    const released = await this.rollout.release(version, gate.reason, prepared.window.end);
+    const decision: TrainingDecision = released.decision === 'promoted' ? 'promoted' : 'canary';
+    return { runId, decision, reason: released.reason, version, recommendationJobId: released.recommendationJobId };
+  }
+
+  private recordDrift(runId: string, drift: DriftReport): void {
+    for (const f of DRIFT_FEATURES) this.metrics.modelDrift.set({ feature: f }, drift.psi[f]);
+    if (drift.drifted.length > 0) {
+      this.logger.warn(`drift above PSI ${drift.threshold}: ${drift.drifted.map((f) => `${f}=${drift.psi[f]}`).join(', ')}`, { runId, drifted: drift.drifted });
+    }
+  }
+
+  private recordMetrics(version: string, metrics: { candidate: MetricsRecord; popularity: MetricsRecord }): void {
+    for (const [label, m] of [[version, metrics.candidate], ['popularity', metrics.popularity]] as const) {
+      for (const key of ['ndcg', 'precision', 'recall', 'map', 'coverage'] as const) this.metrics.modelMetric.set({ version: label, metric: `${key}_at_10` }, m[key]);
+    }
+  }
+}
+
+function round3(v: number): number {
+  return Number(v.toFixed(3));
+}
+
+function tuningRecord(e: CandidateEvaluation): Record<string, unknown> | null {
+  if (!e.tuning) return null;
+  return {
+    validation: e.tuning.validation,
+    trials: e.tuning.trials.map((t) => ({ trial: t.trial, settings: t.settings, ndcg: Number(t.metrics.ndcg.toFixed(6)), seconds: round3(t.seconds) })),
+  };
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { DAY_MS, mergeRepeats, minCountFilter, preprocess, windowOf, type ListenEvent } from '../../../src/training/pipeline/preprocess.js';
+
+const at = (day: number) => Date.UTC(2026, 0, 1) + day * DAY_MS;
+const ev = (userId: number, trackId: number, day: number): ListenEvent => ({ userId, trackId, at: at(day) });
+
+describe('preprocess', () => {
+  it('anchors the window on the newest listen', () => {
+    expect(windowOf(null, 30, 7)).toBeNull();
+    expect(windowOf(at(40), 30, 7)).toEqual({ start: at(10), end: at(40), validationStart: at(33) });
+  });
+
+  it('merges repeats into counts with the latest time, sorted by user then track', () => {
+    const merged = mergeRepeats([ev(2, 5, 1), ev(1, 7, 0), ev(2, 5, 3), ev(1, 3, 2)]);
+    expect(merged.map((l) => [l.userId, l.trackId, l.count, l.listenedAt!.getTime()])).toEqual([
+      [1, 3, 1, at(2)],
+      [1, 7, 1, at(0)],
+      [2, 5, 2, at(3)],
+    ]);
+  });
+
+  it('drops tracks under the listener minimum, then users under the track minimum', () => {
+    // Track 9 has one listener; without it user 3 keeps one track only.
+    const events = [ev(1, 1, 0), ev(1, 2, 0), ev(2, 1, 0), ev(2, 2, 0), ev(3, 1, 0), ev(3, 9, 0)];
+    const r = minCountFilter(events, 2, 2);
+    expect(r.droppedTracks).toBe(1);
+    expect(r.droppedUsers).toBe(1);
+    expect(new Set(r.kept.map((e) => e.userId))).toEqual(new Set([1, 2]));
+  });
+
+  it('holds out the last validation days by time and reports the sizes', () => {
+    const events = [ev(1, 1, 0), ev(1, 2, 1), ev(1, 2, 2), ev(2, 1, 0), ev(2, 2, 9), ev(1, 3, 9), ev(2, 3, 10), ev(3, 3, 10), ev(4, 4, -40)];
+    const w = windowOf(at(10), 30, 2)!;
+    const r = preprocess(events, w, { windowDays: 30, validationDays: 2, minUserListens: 1, minTrackListens: 1 });
+    expect(r.train.map((l) => [l.userId, l.trackId, l.count])).toEqual([[1, 1, 1], [1, 2, 2], [2, 1, 1]]);
+    expect(r.validation.map((l) => [l.userId, l.trackId])).toEqual([[1, 3], [2, 2], [2, 3], [3, 3]]);
+    expect(r.sizes).toMatchObject({ events: 8, users: 3, tracks: 3, pairs: 7, trainPairs: 3, validationPairs: 4, droppedEvents: 0 });
+  });
+});

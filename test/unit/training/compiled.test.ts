@@ -1,0 +1,107 @@
+/**
+ * The compiled runtime (dist/): ALS worker threads and the two CLIs. The global setup builds
+ * before tests; building here again only when a source of ours is newer keeps this file runnable alone.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDataset } from '../../../src/datasets/ndjson-dataset.js';
+import { trainAls } from '../../../src/training/model/als.js';
+import { plantedListens } from '../../../src/training/model/synthetic.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const ours = ['training/model', 'training/evaluation', 'datasets', 'cli'];
+
+function stale(): boolean {
+  for (const dir of ours) {
+    for (const f of readdirSync(join(root, 'src', dir))) {
+      if (!f.endsWith('.ts')) continue;
+      const js = join(root, 'dist', dir, f.replace(/\.ts$/, '.js'));
+      if (!existsSync(js) || statSync(js).mtimeMs < statSync(join(root, 'src', dir, f)).mtimeMs) return true;
+    }
+  }
+  return false;
+}
+
+function run(script: string, args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', script), ...args], { cwd: root, encoding: 'utf8' });
+  const lines = r.stdout.trim().split('\n');
+  const last = lines[lines.length - 1] ?? '';
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, result: last.startsWith('RESULT ') ? JSON.parse(last.slice(7)) : null };
+}
+
+let tmp: string;
+
+beforeAll(() => {
+  // Others' files may not compile yet; tsc still emits ours, which is all these tests need.
+  if (stale()) spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+  expect(stale()).toBe(false);
+  tmp = mkdtempSync(join(tmpdir(), 'als-compiled-'));
+});
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('ALS worker threads', () => {
+  it('2 and 3 threads give bit-identical factors to the in-thread path', async () => {
+    const listens = plantedListens({ users: 500, tracks: 300, listens: 15_000, seed: 9 });
+    const settings = { factors: 12, iterations: 4, seed: 5 };
+    const one = await trainAls(listens, settings, { threads: 1 });
+    for (const threads of [2, 3]) {
+      const many = await trainAls(listens, settings, { threads });
+      expect(Buffer.from(many.userFactors.buffer).equals(Buffer.from(one.userFactors.buffer))).toBe(true);
+      expect(Buffer.from(many.itemFactors.buffer).equals(Buffer.from(one.itemFactors.buffer))).toBe(true);
+    }
+  });
+});
+
+describe('bench:train (compiled)', () => {
+  it('prints a table then a RESULT line with the required numeric fields', () => {
+    const r = run('bench-train.js', ['--users', '400', '--tracks', '300', '--listens', '8000', '--factors', '8', '--iterations', '2', '--threads', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('1 thread (baseline)');
+    for (const f of ['seconds_per_iteration', 'interactions', 'users', 'items', 'factors', 'threads', 'core_us_per_interaction', 'peak_rss_mb']) expect(typeof r.result[f]).toBe('number');
+    expect(r.result).toMatchObject({ interactions: 8000, users: 400, items: 300, factors: 8, threads: 2, factors_identical: 1 });
+    expect(r.result.core_us_per_interaction).toBeCloseTo((r.result.seconds_per_iteration * 2 * 1e6) / 8000, 1);
+  });
+
+  it('rejects bad flags with exit code 2', () => {
+    expect(run('bench-train.js', ['--users', 'many']).code).toBe(2);
+    expect(run('bench-train.js', ['--nope']).code).toBe(2);
+  });
+});
+
+describe('evaluate (compiled)', () => {
+  it('evaluates, writes the split, and the written split gives the same figures', async () => {
+    const data = join(tmp, 'planted');
+    const splitDir = join(tmp, 'split');
+    await writeDataset(data, { listens: plantedListens({ users: 300, tracks: 150, listens: 7500, clusters: 6, seed: 4 }) });
+    const first = run('evaluate.js', ['--data', data, '--trials', '2', '--iterations', '6', '--write-split', splitDir]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/model\s+P@10\s+R@10\s+NDCG@10\s+MAP@10\s+coverage/);
+    expect(first.result.split).toBe('time');
+    expect(first.result.models.als.ndcg).toBeGreaterThan(first.result.models.popularity.ndcg);
+    const again = run('evaluate.js', ['--data', splitDir, '--test', join(splitDir, 'test.ndjson'), '--trials', '2', '--iterations', '6']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.result.split).toBe('given');
+    expect(again.result.models.popularity).toEqual({ ...first.result.models.popularity, train_seconds: again.result.models.popularity.train_seconds });
+    expect(again.result.models.als.ndcg).toBe(first.result.models.als.ndcg);
+    expect(again.result.settings).toEqual(first.result.settings);
+  });
+
+  it('stops on a bad line with the file and line number (exit 1), and on bad flags (exit 2)', () => {
+    const bad = join(tmp, 'bad');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, 'listens.ndjson'), '{"user_id":1,"track_id":2}\n{"user_id":1,"track_id":3}\n{"user_id":1,"track_id":"x"}\n');
+    const r = run('evaluate.js', ['--data', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(bad, 'listens.ndjson')}:3: track_id must be an integer`);
+    expect(run('evaluate.js', []).code).toBe(2);
+    expect(run('evaluate.js', ['--data', bad, '--k', '0']).code).toBe(2);
+    expect(run('evaluate.js', ['--data', bad, '--confidence', 'cubic']).code).toBe(2);
+  });
+});
