@@ -3,16 +3,16 @@ import type { DashboardSummary, RunRow } from './dashboard.service.js';
 const esc = (v: unknown): string =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const STATUS_CLASS: Record<string, string> = { succeeded: 'ok', completed: 'ok', production: 'ok', promoted: 'ok', succeeded_with_rejections: 'warn', canary: 'warn', running: 'run', failed: 'bad', rejected: 'bad' };
+const STATUS_CLASS: Record<string, string> = { succeeded: 'ok', completed: 'ok', succeeded_with_rejections: 'warn', running: 'run', failed: 'bad' };
 
 function runTable(title: string, runs: RunRow[], error?: string): string {
   const rows = runs
     .map(
       (r) => `<tr><td><code>${esc(r.id)}</code></td><td><span class="s ${STATUS_CLASS[r.status] ?? ''}">${esc(r.status)}</span></td><td>${esc(r.trigger ?? '')}</td>` +
-        `<td>${esc(r.started_at ?? '')}</td><td>${esc(r.finished_at ?? '')}</td><td>${r.duration_s === null ? '' : esc(r.duration_s.toFixed(1))}</td><td>${esc(r.error ?? '')}</td></tr>`,
+        `<td>${esc(r.started_at ?? '')}</td><td>${esc(r.finished_at ?? '')}</td><td>${r.duration_s === null ? '' : esc(r.duration_s.toFixed(1))}</td><td>${esc(r.detail ?? '')}</td></tr>`,
     )
     .join('');
-  const body = error ? `<p class="bad">could not read: ${esc(error)}</p>` : runs.length === 0 ? '<p class="muted">no runs recorded yet</p>' : `<table><tr><th>run</th><th>status</th><th>trigger</th><th>started</th><th>finished</th><th>seconds</th><th>error</th></tr>${rows}</table>`;
+  const body = error ? `<p class="bad">could not read: ${esc(error)}</p>` : runs.length === 0 ? '<p class="muted">no runs recorded yet</p>' : `<table><tr><th>run</th><th>status</th><th>trigger</th><th>started</th><th>finished</th><th>seconds</th><th>detail</th></tr>${rows}</table>`;
   return `<section><h2>${esc(title)}</h2>${body}</section>`;
 }
 

@@ -12,7 +12,8 @@ export interface RunRow {
   started_at: string | null;
   finished_at: string | null;
   duration_s: number | null;
-  error: string | null;
+  /** Decision, version, and the reason or the first line of the error, when the run records them. */
+  detail: string | null;
 }
 
 export interface StagePanel {
@@ -38,15 +39,18 @@ export const RUNS_SHOWN = 5;
 export function runRow(doc: RunRecord): RunRow {
   const started = dateField(doc, 'started_at');
   const finished = dateField(doc, 'finished_at');
-  const error = doc.error ?? doc.reason;
+  const text = (v: unknown): string | null =>
+    typeof v === 'string' && v ? v : v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string' ? (v as { message: string }).message : null;
+  const reason = text(doc.reason) ?? text(doc.error)?.split('\n', 1)[0] ?? null;
+  const detail = [text(doc.decision), text(doc.version) ? `version ${text(doc.version)}` : null, reason].filter((x) => x !== null).join(' · ');
   return {
     id: String(doc.run_id ?? doc._id),
-    status: String(doc.status ?? doc.decision ?? 'unknown'),
+    status: String(doc.status ?? 'unknown'),
     trigger: typeof doc.trigger === 'string' ? doc.trigger : null,
     started_at: started?.toISOString() ?? null,
     finished_at: finished?.toISOString() ?? null,
     duration_s: numberField(doc, 'duration_s') ?? (started && finished ? (finished.getTime() - started.getTime()) / 1000 : null),
-    error: typeof error === 'string' ? error : error && typeof error === 'object' ? String((error as { message?: unknown }).message ?? JSON.stringify(error)) : null,
+    detail: detail || null,
   };
 }
 

@@ -4,7 +4,7 @@
  * ALS on one thread, run in the same process with iterations alternating between the two, so
  * machine noise hits both alike; the two must also end with bit-identical factors.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { writeDataset } from '../datasets/ndjson-dataset.js';
 import { AlsTrainer, resolveSettings, type AlsSettings } from '../training/model/als.js';
@@ -129,15 +129,25 @@ async function main(): Promise<number> {
   const setupSeconds = (performance.now() - t1) / 1000;
   const times: number[] = [];
   const baseTimes: number[] = [];
+  const cpu: number[] = [];
+  const baseCpu: number[] = [];
+  // CPU seconds of the whole process (all threads) next to wall time: on a shared machine the wall time also counts waiting for a core.
+  const timed = async (t: AlsTrainer, wall: number[], cpuSeconds: number[]) => {
+    const c0 = process.cpuUsage();
+    wall.push(await t.iterate());
+    const c = process.cpuUsage(c0);
+    cpuSeconds.push((c.user + c.system) / 1e6);
+  };
+  const load = loadavg()[0];
   try {
     for (let it = 0; it < o.iterations; it++) {
       // Alternate which goes first so neither always follows the other's cache and heat.
       if (it % 2 === 0) {
-        times.push(await measured.iterate());
-        baseTimes.push(await baseline.iterate());
+        await timed(measured, times, cpu);
+        await timed(baseline, baseTimes, baseCpu);
       } else {
-        baseTimes.push(await baseline.iterate());
-        times.push(await measured.iterate());
+        await timed(baseline, baseTimes, baseCpu);
+        await timed(measured, times, cpu);
       }
       process.stderr.write(`[bench:train] iteration ${it + 1}: ${o.threads} threads ${times[it].toFixed(3)} s, 1 thread ${baseTimes[it].toFixed(3)} s\n`);
     }
@@ -153,18 +163,20 @@ async function main(): Promise<number> {
   const coreUs = ((spi * o.threads) / interactions) * 1e6;
   const baseCoreUs = (baseSpi / interactions) * 1e6;
   const speedup = baseSpi / spi;
+  const cpuUs = (mean(cpu) / interactions) * 1e6;
+  const baseCpuUs = (mean(baseCpu) / interactions) * 1e6;
   const rss = peakRssMb();
   const f3 = (v: number) => v.toFixed(3);
   process.stdout.write(
     `ALS training: ${o.users} users x ${o.tracks} tracks, ${interactions} interactions, ${o.factors} factors, ${o.cgSteps} CG steps, ${o.iterations} iterations each\n\n` +
       table(
-        ['configuration', 's/iteration', 'core us/interaction', 'iterations (s)'],
+        ['configuration', 's/iteration', 'core us/interaction', 'CPU us/interaction', 'iterations (s)'],
         [
-          [`${o.threads} threads`, f3(spi), f3(coreUs), times.map(f3).join(' ')],
-          ['1 thread (baseline)', f3(baseSpi), f3(baseCoreUs), baseTimes.map(f3).join(' ')],
+          [`${o.threads} threads`, f3(spi), f3(coreUs), f3(cpuUs), times.map(f3).join(' ')],
+          ['1 thread (baseline)', f3(baseSpi), f3(baseCoreUs), f3(baseCpuUs), baseTimes.map(f3).join(' ')],
         ],
       ) +
-      `\n\nspeed-up ${speedup.toFixed(2)}x on ${o.threads} threads (parallel efficiency ${((speedup / o.threads) * 100).toFixed(0)}%); factors identical across thread counts: ${same ? 'yes' : 'NO'}; training loss ${loss.toPrecision(6)}; peak RSS ${rss.toFixed(0)} MB\n`,
+      `\n\nspeed-up ${speedup.toFixed(2)}x on ${o.threads} threads (parallel efficiency ${((speedup / o.threads) * 100).toFixed(0)}%); factors identical across thread counts: ${same ? 'yes' : 'NO'}; training loss ${loss.toPrecision(6)}; peak RSS ${rss.toFixed(0)} MB; load average before ${load.toFixed(2)} on ${availableParallelism()} cores\n`,
   );
   const result = {
     seconds_per_iteration: round(spi, 4),
@@ -183,6 +195,9 @@ async function main(): Promise<number> {
     speedup_vs_baseline: round(speedup, 3),
     parallel_efficiency: round(speedup / o.threads, 3),
     factors_identical: same ? 1 : 0,
+    cpu_us_per_interaction: round(cpuUs, 4),
+    baseline_cpu_us_per_interaction: round(baseCpuUs, 4),
+    load_average_1m: round(load, 2),
     training_loss: Number(loss.toPrecision(6)),
     data_seconds: round(dataSeconds, 3),
     setup_seconds: round(setupSeconds, 3),

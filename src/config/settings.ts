@@ -68,7 +68,7 @@ export const SETTINGS = {
 
   // Mock source API
   MOCK_MODE: spec('mock', z.enum(['living', 'classic', 'replay']), 'living', 'living: seeded, growing, structured data; classic: the original (1000 random records, new at each start); replay: serve MOCK_REPLAY_DIR.'),
-  MOCK_SEED: spec('mock', z.string().regex(/^\d+$/).optional(), undefined, 'Seed of the generated data. living defaults to 42; classic draws a new seed at each start unless this is set.'),
+  MOCK_SEED: spec('mock', z.string().regex(/^\d+$/).optional(), undefined, 'Seed of the generated data. living (and replay, for fields a file lacks) defaults to 42; classic draws a new seed at each start unless this is set.'),
   MOCK_USERS: spec('mock', int(1, 5_000_000), '2000', 'living: users on day 0.'),
   MOCK_TRACKS: spec('mock', int(1, 5_000_000), '1000', 'living: tracks on day 0.'),
   MOCK_INITIAL_LISTENS: spec('mock', int(1, 1000), '20', 'living: mean listens per user in the starting history.'),
@@ -76,14 +76,14 @@ export const SETTINGS = {
   MOCK_DAILY_NEW_TRACKS: spec('mock', num(0, 1), '0.005', 'living: new tracks a simulated day, as a share of current tracks.'),
   MOCK_DAILY_ACTIVE_SHARE: spec('mock', ratio(), '0.3', 'living: share of users who listen on a simulated day.'),
   MOCK_DAILY_LISTENS: spec('mock', int(1, 1000), '5', 'living: mean listens of an active user a simulated day.'),
-  MOCK_START_DATE: spec('mock', z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected YYYY-MM-DD' }), '2026-01-01', 'living: simulated date of day 0.'),
+  MOCK_START_DATE: spec('mock', z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected YYYY-MM-DD' }), '2026-01-01', 'Simulated date of day 0 (00:00 UTC); classic dates its data in the two years before it.'),
   MOCK_REPLAY_DIR: spec('mock', z.string().optional(), undefined, 'replay: data set folder (listens.ndjson, optional tracks.ndjson and users.ndjson).'),
-  MOCK_FAULT_LATENCY_MS: spec('mock', int(0, 60_000), '0', 'Fault injection: added latency of every answer, in ms.'),
+  MOCK_FAULT_LATENCY_MS: spec('mock', int(0, 60_000), '0', 'Fault injection: latency added to every answer of /tracks, /users and /listen_history, in ms.'),
   MOCK_FAULT_5XX_RATE: spec('mock', ratio(), '0', 'Fault injection: share of answers that are 500/502/503.'),
   MOCK_FAULT_429_RATE: spec('mock', ratio(), '0', 'Fault injection: share of answers that are 429 with Retry-After.'),
   MOCK_FAULT_RETRY_AFTER_S: spec('mock', int(0, 3600), '1', 'Fault injection: the Retry-After of a 429, in seconds.'),
   MOCK_FAULT_DROP_RATE: spec('mock', ratio(), '0', 'Fault injection: share of requests whose connection is dropped without an answer.'),
-  MOCK_FAULT_MALFORMED_RATE: spec('mock', ratio(), '0', 'Fault injection: share of items served malformed (wrong type, missing field, bad date).'),
+  MOCK_FAULT_MALFORMED_RATE: spec('mock', ratio(), '0', 'Fault injection: share of items served malformed (wrong type, missing field, bad date), chosen per item and simulated day; GET /mock/malformed lists them.'),
 
   // Ingestion
   INGESTION_CRON: spec('ingestion', cron(), '0 2 * * *', 'When the daily ingestion run is enqueued.'),

@@ -5,11 +5,11 @@ import type { PipelineMetrics } from './pipeline-metrics.js';
 const logger = new Logger('Jobs');
 
 /**
- * Runs one job attempt and records it: moovitamix_job_duration_seconds{queue,job,outcome}, and
- * moovitamix_job_failures_total{queue,job} when it throws; one log line with the job and run ids.
+ * Runs one job attempt and records it: moovitamix_job_duration_seconds{queue,job_name,outcome}, and
+ * moovitamix_job_failures_total{queue,job_name} when it throws; one log line with the job and run ids.
  */
 export async function observeJob<T>(metrics: PipelineMetrics, job: Job, run: () => Promise<T>): Promise<T> {
-  const labels = { queue: job.queueName, job: job.name };
+  const labels = { queue: job.queueName, job_name: job.name };
   const started = performance.now();
   const ids = { queue: job.queueName, job: job.name, jobId: job.id, runId: runIdOf(job), attempt: job.attemptsMade + 1 };
   try {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration } from 'prom-client';
+import { JOB_QUEUE } from '../queues/job-catalogue.js';
+import { SOURCE_ENDPOINTS } from './run-records.repository.js';
 
 /** Prefix of every metric of ours. */
 export const METRIC_PREFIX = 'moovitamix_';
@@ -75,12 +77,25 @@ export class PipelineMetrics {
 
   // Queues
   readonly queueJobs = gauge({ ...scraped(`${METRIC_PREFIX}queue_jobs`), help: 'Jobs in each queue by state (waiting, active, delayed, prioritized, waiting-children, failed, completed), read from BullMQ at scrape time.', labelNames: ['queue', 'state'] });
-  readonly jobDuration = histogram({ name: `${METRIC_PREFIX}job_duration_seconds`, help: 'Processing time of a job, by queue, job name and outcome.', labelNames: ['queue', 'job', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1200, 3600] });
-  readonly jobFailures = counter({ name: `${METRIC_PREFIX}job_failures_total`, help: 'Failed job attempts by queue and job name.', labelNames: ['queue', 'job'] });
+  readonly jobDuration = histogram({ name: `${METRIC_PREFIX}job_duration_seconds`, help: 'Processing time of a job attempt, by queue, job name and outcome (completed, failed). The label is job_name, since Prometheus reserves job for the scrape job.', labelNames: ['queue', 'job_name', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1200, 3600] });
+  readonly jobFailures = counter({ name: `${METRIC_PREFIX}job_failures_total`, help: 'Failed job attempts (each is retried until its attempts run out) by queue and job name.', labelNames: ['queue', 'job_name'] });
 
   // Scrape-time collection (queue counts, run collections)
   readonly scrapeErrors = counter({ name: `${METRIC_PREFIX}scrape_collect_errors_total`, help: 'Failures or timeouts reading a source at scrape time (source: queues, runs); the affected gauges keep their last values or are dropped.', labelNames: ['source'] });
 
   // HTTP
   readonly httpDuration = histogram({ name: `${METRIC_PREFIX}http_request_duration_seconds`, help: 'HTTP request duration by method, route template and status code.', labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+
+  constructor() {
+    // Counters with known label values start at 0: increase() cannot see a series' first increment
+    // from nothing, so an alert on the first failed run of a process needs the 0 before it.
+    for (const status of ['succeeded', 'succeeded_with_rejections', 'failed']) this.ingestionRuns.inc({ status }, 0);
+    for (const endpoint of SOURCE_ENDPOINTS) {
+      for (const outcome of ['ok', 'http_4xx', 'http_5xx', 'http_429', 'timeout', 'network', 'invalid_body']) this.ingestionRequests.inc({ endpoint, outcome }, 0);
+      for (const result of ['inserted', 'updated', 'unchanged', 'rejected']) this.ingestionRecords.inc({ endpoint, result }, 0);
+    }
+    for (const [job, queue] of Object.entries(JOB_QUEUE)) this.jobFailures.inc({ queue, job_name: job }, 0);
+    for (const decision of ['canary', 'promoted', 'rejected', 'failed']) this.trainingRuns.inc({ decision }, 0);
+    for (const result of ['hit', 'miss_store', 'miss_cold_start']) this.recommendationCacheRequests.inc({ result }, 0);
+  }
 }

@@ -11,7 +11,7 @@ import type { RankingMetrics } from './evaluation/metrics.js';
 import { trainAndEvaluate, type CandidateEvaluation } from './pipeline/candidate.js';
 import { computeDrift, DRIFT_FEATURES, type DriftReport } from './pipeline/drift.js';
 import { decideGate, type GateDecision } from './pipeline/gate.js';
-import { DAY_MS, preprocess, windowOf, type PreparedData } from './pipeline/preprocess.js';
+import { DAY_MS, excludeSeen, preprocess, windowOf, type PreparedData } from './pipeline/preprocess.js';
 import { RolloutService, type RolloutResult } from './pipeline/rollout.service.js';
 import { TrainingDataRepository } from './pipeline/training-data.repository.js';
 import { ArtifactStore } from './registry/artifact-store.js';
@@ -41,7 +41,7 @@ function metricsRecord(m: RankingMetrics): MetricsRecord {
 }
 
 function windowRecord(w: PreparedData['window']): WindowRecord {
-  return { start: new Date(w.start), end: new Date(w.end), validation_start: new Date(w.validationStart) };
+  return { start: new Date(w.start), end: new Date(w.end), validation_start: new Date(w.validationStart), evaluation_start: new Date(w.evaluationStart) };
 }
 
 /**
@@ -130,8 +130,12 @@ export class TrainingService {
     };
 
     const newest = await this.data.newestListen();
-    const window = windowOf(newest, c.TRAINING_WINDOW_DAYS, c.VALIDATION_DAYS);
-    if (!window) return skip('no listen events yet: nothing to train on');
+    const production = await this.registry.production();
+    const fullWindow = windowOf(newest, c.TRAINING_WINDOW_DAYS, c.VALIDATION_DAYS);
+    if (!fullWindow) return skip('no listen events yet: nothing to train on');
+    const productionModel = production ? await timed('load_production', () => this.registry.loadModel(production)) : null;
+    // Production is scored only on listens newer than its own training data, and so are the others.
+    const window = excludeSeen(fullWindow, productionModel?.trainedThrough ?? null);
     const [events, catalogue] = await timed('collect', () => Promise.all([this.data.listens(window.start, window.end), this.data.catalogue()]));
     const prepared = await timed('preprocess', () =>
       preprocess(events, window, { windowDays: c.TRAINING_WINDOW_DAYS, validationDays: c.VALIDATION_DAYS, minUserListens: c.TRAINING_MIN_USER_LISTENS, minTrackListens: c.TRAINING_MIN_TRACK_LISTENS }),
@@ -146,13 +150,12 @@ export class TrainingService {
     await this.runs.update(runId, { ...base, drift: { ...drift } });
 
     if (prepared.train.length === 0 || prepared.validation.length === 0) {
+      const seen = window.evaluationStart > window.validationStart ? ` (held-out split starts after ${new Date(window.evaluationStart - 1).toISOString()}, the newest listen production ${production?._id} was trained on)` : '';
       return skip(
-        `the window ${new Date(window.start).toISOString()}..${new Date(window.end).toISOString()} has ${prepared.sizes.trainPairs} training and ${prepared.sizes.validationPairs} held-out pairs after the minimum counts: both must be non-empty`,
+        `the window ${new Date(window.start).toISOString()}..${new Date(window.end).toISOString()} has ${prepared.sizes.trainPairs} training and ${prepared.sizes.validationPairs} held-out pairs after the minimum counts${seen}: both must be non-empty`,
       );
     }
 
-    const production = await this.registry.production();
-    const productionModel = production ? await timed('load_production', () => this.registry.loadModel(production)) : null;
     const catalogueIds = [...new Set([...catalogue.trackIds, ...prepared.all.map((l) => l.trackId)])].sort((a, b) => a - b);
     const evaluation = await timed('train_and_evaluate', () =>
       trainAndEvaluate(prepared.train, prepared.validation, {

@@ -74,7 +74,8 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRun
       base: { seed, ...o.base },
       space: o.space,
       threads: o.threads,
-      catalogue: testSet.catalogue,
+      // The catalogue file's ids only: the search must not see which tracks the test split holds.
+      catalogue,
       onTrial: (t) => log(`trial ${t.trial}: ${describeSettings(t.settings)} -> validation NDCG@${k} ${t.metrics.ndcg.toFixed(4)} (${t.seconds.toFixed(1)} s)`),
     });
     settings = tuning.best;

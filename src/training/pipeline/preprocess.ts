@@ -19,8 +19,13 @@ export interface TrainingWindow {
   start: number;
   /** The newest listen (ms): the data's own clock, so a simulated calendar works as a real one. */
   end: number;
-  /** Listens at or after this (ms) are held out. */
+  /** Listens at or after this (ms) are kept out of the candidate's training. */
   validationStart: number;
+  /**
+   * Listens at or after this (ms) are the held-out split: validationStart, or later when the
+   * production model was trained past it, so that no system is scored on listens it has seen.
+   */
+  evaluationStart: number;
 }
 
 export interface PreprocessOptions {
@@ -36,7 +41,7 @@ export interface PreparedData {
   all: Listen[];
   /** Before validationStart. */
   train: Listen[];
-  /** From validationStart on. */
+  /** From evaluationStart on. */
   validation: Listen[];
   sizes: DataSizes;
 }
@@ -56,7 +61,14 @@ export interface DataSizes {
 /** The window ending at the newest event; null when there is no event. */
 export function windowOf(newest: number | null, windowDays: number, validationDays: number): TrainingWindow | null {
   if (newest === null) return null;
-  return { start: newest - windowDays * DAY_MS, end: newest, validationStart: newest - validationDays * DAY_MS };
+  const validationStart = newest - validationDays * DAY_MS;
+  return { start: newest - windowDays * DAY_MS, end: newest, validationStart, evaluationStart: validationStart };
+}
+
+/** Moves the held-out split after `seenThrough` (the newest listen a model under comparison has seen). */
+export function excludeSeen(window: TrainingWindow, seenThrough: number | null): TrainingWindow {
+  if (seenThrough === null || seenThrough < window.validationStart) return window;
+  return { ...window, evaluationStart: Math.max(window.validationStart, seenThrough + 1) };
 }
 
 /** Sums counts per (user, track), keeping each pair's latest time; output sorted by user then track. */
@@ -118,7 +130,7 @@ export function preprocess(events: readonly ListenEvent[], window: TrainingWindo
   const { kept, droppedUsers, droppedTracks } = minCountFilter(inWindow, o.minUserListens, o.minTrackListens);
   const all = mergeRepeats(kept);
   const train = mergeRepeats(kept.filter((e) => e.at < window.validationStart));
-  const validation = mergeRepeats(kept.filter((e) => e.at >= window.validationStart));
+  const validation = mergeRepeats(kept.filter((e) => e.at >= window.evaluationStart));
   return {
     window,
     all,

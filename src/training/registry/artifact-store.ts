@@ -32,10 +32,8 @@ export class ArtifactStore {
       const data = artifact.chunks[i];
       if (data.length > MAX_CHUNK_BYTES) throw new ModelArtifactError(`chunk ${i} of ${version} has ${data.length} bytes, more than ${MAX_CHUNK_BYTES}`);
       // One chunk per write keeps each request far below the wire limit, whatever the model size.
-      await this.chunks.bulkWrite(
-        [{ replaceOne: { filter: { _id: chunkId(version, i) }, replacement: { version, index: i, count, sha256: artifact.sha256, data }, upsert: true } }],
-        { ordered: false },
-      );
+      const id = chunkId(version, i);
+      await this.chunks.collection.replaceOne({ _id: id as never }, { _id: id, version, index: i, count, sha256: artifact.sha256, data } as never, { upsert: true });
     }
     const m = artifact.meta;
     return { sha256: artifact.sha256, bytes: m.bytes, chunks: count, users: m.users, items: m.items, factors: m.factors };

@@ -26,6 +26,8 @@ export interface WindowRecord {
   start: Date;
   end: Date;
   validation_start: Date;
+  /** Start of the held-out split (after validation_start when production had seen those days). */
+  evaluation_start: Date;
 }
 
 export interface ArtifactRecord {

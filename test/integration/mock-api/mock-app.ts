@@ -24,10 +24,10 @@ export async function startMockApp(suite: string, overrides: Record<string, stri
     app,
     base,
     get: (path) => fetch(base + path, { redirect: 'manual' }),
-    json: async (path) => {
+    json: async <T>(path: string): Promise<T> => {
       const res = await fetch(base + path);
       if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-      return res.json();
+      return (await res.json()) as T;
     },
     admin: (method, path, body) =>
       fetch(base + path, {
@@ -37,6 +37,11 @@ export async function startMockApp(suite: string, overrides: Record<string, stri
       }),
     close: () => app.close(),
   };
+}
+
+/** A response's JSON body, loosely typed for assertions. */
+export async function bodyOf(res: Response): Promise<any> {
+  return res.json();
 }
 
 /** Every item of an endpoint, page by page at the maximum size. */

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DashboardSummary } from '../../../src/admin/dashboard.service.js';
 import { ADMIN_CHALLENGE } from '../../../src/auth/admin-auth.js';
 import { ALL_QUEUES, JobName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
-import { authHeaders, openDb, startPipeline, type RunningApp } from './support.js';
+import { authHeaders, openDb, sample, startPipeline, type RunningApp } from './support.js';
 
 describe('Bull Board and the dashboard behind the admin credential', () => {
   const settings = testSettings('monitoring-admin');
@@ -70,6 +71,10 @@ describe('Bull Board and the dashboard behind the admin credential', () => {
       const body = (await api.json()) as { queues: Array<{ name: string }> };
       expect(body.queues.map((q) => q.name).sort()).toEqual([...ALL_QUEUES].sort());
     }
+    // The board's routes are timed by their templates like every other route.
+    const metrics = await (await fetch(`${app.base}/metrics`)).text();
+    expect(sample(metrics, 'moovitamix_http_request_duration_seconds_count', { route: '/admin/queues/api/queues', status: '200' })).toBeGreaterThanOrEqual(2);
+    expect(sample(metrics, 'moovitamix_http_request_duration_seconds_count', { route: '/admin/queues/api/queues', status: '401' })).toBeGreaterThanOrEqual(1);
   });
 
   it('serves the dashboard with empty run collections, then with runs, the production model and queue counts', async () => {
@@ -93,10 +98,10 @@ describe('Bull Board and the dashboard behind the admin credential', () => {
     expect(html).toContain('<code>v7</code>');
     expect(html).toContain('0.2345');
 
-    const summary = await (await fetch(`${app.base}/admin/summary`, { headers: authHeaders.bearer(TEST_ADMIN_TOKEN) })).json();
+    const summary = (await (await fetch(`${app.base}/admin/summary`, { headers: authHeaders.bearer(TEST_ADMIN_TOKEN) })).json()) as DashboardSummary;
     expect(summary.stages.ingestion.runs[0]).toMatchObject({ id: 'ingestion-2026-02-01', status: 'failed', trigger: 'cron', duration_s: 42 });
     expect(summary.stages.recommendations.runs).toEqual([]);
     expect(summary.production_model).toMatchObject({ version: 'v7', metrics: { ndcg_at_10: 0.2345 } });
-    expect(summary.queues.maintenance.waiting).toBe(1);
+    expect(summary.queues.maintenance!.waiting).toBe(1);
   });
 });

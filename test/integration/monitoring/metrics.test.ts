@@ -1,3 +1,4 @@
+import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
@@ -22,8 +23,8 @@ const NAMED_METRICS: Array<[string, string, string[]]> = [
   ['moovitamix_model_production_version_info', 'gauge', ['version']],
   ['moovitamix_model_drift_psi', 'gauge', ['feature']],
   ['moovitamix_queue_jobs', 'gauge', ['queue', 'state']],
-  ['moovitamix_job_duration_seconds', 'histogram', ['queue', 'job', 'outcome']],
-  ['moovitamix_job_failures_total', 'counter', ['queue', 'job']],
+  ['moovitamix_job_duration_seconds', 'histogram', ['queue', 'job_name', 'outcome']],
+  ['moovitamix_job_failures_total', 'counter', ['queue', 'job_name']],
   ['moovitamix_http_request_duration_seconds', 'histogram', ['method', 'route', 'status']],
 ];
 
@@ -48,9 +49,11 @@ describe('/metrics', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    for (const [name, type] of NAMED_METRICS) {
+    for (const [name, type, labels] of NAMED_METRICS) {
       expect(text, name).toMatch(new RegExp(`^# HELP ${name} \\S.{10,}$`, 'm'));
       expect(text, name).toContain(`# TYPE ${name} ${type}\n`);
+      const declared = (register.getSingleMetric(name) as unknown as { labelNames: string[] }).labelNames;
+      expect(declared, name).toEqual(expect.arrayContaining(labels));
     }
     expect(text).toContain('# TYPE moovitamix_process_cpu_seconds_total counter');
     expect(text).toContain('# TYPE moovitamix_process_resident_memory_bytes gauge');

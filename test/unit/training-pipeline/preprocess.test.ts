@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, mergeRepeats, minCountFilter, preprocess, windowOf, type ListenEvent } from '../../../src/training/pipeline/preprocess.js';
+import { DAY_MS, excludeSeen, mergeRepeats, minCountFilter, preprocess, windowOf, type ListenEvent } from '../../../src/training/pipeline/preprocess.js';
 
 const at = (day: number) => Date.UTC(2026, 0, 1) + day * DAY_MS;
 const ev = (userId: number, trackId: number, day: number): ListenEvent => ({ userId, trackId, at: at(day) });
@@ -7,7 +7,22 @@ const ev = (userId: number, trackId: number, day: number): ListenEvent => ({ use
 describe('preprocess', () => {
   it('anchors the window on the newest listen', () => {
     expect(windowOf(null, 30, 7)).toBeNull();
-    expect(windowOf(at(40), 30, 7)).toEqual({ start: at(10), end: at(40), validationStart: at(33) });
+    expect(windowOf(at(40), 30, 7)).toEqual({ start: at(10), end: at(40), validationStart: at(33), evaluationStart: at(33) });
+  });
+
+  it('moves the held-out split past what the production model has seen, and only then', () => {
+    const w = windowOf(at(40), 30, 7)!;
+    expect(excludeSeen(w, null)).toEqual(w);
+    expect(excludeSeen(w, at(20))).toEqual(w);
+    expect(excludeSeen(w, at(36))).toEqual({ ...w, evaluationStart: at(36) + 1 });
+  });
+
+  it('leaves listens between validation start and evaluation start out of both splits but in the refit data', () => {
+    const w = excludeSeen(windowOf(at(10), 30, 4)!, at(8));
+    const r = preprocess([ev(1, 1, 2), ev(1, 2, 7), ev(1, 3, 10)], w, { windowDays: 30, validationDays: 4, minUserListens: 1, minTrackListens: 1 });
+    expect(r.train.map((l) => l.trackId)).toEqual([1]);
+    expect(r.validation.map((l) => l.trackId)).toEqual([3]);
+    expect(r.all.map((l) => l.trackId)).toEqual([1, 2, 3]);
   });
 
   it('merges repeats into counts with the latest time, sorted by user then track', () => {

@@ -1,0 +1,257 @@
+/**
+ * The month in minutes: the whole system over simulated days on the `living` mock. Each day the
+ * mock advances, the pipeline ingests and recommends; every `retrainEvery` days it retrains with
+ * gate and canary, and a canary is reviewed once CANARY_DAYS simulated days have passed.
+ */
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { createMockApiApp, createPipelineApp } from '../../bootstrap.js';
+import type { Settings } from '../../config/settings.js';
+import { PipelineChain } from '../../pipeline/pipeline-chain.service.js';
+import { JobName, QueueName } from '../../queues/job-catalogue.js';
+import { JobQueue } from '../../queues/job-queue.service.js';
+import { ModelRegistry } from '../registry/model-registry.service.js';
+import type { ModelVersionDoc, TrainingRunDoc } from '../registry/registry.schemas.js';
+import { TrainingRunsRepository } from '../registry/training-runs.repository.js';
+import type { TrainingOutcome } from '../training.service.js';
+import { failedJobs, waitUntilIdle, type FailedJob } from './queue-watch.js';
+
+export interface SimulationOptions {
+  days: number;
+  /** Retrain on every day that is a multiple of this (0: never). */
+  retrainEvery: number;
+  /** Longest wait for one step (ingestion and its recommendations, a training run). */
+  stepTimeoutMs: number;
+  onDay?: (row: DayRow) => void;
+  onStep?: (day: number, step: string) => void;
+}
+
+export interface DayRow {
+  day: number;
+  date: string;
+  /** Records the ingestion run fetched (tracks, users, history records). */
+  records: number | null;
+  /** New listen events. */
+  events: number;
+  usersRecomputed: number | null;
+  /** Share of users with a playlist. */
+  coverage: number | null;
+  production: string | null;
+  /** Offline NDCG@10 of the production version. */
+  ndcg: number | null;
+  /** What the day's model work did: training decision, canary review. */
+  model: string;
+  failures: FailedJob[];
+}
+
+export interface TrainingSummary {
+  day: number;
+  runId: string;
+  decision: string;
+  version: string | null;
+  reason: string;
+  candidateNdcg: number | null;
+  productionNdcg: number | null;
+  popularityNdcg: number | null;
+}
+
+export interface CanarySummary {
+  day: number;
+  version: string;
+  decision: string;
+  reason: string;
+}
+
+export interface SimulationResult {
+  rows: DayRow[];
+  trainings: TrainingSummary[];
+  canaryReviews: CanarySummary[];
+  failures: FailedJob[];
+  finalProduction: string | null;
+  seconds: number;
+}
+
+/** The mock source and the pipeline (API and workers) in this process, on free loopback ports. */
+export class SimulatedSystem {
+  private constructor(
+    readonly settings: Settings,
+    readonly mock: NestFastifyApplication,
+    readonly pipeline: NestFastifyApplication,
+    readonly mockUrl: string,
+    readonly apiUrl: string,
+  ) {}
+
+  static async start(base: Settings, logger: LoggerService): Promise<SimulatedSystem> {
+    const mock = (await createMockApiApp(base, logger)) as NestFastifyApplication;
+    await mock.listen(0, '127.0.0.1');
+    const mockUrl = `http://127.0.0.1:${(mock.getHttpServer().address() as { port: number }).port}`;
+    const settings: Settings = { ...base, MOCK_API_URL: mockUrl };
+    let pipeline: NestFastifyApplication;
+    try {
+      pipeline = (await createPipelineApp(settings, { api: true, workers: true, scheduler: false, mockApi: false }, logger)) as NestFastifyApplication;
+      await pipeline.listen(0, '127.0.0.1');
+    } catch (err) {
+      await mock.close();
+      throw err;
+    }
+    const apiUrl = `http://127.0.0.1:${(pipeline.getHttpServer().address() as { port: number }).port}`;
+    return new SimulatedSystem(settings, mock, pipeline, mockUrl, apiUrl);
+  }
+
+  async close(): Promise<void> {
+    const apps: INestApplication[] = [this.pipeline, this.mock];
+    for (const a of apps) await a.close();
+  }
+
+  private get db() {
+    return this.pipeline.get<Connection>(getConnectionToken()).db!;
+  }
+
+  private async mockCall(method: 'GET' | 'POST', path: string): Promise<Record<string, unknown>> {
+    const res = await fetch(`${this.mockUrl}${path}`, { method, headers: { authorization: `Bearer ${this.settings.ADMIN_TOKEN}` } });
+    if (!res.ok) throw new Error(`mock ${method} ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  async run(o: SimulationOptions): Promise<SimulationResult> {
+    const t0 = performance.now();
+    const chain = this.pipeline.get(PipelineChain);
+    const jobs = this.pipeline.get(JobQueue);
+    const registry = this.pipeline.get(ModelRegistry);
+    const runs = this.pipeline.get(TrainingRunsRepository);
+    const queues = jobs.all();
+    const rows: DayRow[] = [];
+    const trainings: TrainingSummary[] = [];
+    const canaryReviews: CanarySummary[] = [];
+    const allFailures: FailedJob[] = [];
+    const canaryStartDay = new Map<string, number>();
+    let knownFailed = new Set((await failedJobs(queues)).map((f) => `${f.queue}:${f.id}`));
+    let events = await this.countEvents();
+
+    for (let day = 0; day <= o.days; day++) {
+      const model: string[] = [];
+      if (day > 0) {
+        o.onStep?.(day, 'advance');
+        await this.mockCall('POST', '/mock/advance?days=1');
+      }
+      const date = String((await this.mockCall('GET', '/mock/state')).date);
+      const dayStart = new Date();
+
+      o.onStep?.(day, 'ingest and recommend');
+      await chain.startIngestion(date, 'simulate');
+      await waitUntilIdle(queues, o.stepTimeoutMs);
+
+      const canary = await registry.canary();
+      if (canary && day - (canaryStartDay.get(canary._id) ?? day) >= this.settings.CANARY_DAYS) {
+        o.onStep?.(day, `canary review ${canary._id}`);
+        const review = await this.reviewCanary(jobs, canary);
+        const after = await registry.get(canary._id);
+        const decision = after?.status === 'production' ? 'promoted' : after?.status === 'rejected' ? 'rolled back' : String(after?.status);
+        canaryReviews.push({ day, version: canary._id, decision, reason: review });
+        model.push(`canary ${decision}`);
+        await waitUntilIdle(queues, o.stepTimeoutMs);
+      }
+
+      if (o.retrainEvery > 0 && day > 0 && day % o.retrainEvery === 0) {
+        o.onStep?.(day, 'retrain');
+        const { jobId } = await chain.startTraining(date, 'simulate');
+        await jobs.waitForJob(JobName.TrainingRun, jobId, o.stepTimeoutMs, 250);
+        const [run] = await runs.byJob(jobId);
+        const job = await jobs.queue(QueueName.Training).getJob(jobId);
+        const outcome = job?.returnvalue as TrainingOutcome | undefined;
+        if (run) {
+          trainings.push(summariseRun(day, run));
+          if (outcome?.decision === 'canary' && outcome.version) canaryStartDay.set(outcome.version, day);
+          model.push(`trained: ${run.decision}${run.version ? ` ${run.version}` : ''}`);
+        } else {
+          model.push('training did not record a run');
+        }
+        await waitUntilIdle(queues, o.stepTimeoutMs);
+      }
+
+      const failedNow = await failedJobs(queues);
+      const fresh = failedNow.filter((f) => !knownFailed.has(`${f.queue}:${f.id}`));
+      knownFailed = new Set(failedNow.map((f) => `${f.queue}:${f.id}`));
+      allFailures.push(...fresh);
+      const nowEvents = await this.countEvents();
+      const production = await registry.production();
+      const rec = await this.recommendationFigures(dayStart);
+      const row: DayRow = {
+        day,
+        date,
+        records: await this.ingestedRecords(dayStart),
+        events: nowEvents - events,
+        usersRecomputed: rec.users,
+        coverage: rec.coverage,
+        production: production?._id ?? null,
+        ndcg: production?.metrics?.ndcg ?? null,
+        model: model.join('; '),
+        failures: fresh,
+      };
+      events = nowEvents;
+      rows.push(row);
+      o.onDay?.(row);
+    }
+    return { rows, trainings, canaryReviews, failures: allFailures, finalProduction: (await registry.production())?._id ?? null, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /** Runs the canary's delayed review job now (its CANARY_DAYS have passed in simulated time). */
+  private async reviewCanary(jobs: JobQueue, canary: ModelVersionDoc): Promise<string> {
+    const job = await jobs.queue(QueueName.Training).getJob(`canary-review-${canary._id}`);
+    if (!job) throw new Error(`canary ${canary._id} has no review job`);
+    if ((await job.getState()) === 'delayed') await job.promote();
+    await jobs.waitForJob(JobName.CanaryReview, String(job.id), 120_000, 200);
+    const after = await jobs.queue(QueueName.Training).getJob(String(job.id));
+    return String((after?.returnvalue as { reason?: string } | undefined)?.reason ?? after?.failedReason ?? '');
+  }
+
+  private async countEvents(): Promise<number> {
+    return this.db.collection('listen_events').countDocuments({});
+  }
+
+  /** Records fetched by the ingestion runs started since `since`. */
+  private async ingestedRecords(since: Date): Promise<number | null> {
+    const docs = await this.db.collection('ingestion_runs').find({ started_at: { $gte: since } }).toArray();
+    if (docs.length === 0) return null;
+    return docs.reduce((n, d) => n + recordsOf(d), 0);
+  }
+
+  /** Users computed by the recommendation runs started since `since`, and the last run's coverage. */
+  private async recommendationFigures(since: Date): Promise<{ users: number | null; coverage: number | null }> {
+    const docs = await this.db.collection('recommendation_runs').find({ started_at: { $gte: since } }).sort({ started_at: 1 }).toArray();
+    if (docs.length === 0) return { users: null, coverage: null };
+    const users = docs.reduce((n, d) => n + (num(d.users_computed) ?? num(d.users_done) ?? 0), 0);
+    const last = docs[docs.length - 1];
+    return { users, coverage: num(last.coverage_ratio) ?? num(last.coverage) };
+  }
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** Fetched records of an ingestion run record. */
+function recordsOf(doc: Record<string, unknown>): number {
+  const direct = num(doc.records_fetched) ?? num(doc.records);
+  if (direct !== null) return direct;
+  const endpoints = doc.endpoints;
+  if (endpoints && typeof endpoints === 'object') {
+    return Object.values(endpoints as Record<string, Record<string, unknown>>).reduce((n, e) => n + (num(e?.fetched) ?? num(e?.records) ?? 0), 0);
+  }
+  return 0;
+}
+
+function summariseRun(day: number, run: TrainingRunDoc): TrainingSummary {
+  return {
+    day,
+    runId: run._id,
+    decision: run.decision ?? run.status,
+    version: run.version,
+    reason: run.reason ?? '',
+    candidateNdcg: run.metrics?.candidate.ndcg ?? null,
+    productionNdcg: run.metrics?.production?.ndcg ?? null,
+    popularityNdcg: run.metrics?.popularity.ndcg ?? null,
+  };
+}
