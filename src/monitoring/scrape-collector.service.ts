@@ -55,7 +55,7 @@ export class ScrapeCollector implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Metrics');
   private readonly removers: Array<() => void> = [];
   private snapshot?: { at: number; value: Promise<RunSnapshot> };
-  /** Replaceable clock for tests. */
+  /** Replaceable clock of the computed ages (tests). */
   now: () => number = Date.now;
 
   constructor(
@@ -119,7 +119,7 @@ export class ScrapeCollector implements OnModuleInit, OnModuleDestroy {
 
   /** One read of the run collections per scrape: the five gauges' collects share it. */
   private readSnapshot(): Promise<RunSnapshot> {
-    const now = this.now();
+    const now = performance.now();
     if (this.snapshot && now - this.snapshot.at < SNAPSHOT_REUSE_MS) return this.snapshot.value;
     const timeout = this.config.HEALTH_CHECK_TIMEOUT_MS;
     const value = withTimeout(
