@@ -25,6 +25,7 @@ export class ConnectionErrorLog implements OnModuleInit {
 
   onModuleInit(): void {
     for (const q of this.jobs.all()) q.on('error', (err: Error) => this.report(`queue ${q.name}`, err));
+    this.jobs.flowProducer().on('error', (err: Error) => this.report('flow producer', err));
     this.redis.on('error', (err: Error) => this.report('redis client', err));
   }
 

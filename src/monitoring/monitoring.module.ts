@@ -14,6 +14,6 @@ import { ScrapeCollector } from './scrape-collector.service.js';
 @Module({
   imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true, config: { prefix: METRIC_PREFIX } } })],
   providers: [PipelineMetrics, RunRecordsRepository, ScrapeCollector, HttpMetricsHook, ConnectionErrorLog],
-  exports: [PipelineMetrics, RunRecordsRepository],
+  exports: [PipelineMetrics, RunRecordsRepository, ConnectionErrorLog],
 })
 export class MonitoringModule {}

@@ -42,6 +42,10 @@ export class JobQueue {
     return Object.values(this.queues);
   }
 
+  flowProducer(): FlowProducer {
+    return this.flows;
+  }
+
   options(name: JobName, extra: JobsOptions = {}): JobsOptions {
     return { ...defaultJobOptions(name, this.config.INGESTION_JOB_ATTEMPTS), ...extra };
   }

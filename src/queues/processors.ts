@@ -1,63 +1,51 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Type } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { QueueName } from './job-catalogue.js';
+import { ConnectionErrorLog } from '../monitoring/connection-error-log.service.js';
 import { observeJob } from '../monitoring/job-metrics.js';
 import { PipelineMetrics } from '../monitoring/pipeline-metrics.js';
+import { QueueName } from './job-catalogue.js';
 import { JobDispatcher } from './job-dispatcher.js';
 
-// One processor per queue; each hands the job to its @OnJob handler. Concurrency is per process:
-// more worker processes add capacity, and ingestion runs are also serialised by a global limit.
-
-@Processor(QueueName.Ingestion, { concurrency: 1 })
-export class IngestionQueueProcessor extends WorkerHost {
-  constructor(
-    private readonly dispatcher: JobDispatcher,
-    private readonly metrics: PipelineMetrics,
-  ) {
-    super();
-  }
-  process(job: Job): Promise<unknown> {
-    return observeJob(this.metrics, job, () => this.dispatcher.dispatch(job));
-  }
+interface ProcessorOptions {
+  /** Jobs of this queue processed at once by one worker process. */
+  concurrency: number;
+  /** How long a job's lock lasts without renewal: a killed worker's job is retried after this. */
+  lockDuration?: number;
 }
 
-@Processor(QueueName.Recommendations, { concurrency: 2 })
-export class RecommendationsQueueProcessor extends WorkerHost {
-  constructor(
-    private readonly dispatcher: JobDispatcher,
-    private readonly metrics: PipelineMetrics,
-  ) {
-    super();
+/**
+ * One processor per queue; each hands the job to its @OnJob handler, with job metrics and logs.
+ * Concurrency is per process: more worker processes add capacity.
+ */
+function processorFor(queue: QueueName, options: ProcessorOptions): Type<WorkerHost> {
+  @Processor(queue, options)
+  class QueueProcessor extends WorkerHost {
+    constructor(
+      private readonly dispatcher: JobDispatcher,
+      private readonly metrics: PipelineMetrics,
+      private readonly connectionErrors: ConnectionErrorLog,
+    ) {
+      super();
+    }
+
+    process(job: Job): Promise<unknown> {
+      return observeJob(this.metrics, job, () => this.dispatcher.dispatch(job));
+    }
+
+    // Without a listener, ioredis prints every failed reconnect of the worker's connections to stderr.
+    @OnWorkerEvent('error')
+    onError(err: Error): void {
+      this.connectionErrors.report(`worker ${queue}`, err);
+    }
   }
-  process(job: Job): Promise<unknown> {
-    return observeJob(this.metrics, job, () => this.dispatcher.dispatch(job));
-  }
+  Object.defineProperty(QueueProcessor, 'name', { value: `${queue[0]!.toUpperCase()}${queue.slice(1)}QueueProcessor` });
+  return QueueProcessor;
 }
 
-@Processor(QueueName.Training, { concurrency: 1, lockDuration: 120_000 })
-export class TrainingQueueProcessor extends WorkerHost {
-  constructor(
-    private readonly dispatcher: JobDispatcher,
-    private readonly metrics: PipelineMetrics,
-  ) {
-    super();
-  }
-  process(job: Job): Promise<unknown> {
-    return observeJob(this.metrics, job, () => this.dispatcher.dispatch(job));
-  }
-}
-
-@Processor(QueueName.Maintenance, { concurrency: 1 })
-export class MaintenanceQueueProcessor extends WorkerHost {
-  constructor(
-    private readonly dispatcher: JobDispatcher,
-    private readonly metrics: PipelineMetrics,
-  ) {
-    super();
-  }
-  process(job: Job): Promise<unknown> {
-    return observeJob(this.metrics, job, () => this.dispatcher.dispatch(job));
-  }
-}
-
-export const QUEUE_PROCESSORS = [IngestionQueueProcessor, RecommendationsQueueProcessor, TrainingQueueProcessor, MaintenanceQueueProcessor];
+export const QUEUE_PROCESSORS = [
+  processorFor(QueueName.Ingestion, { concurrency: 1 }),
+  processorFor(QueueName.Recommendations, { concurrency: 2 }),
+  processorFor(QueueName.Training, { concurrency: 1, lockDuration: 120_000 }),
+  processorFor(QueueName.Maintenance, { concurrency: 1 }),
+];
