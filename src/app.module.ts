@@ -6,6 +6,7 @@ import type { Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
 import { QueuesModule } from './queues/queues.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         CatalogModule,
         PipelineModule,
         // Feature modules: register(parts) each.
+        IngestionModule.register(parts),
         TrainingModule.register(parts),
         AdminModule.register(parts),
       ],

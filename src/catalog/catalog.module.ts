@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { CatalogRepository } from './catalog.repository.js';
 import { ListenEventSchema, ListenHistorySchema, MODEL_NAMES, TrackSchema, UserSchema } from './catalog.schemas.js';
 
-/** Mongoose models of the source mirror, shared by ingestion, recommendations and training. */
+/** Mongoose models of the source mirror (shared by ingestion, recommendations and training) and its bulk writes. */
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -12,6 +13,7 @@ import { ListenEventSchema, ListenHistorySchema, MODEL_NAMES, TrackSchema, UserS
       { name: MODEL_NAMES.ListenEvent, schema: ListenEventSchema },
     ]),
   ],
-  exports: [MongooseModule],
+  providers: [CatalogRepository],
+  exports: [MongooseModule, CatalogRepository],
 })
 export class CatalogModule {}

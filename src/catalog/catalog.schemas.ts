@@ -35,6 +35,20 @@ export interface TrackDoc {
   run_id: string;
   /** Hash of the item as sent: equal hash means unchanged, and the record is not rewritten. */
   content_hash: string;
+  /** The item's fields as the source sent them (dates and duration as strings, one genre). */
+  source: TrackSource;
+}
+
+export interface TrackSource {
+  id: number;
+  name: string;
+  artist: string;
+  songwriters: string;
+  duration: string;
+  genres: string;
+  album: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface UserDoc {
@@ -53,6 +67,19 @@ export interface UserDoc {
   last_seen_at: Date;
   run_id: string;
   content_hash: string;
+  /** The item's fields as the source sent them. */
+  source: UserSource;
+}
+
+export interface UserSource {
+  id: number;
+  first_name: string;
+  last_name: string;
+  email: string;
+  gender: string;
+  favorite_genres: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface ListenHistoryDoc {
@@ -67,6 +94,8 @@ export interface ListenHistoryDoc {
   content_hash: string;
   /** Bumped when the source replaced the items instead of appending to them. */
   generation: number;
+  /** The record's dates as the source sent them (items are kept as sent above). */
+  source: { created_at: string; updated_at: string };
 }
 
 export interface ListenEventDoc {
@@ -101,6 +130,7 @@ export const TrackSchema = new Schema<TrackDoc>(
     last_seen_at: Date,
     run_id: String,
     content_hash: String,
+    source: Schema.Types.Mixed,
   },
   { ...common, collection: COLLECTIONS.tracks },
 );
@@ -121,6 +151,7 @@ export const UserSchema = new Schema<UserDoc>(
     last_seen_at: Date,
     run_id: String,
     content_hash: String,
+    source: Schema.Types.Mixed,
   },
   { ...common, collection: COLLECTIONS.users },
 );
@@ -136,6 +167,7 @@ export const ListenHistorySchema = new Schema<ListenHistoryDoc>(
     run_id: String,
     content_hash: String,
     generation: { type: Number, default: 0 },
+    source: Schema.Types.Mixed,
   },
   { ...common, collection: COLLECTIONS.listenHistory },
 );

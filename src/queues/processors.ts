@@ -1,6 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Type } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { AppConfig } from '../config/app-config.js';
 import { ConnectionErrorLog } from '../monitoring/connection-error-log.service.js';
 import { observeJob } from '../monitoring/job-metrics.js';
 import { PipelineMetrics } from '../monitoring/pipeline-metrics.js';
@@ -12,6 +13,8 @@ interface ProcessorOptions {
   concurrency: number;
   /** How long a job's lock lasts without renewal: a killed worker's job is retried after this. */
   lockDuration?: number;
+  /** The setting that gives lockDuration (and the stalled-job check interval) at boot instead. */
+  lockSetting?: 'INGESTION_LOCK_DURATION_MS';
 }
 
 /**
@@ -19,14 +22,18 @@ interface ProcessorOptions {
  * Concurrency is per process: more worker processes add capacity.
  */
 function processorFor(queue: QueueName, options: ProcessorOptions): Type<WorkerHost> {
-  @Processor(queue, options)
+  const workerOptions: { concurrency: number; lockDuration?: number; stalledInterval?: number } = { concurrency: options.concurrency, ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}) };
+  @Processor(queue, workerOptions)
   class QueueProcessor extends WorkerHost {
     constructor(
       private readonly dispatcher: JobDispatcher,
       private readonly metrics: PipelineMetrics,
       private readonly connectionErrors: ConnectionErrorLog,
+      config: AppConfig,
     ) {
       super();
+      // The BullMQ explorer builds the worker from these options once every provider is constructed.
+      if (options.lockSetting) Object.assign(workerOptions, { lockDuration: config[options.lockSetting], stalledInterval: config[options.lockSetting] });
     }
 
     process(job: Job): Promise<unknown> {
@@ -44,7 +51,7 @@ function processorFor(queue: QueueName, options: ProcessorOptions): Type<WorkerH
 }
 
 export const QUEUE_PROCESSORS = [
-  processorFor(QueueName.Ingestion, { concurrency: 1 }),
+  processorFor(QueueName.Ingestion, { concurrency: 1, lockSetting: 'INGESTION_LOCK_DURATION_MS' }),
   processorFor(QueueName.Recommendations, { concurrency: 2 }),
   processorFor(QueueName.Training, { concurrency: 1, lockDuration: 120_000 }),
   processorFor(QueueName.Maintenance, { concurrency: 1 }),

@@ -7,6 +7,7 @@ import { TrainingController } from './api/training.controller.js';
 import { RolloutService } from './pipeline/rollout.service.js';
 import { TrainingDataRepository } from './pipeline/training-data.repository.js';
 import { ArtifactStore } from './registry/artifact-store.js';
+import { RegistryServedModels } from './serving/served-models.js';
 import { ModelRegistry } from './registry/model-registry.service.js';
 import { ModelArtifactSchema, ModelVersionSchema, TRAINING_MODEL_NAMES, TrainingRunSchema } from './registry/registry.schemas.js';
 import { TrainingRunsRepository } from './registry/training-runs.repository.js';
@@ -38,9 +39,10 @@ export class TrainingModule {
         TrainingDataRepository,
         RolloutService,
         TrainingService,
+        RegistryServedModels,
         ...(parts.scheduler ? [TrainingScheduler] : []),
       ],
-      exports: [ModelRegistry, RolloutService, TrainingService, TrainingRunsRepository],
+      exports: [ModelRegistry, RolloutService, TrainingService, TrainingRunsRepository, RegistryServedModels],
     };
   }
 }

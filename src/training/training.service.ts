@@ -15,7 +15,7 @@ import { DAY_MS, excludeSeen, preprocess, windowOf, type PreparedData } from './
 import { RolloutService, type RolloutResult } from './pipeline/rollout.service.js';
 import { TrainingDataRepository } from './pipeline/training-data.repository.js';
 import { ArtifactStore } from './registry/artifact-store.js';
-import { ModelRegistry } from './registry/model-registry.service.js';
+import { ModelRegistry, RegistryConflictError } from './registry/model-registry.service.js';
 import type { MetricsRecord, ModelVersionDoc, TrainingDecision, TrainingRunDoc, WindowRecord } from './registry/registry.schemas.js';
 import { TrainingRunsRepository } from './registry/training-runs.repository.js';
 
@@ -88,6 +88,8 @@ export class TrainingService {
     const runId = `training-${stamp(started)}-${randomBytes(2).toString('hex')}`;
     const durations: Record<string, number> = {};
     const timed = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+      // Training in the calling thread blocks the event loop: let the job's lock renewal run between steps.
+      await new Promise((r) => setImmediate(r));
       const t0 = performance.now();
       try {
         return await fn();
@@ -101,8 +103,9 @@ export class TrainingService {
       window: null, sizes: null, settings: null, tuning: null, metrics: null, gate: null, drift: null, durations, started_at: started, finished_at: null, error: null,
     });
     this.logger.log('training run started', { ...log, trigger: opts.trigger });
+    const created: { version: string | null } = { version: null };
     try {
-      const outcome = await this.runSteps(runId, durations, timed);
+      const outcome = await this.runSteps(runId, durations, timed, created);
       durations.total = Number(((this.registry.now().getTime() - started.getTime()) / 1000).toFixed(3));
       await this.runs.update(runId, { status: 'succeeded', decision: outcome.decision, reason: outcome.reason, version: outcome.version, durations, finished_at: this.registry.now() });
       this.metrics.trainingRuns.inc({ decision: outcome.decision });
@@ -113,7 +116,8 @@ export class TrainingService {
       durations.total = Number(((this.registry.now().getTime() - started.getTime()) / 1000).toFixed(3));
       await this.runs.update(runId, { status: 'failed', decision: 'failed', reason: message, error: (err as Error).stack ?? message, durations, finished_at: this.registry.now() });
       this.metrics.trainingRuns.inc({ decision: 'failed' });
-      this.logger.error(`training run failed: ${message}`, { ...log });
+      this.logger.error(`training run failed: ${message}`, { ...log, version: created.version });
+      if (created.version) await this.abandon(created.version, runId, message);
       throw err;
     }
   }
@@ -122,6 +126,7 @@ export class TrainingService {
     runId: string,
     durations: Record<string, number>,
     timed: <T>(name: string, fn: () => Promise<T> | T) => Promise<T>,
+    created: { version: string | null },
   ): Promise<TrainingOutcome> {
     const c = this.config;
     const skip = async (reason: string, set: Partial<TrainingRunDoc> = {}): Promise<TrainingOutcome> => {
@@ -189,6 +194,7 @@ export class TrainingService {
       history: [{ at: now, status: 'candidate', decision: 'candidate', reason: 'trained', by: 'training' }],
     };
     await this.registry.create(doc);
+    created.version = version;
     this.recordMetrics(version, metrics);
     await this.runs.update(runId, {
       version, production_version: production?._id ?? null, settings: { ...evaluation.settings }, tuning: tuningRecord(evaluation), metrics,
@@ -216,6 +222,15 @@ export class TrainingService {
     const released = await this.rollout.release(version, gate.reason, prepared.window.end);
     const decision: TrainingDecision = released.decision === 'promoted' ? 'promoted' : 'canary';
     return { runId, decision, reason: released.reason, version, recommendationJobId: released.recommendationJobId };
+  }
+
+  /** A version left as candidate by a failed run is rejected, so that nothing can promote it half-made. */
+  private async abandon(version: string, runId: string, message: string): Promise<void> {
+    try {
+      await this.registry.transition(version, ['candidate'], { status: 'rejected', decision: 'failed', reason: `training run ${runId} failed: ${message}`, by: 'training', set: { rejected_at: this.registry.now() } });
+    } catch (err) {
+      if (!(err instanceof RegistryConflictError)) this.logger.error(`could not mark ${version} rejected: ${(err as Error).message}`, { runId });
+    }
   }
 
   private recordDrift(runId: string, drift: DriftReport): void {

@@ -3,6 +3,7 @@ import type { Settings } from '../../../src/config/settings.js';
 import { QueueName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { RolloutService } from '../../../src/training/pipeline/rollout.service.js';
+import { RegistryServedModels } from '../../../src/training/serving/served-models.js';
 import { TrainingService } from '../../../src/training/training.service.js';
 import { testSettings } from '../../support/settings.js';
 import { addDays, api, DAY, openDb, seedTaste, startPipeline, type RunningApp, type TasteData } from './support.js';
@@ -20,6 +21,7 @@ describe('retraining: gate, canary, promotion, rollback', () => {
 
   const train = (a: RunningApp = app) => a.app.get(TrainingService).train({ runDate: '2026-01-15', trigger: 'api', jobId: null });
   const rollout = () => app.app.get(RolloutService);
+  const served_ = () => app.app.get(RegistryServedModels).current();
 
   /** Playlists since the canary started, and next-day listens that hit them or not. */
   async function playlistsAndListens(version: string, hits: { canary: boolean; production: boolean }) {
@@ -82,6 +84,19 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     const review = await app.app.get(JobQueue).queue(QueueName.Training).getJob(`canary-review-${out.version}`);
     expect(await review?.getState()).toBe('delayed');
     expect(review!.opts.delay).toBe(2 * DAY);
+
+    // What the recommendation run is handed: no production yet, the canary for 50% of users.
+    const served = await served_();
+    expect(served.production).toBeNull();
+    expect(served.canary).toMatchObject({ percent: 50, model: { version: out.version } });
+    const user = data.users[0];
+    const heard = (await db.db.collection('listen_events').find({ user_id: user }).toArray()).map((e) => e.track_id as number);
+    const recs = served.canary!.model.recommend(user, heard, 10)!;
+    expect(recs).toHaveLength(10);
+    expect(recs.filter((r) => heard.includes(r.trackId))).toEqual([]);
+    // A user the model has never seen is folded in from their listens; one with none is a cold start.
+    expect(served.canary!.model.recommend(999_999, heard.slice(0, 5), 10)).toHaveLength(10);
+    expect(served.canary!.model.recommend(999_998, [], 10)).toBeNull();
   });
 
   it('promotes the canary when its next-day hit rate holds against production', async () => {
@@ -94,6 +109,7 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     const got = await api(app.base, 'GET', `/models/${v1}`);
     expect(got.body).toMatchObject({ version: v1, status: 'production', decision: 'promoted' });
     expect(got.body.history.map((h: { decision: string }) => h.decision)).toEqual(['candidate', 'refit', 'canary', 'canary_passed', 'promoted']);
+    expect(await served_()).toMatchObject({ production: { version: v1 }, canary: null });
     // A review that comes again (a retried job) changes nothing.
     expect((await rollout().reviewCanary(v1)).decision).toBe('skipped');
   });
@@ -140,6 +156,7 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     const v3 = out.version!;
     const promoted = await api(app.base, 'POST', `/models/${v3}/promote`, { reason: 'reviewed by hand' });
     expect(promoted.status).toBe(200);
+    expect((await served_()).production?.version).toBe(v3);
     expect(promoted.body).toMatchObject({ version: v3, decision: 'promoted' });
     expect((await api(app.base, 'GET', '/models')).body.production).toBe(v3);
     expect((await api(app.base, 'GET', `/models/${v1}`)).body).toMatchObject({ status: 'retired', decision: 'replaced' });
@@ -150,6 +167,7 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     expect(back.status).toBe(200);
     expect(back.body).toMatchObject({ version: v1, replaced: v3, decision: 'rolled_back' });
     expect((await api(app.base, 'GET', '/models')).body.production).toBe(v1);
+    expect((await served_()).production?.version).toBe(v1);
     const v3doc = (await api(app.base, 'GET', `/models/${v3}`)).body;
     expect(v3doc).toMatchObject({ status: 'retired', decision: 'rolled_back', reason: 'playlists look wrong' });
     expect(v3doc.history.at(-1)).toMatchObject({ by: 'api', decision: 'rolled_back' });

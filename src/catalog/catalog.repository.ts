@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { AnyBulkWriteOperation, Collection, Document, MongoBulkWriteError } from 'mongodb';
+import type { Model } from 'mongoose';
+import { MODEL_NAMES, type ListenEventDoc, type ListenHistoryDoc, type TrackDoc, type UserDoc } from './catalog.schemas.js';
+
+/** The mirrored collections, named like the source endpoints they mirror. */
+export type MirrorName = 'tracks' | 'users' | 'listen_history';
+export type MirrorDoc = TrackDoc | UserDoc | ListenHistoryDoc;
+
+/** What a run needs to know of a stored record to decide whether a new version changed it. */
+export interface StoredState {
+  _id: number;
+  content_hash?: string;
+  generation?: number;
+  items?: number[];
+}
+
+/** Fields set when a record is first stored and never overwritten by a later version. */
+const INSERT_ONLY: ReadonlySet<string> = new Set(['_id', 'first_seen_at', 'popularity_score']);
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Writes and bulk reads of the source mirror (tracks, users, listen_history, listen_events), with
+ * the operations the MongoDB subset of FerretDB runs well: unordered bulk writes keyed on `_id`,
+ * and one streaming cursor to read a whole collection's state.
+ */
+@Injectable()
+export class CatalogRepository {
+  private readonly mirrors: Record<MirrorName, Collection<Document>>;
+  private readonly events: Collection<ListenEventDoc>;
+
+  constructor(
+    @InjectModel(MODEL_NAMES.Track) tracks: Model<TrackDoc>,
+    @InjectModel(MODEL_NAMES.User) users: Model<UserDoc>,
+    @InjectModel(MODEL_NAMES.ListenHistory) history: Model<ListenHistoryDoc>,
+    @InjectModel(MODEL_NAMES.ListenEvent) events: Model<ListenEventDoc>,
+  ) {
+    this.mirrors = { tracks: tracks.collection as unknown as Collection<Document>, users: users.collection as unknown as Collection<Document>, listen_history: history.collection as unknown as Collection<Document> };
+    this.events = events.collection as unknown as Collection<ListenEventDoc>;
+  }
+
+  /** Each stored record's id and content hash (and a history's generation and items), streamed. */
+  streamState(name: MirrorName): AsyncIterable<StoredState> {
+    const projection = name === 'listen_history' ? { content_hash: 1, generation: 1, items: 1 } : { content_hash: 1 };
+    return this.mirrors[name].find({}, { projection, batchSize: 2000 }) as unknown as AsyncIterable<StoredState>;
+  }
+
+  /**
+   * New records are inserted, changed ones updated (all fields but the insert-only ones), in one
+   * unordered bulk write. An insert that meets an existing id (a record seen twice in a run) is
+   * retried as an update, so the write is an upsert keyed on `_id` either way.
+   */
+  async writeRecords(name: MirrorName, inserts: readonly MirrorDoc[], updates: readonly MirrorDoc[]): Promise<void> {
+    const ops: AnyBulkWriteOperation<Document>[] = [...inserts.map((d) => ({ insertOne: { document: d as Document } })), ...updates.map(updateOp)];
+    if (ops.length === 0) return;
+    const coll = this.mirrors[name];
+    try {
+      await coll.bulkWrite(ops, { ordered: false });
+    } catch (err) {
+      const dup = duplicateIndexes(err, inserts.length);
+      if (!dup) throw err;
+      await coll.bulkWrite(dup.map((i) => updateOp(inserts[i]!)), { ordered: false });
+    }
+  }
+
+  /** Inserts listen events; ids already stored (a page re-processed after a crash) are skipped. */
+  async insertEvents(events: readonly ListenEventDoc[]): Promise<number> {
+    if (events.length === 0) return 0;
+    try {
+      const r = await this.events.insertMany(events as ListenEventDoc[], { ordered: false });
+      return r.insertedCount;
+    } catch (err) {
+      if (!duplicateIndexes(err, events.length)) throw err;
+      return (err as MongoBulkWriteError).insertedCount;
+    }
+  }
+
+  async count(name: MirrorName | 'listen_events'): Promise<number> {
+    return name === 'listen_events' ? this.events.countDocuments({}) : this.mirrors[name].countDocuments({});
+  }
+}
+
+function updateOp(doc: MirrorDoc): AnyBulkWriteOperation<Document> {
+  const set: Document = {};
+  const onInsert: Document = {};
+  for (const [k, v] of Object.entries(doc)) {
+    if (k === '_id') continue;
+    (INSERT_ONLY.has(k) ? onInsert : set)[k] = v;
+  }
+  return { updateOne: { filter: { _id: doc._id } as Document, update: { $set: set, $setOnInsert: onInsert }, upsert: true } };
+}
+
+/**
+ * The indexes of the operations that failed on a duplicate key, or null if anything else failed or
+ * a duplicate came from an operation at or past `below` (only the first `below` ones are inserts).
+ */
+function duplicateIndexes(err: unknown, below: number): number[] | null {
+  const e = err as Partial<MongoBulkWriteError> & { code?: number };
+  const writeErrors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+  if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) return null;
+  const idx = writeErrors.map((w) => w.index);
+  return idx.every((i) => i < below) ? idx : null;
+}

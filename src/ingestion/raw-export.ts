@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import type { Endpoint } from './endpoints.js';
+
+/**
+ * The raw zone: every page as received, under RAW_EXPORT_DIR/<endpoint>/run_date=YYYY-MM-DD/
+ * run_id=<run>/page-000001.json (re-reads of a pass after the first: page-000001.pass2.json).
+ * Written to a temporary file then renamed, so a reader never sees half a page.
+ */
+@Injectable()
+export class RawExporter {
+  constructor(private readonly config: AppConfig) {}
+
+  get enabled(): boolean {
+    return this.config.RAW_EXPORT;
+  }
+
+  pagePath(endpoint: Endpoint, runDate: string, runId: string, page: number, pass: number): string {
+    const name = `page-${String(page).padStart(6, '0')}${pass > 1 ? `.pass${pass}` : ''}.json`;
+    return join(this.config.RAW_EXPORT_DIR, endpoint, `run_date=${runDate}`, `run_id=${runId}`, name);
+  }
+
+  async writePage(endpoint: Endpoint, runDate: string, runId: string, page: number, pass: number, body: string): Promise<void> {
+    if (!this.enabled) return;
+    const path = this.pagePath(endpoint, runDate, runId, page, pass);
+    const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      await writeFile(tmp, body);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(tmp, body);
+    }
+    await rename(tmp, path);
+  }
+}

@@ -1,0 +1,23 @@
+import { ENDPOINTS } from './endpoints.js';
+import type { IngestionRunDoc } from './ingestion.schemas.js';
+
+const COLUMNS = ['endpoint', 'pages', 'fetched', 'inserted', 'updated', 'unchanged', 'rejected', 'retries', 'events', 'replaced', 'seconds'] as const;
+
+/** A run record as a plain-text table (the CLI's summary). */
+export function renderRunSummary(run: IngestionRunDoc): string {
+  const rows: string[][] = [[...COLUMNS]];
+  for (const e of ENDPOINTS) {
+    const s = run.endpoints[e];
+    const history = e === 'listen_history';
+    rows.push([e, s.pages, s.fetched, s.inserted, s.updated, s.unchanged, s.rejected, s.retries, history ? s.events_inserted : '', history ? s.replaced : '', s.duration_s].map(String));
+  }
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const table = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  const lines = [
+    `ingestion run ${run._id} (${run.trigger}, run date ${run.run_date}): ${run.status}${run.duration_s === null ? '' : ` in ${run.duration_s} s`}, attempt ${run.attempts} of ${run.max_attempts}`,
+    table,
+  ];
+  if (run.error) lines.push(`error: ${run.error}`);
+  if (run.anomaly?.anomalous) lines.push(...run.anomaly.reasons.map((r) => `anomaly: ${r}`));
+  return lines.join('\n');
+}

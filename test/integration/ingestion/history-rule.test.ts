@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { all, startPipeline, type Pipeline } from './support.js';
+import { history, StubSource, track, user } from './stub-source.js';
+
+describe('listen history rule against a source that replaces a list', () => {
+  let stub: StubSource;
+  let pipe: Pipeline;
+
+  beforeAll(async () => {
+    stub = await new StubSource().start();
+    stub.data.tracks = [track(101), track(102), track(103)];
+    stub.data.users = [user(1), user(2), user(3)];
+    pipe = await startPipeline('ing_rule', stub.url, { INGESTION_PAGE_SIZE: '2' });
+  });
+  afterAll(async () => {
+    await pipe?.close();
+    await stub?.stop();
+  });
+
+  const events = async (userId: number) =>
+    (await all(pipe.db, 'listen_events')).filter((e) => e.user_id === userId).sort((a, b) => a._id.localeCompare(b._id));
+
+  it('appends, keeps, and replaces with a new generation, keeping the old one', async () => {
+    stub.data.listen_history = [history(1, [101, 102], 1), history(2, [103], 1), history(3, [], 1)];
+    const r1 = await pipe.run('r1');
+    expect(r1.endpoints.listen_history).toMatchObject({ inserted: 3, events_inserted: 3, replaced: 0 });
+
+    // User 1's list is replaced (a restart of the source), user 2's grows, user 3's is unchanged.
+    stub.data.listen_history = [history(1, [103, 101], 2), history(2, [103, 101, 101], 2), history(3, [], 1)];
+    const r2 = await pipe.run('r2');
+    expect(r2.endpoints.listen_history).toMatchObject({ inserted: 0, updated: 2, unchanged: 1, replaced: 1, events_inserted: 4 });
+
+    const u1 = await events(1);
+    expect(u1.map((e) => e._id)).toEqual(['1:0:0', '1:0:1', '1:1:0', '1:1:1']);
+    expect(u1.filter((e) => e.generation === 1).map((e) => e.track_id)).toEqual([103, 101]);
+    expect((await events(2)).map((e) => [e._id, e.track_id])).toEqual([
+      ['2:0:0', 103],
+      ['2:0:1', 101],
+      ['2:0:2', 101],
+    ]);
+    const h1 = await pipe.db.collection('listen_history').findOne({ _id: 1 as never });
+    expect(h1).toMatchObject({ generation: 1, items: [103, 101], run_id: 'r2' });
+    expect(h1!.updated_at.toISOString()).toBe('2026-03-02T10:00:00.123Z');
+    // The appended listens are dated by the record's updated_at.
+    expect((await events(2)).map((e) => e.listened_at.toISOString())).toEqual(['2026-03-01T10:00:00.123Z', '2026-03-02T10:00:00.123Z', '2026-03-02T10:00:00.123Z']);
+  });
+
+  it('a changed record keeps first_seen_at and is rewritten; an unchanged one is left alone', async () => {
+    const before = await pipe.db.collection('tracks').findOne({ _id: 101 as never });
+    stub.data.tracks = [{ ...track(101), name: 'renamed' }, track(102), track(103)];
+    const r3 = await pipe.run('r3');
+    expect(r3.endpoints.tracks).toMatchObject({ inserted: 0, updated: 1, unchanged: 2 });
+    const after = await pipe.db.collection('tracks').findOne({ _id: 101 as never });
+    expect(after).toMatchObject({ name: 'renamed', run_id: 'r3', first_seen_at: before!.first_seen_at });
+    expect(after!.last_seen_at.getTime()).toBeGreaterThan(before!.last_seen_at.getTime());
+    expect((await pipe.db.collection('tracks').findOne({ _id: 102 as never }))!.run_id).toBe('r1');
+  });
+});
