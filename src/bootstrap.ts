@@ -1,4 +1,5 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import type { Settings } from './config/settings.js';
 import { createHttpApp } from './http.js';
@@ -7,7 +8,16 @@ import type { RoleParts } from './roles.js';
 
 /** Builds the pipeline application for a role, without listening (tests call this too). */
 export async function createPipelineApp(settings: Settings, parts: RoleParts, logger: LoggerService) {
-  return createHttpApp(AppModule.forRoot(settings, parts), logger);
+  const app = await createHttpApp(AppModule.forRoot(settings, parts), logger);
+  if (parts.api) {
+    const doc = new DocumentBuilder()
+      .setTitle('MooVitamix pipeline API')
+      .setDescription('Recommendations, playlists, and the operating endpoints of ingestion, recommendation runs, training and models (admin: Authorization: Bearer <ADMIN_TOKEN>).')
+      .addBearerAuth()
+      .build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+  }
+  return app;
 }
 
 export async function createMockApiApp(settings: Settings, logger: LoggerService) {
