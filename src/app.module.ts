@@ -10,6 +10,7 @@ import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
 import { QueuesModule } from './queues/queues.module.js';
+import { RecommendationsModule } from './recommendations/recommendations.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import type { RoleParts } from './roles.js';
 import { TrainingModule } from './training/training.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         PipelineModule,
         // Feature modules: register(parts) each.
         IngestionModule.register(parts),
+        RecommendationsModule.register(parts),
         TrainingModule.register(parts),
         AdminModule.register(parts),
       ],

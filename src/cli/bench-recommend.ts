@@ -1,0 +1,186 @@
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import type { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Redis } from 'ioredis';
+import type mongoose from 'mongoose';
+import { createPipelineApp } from '../bootstrap.js';
+import { COLLECTIONS } from '../catalog/catalog.schemas.js';
+import { loadConfig, processEnvWithDotenv } from '../config/load-config.js';
+import type { Settings } from '../config/settings.js';
+import { createLogger } from '../logging/logger.js';
+import { PipelineChain } from '../pipeline/pipeline-chain.service.js';
+import { JobName } from '../queues/job-catalogue.js';
+import { JobQueue } from '../queues/job-queue.service.js';
+import { RecommendationRunsRepository } from '../recommendations/recommendation-runs.repository.js';
+import { finalizeJobId } from '../recommendations/run-keys.js';
+import { syntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
+
+/**
+ * bench:recommend: a full recommendation run, end to end (plan, batches computed, stored in MongoDB
+ * and cached in Redis, finalize), with the worker in this process, on a store seeded directly.
+ * Baseline measured in the same run: the store's bare I/O for the same volume (stream the three
+ * inputs once, insert as many playlists, write as many cache entries), with no recommending at all.
+ *
+ *   npm run bench:recommend -- [--users 100000] [--tracks 20000] [--listens 20] [--batch-size 2000] [--no-baseline]
+ */
+
+interface Flags {
+  users: number;
+  tracks: number;
+  listens: number;
+  batchSize: number;
+  baseline: boolean;
+  seed: number;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const f: Flags = { users: 100_000, tracks: 20_000, listens: 20, batchSize: 2000, baseline: true, seed: 7 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const num = (name: string) => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 1) throw new Error(`${name} expects a positive integer, got ${argv[i]}`);
+      return v;
+    };
+    if (a === '--users') f.users = num(a);
+    else if (a === '--tracks') f.tracks = num(a);
+    else if (a === '--listens') f.listens = num(a);
+    else if (a === '--batch-size') f.batchSize = num(a);
+    else if (a === '--seed') f.seed = num(a);
+    else if (a === '--no-baseline') f.baseline = false;
+    else throw new Error(`unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-baseline)`);
+  }
+  return f;
+}
+
+const sec = (ms: number) => Math.round(ms) / 1000;
+
+async function insertChunked(coll: mongoose.mongo.Collection, docs: readonly object[], chunk = 5000): Promise<void> {
+  for (let i = 0; i < docs.length; i += chunk) await coll.insertMany(docs.slice(i, i + chunk) as never[], { ordered: false });
+}
+
+async function clearPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** The store's bare I/O for the run's volume: read the inputs once, insert the playlists, set the cache entries. */
+async function ioFloor(db: mongoose.mongo.Db, redis: Redis, prefix: string, users: number, tracksPerPlaylist: number): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(
+    [COLLECTIONS.tracks, COLLECTIONS.users, COLLECTIONS.listenHistory].map(async (name) => {
+      const projection = name === COLLECTIONS.tracks ? { name: 1, artist: 1, genres: 1 } : name === COLLECTIONS.users ? { favorite_genres: 1, account_status: 1, created_at: 1 } : { items: 1, generation: 1 };
+      for await (const _ of db.collection(name).find({}, { projection, batchSize: 5000 })) void _;
+    }),
+  );
+  const scratch = db.collection('bench_io_floor');
+  const now = new Date();
+  const trackIds = Array.from({ length: tracksPerPlaylist }, (_, i) => i + 1);
+  const scores = trackIds.map((i) => 1 / i);
+  const value = JSON.stringify({ tracks: trackIds.map((id, i) => ({ track_id: id, name: `Track ${id}`, artist: `Artist ${id}`, genres: ['Rock'], score: scores[i] })) });
+  for (let i = 0; i < users; i += 2000) {
+    const n = Math.min(2000, users - i);
+    const docs = Array.from({ length: n }, (_, k) => ({ _id: `${i + k}-floor`, user_id: i + k, track_ids: trackIds, scores, playlist_name: 'Daily mix', is_generated: true, model_version: null, recommender: 'hybrid', variant: 'default', experiment: null, run_id: 'floor', run_key: 'floor', run_date: 'floor', created_at: now, updated_at: now }));
+    await scratch.insertMany(docs as never[], { ordered: false });
+    const p = redis.pipeline();
+    for (let k = 0; k < n; k++) p.set(`${prefix}:floor:${i + k}`, value, 'EX', 600);
+    await p.exec();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await scratch.drop().catch(() => undefined);
+  return seconds;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  execFileSync('bash', ['scripts/services.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const env = processEnvWithDotenv();
+  const mongoBase = (env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/moovitamix').replace(/\/[^/]*$/, '');
+  const settings: Settings = loadConfig({
+    ...env,
+    APP_ROLE: 'worker',
+    MONGODB_URI: `${mongoBase}/bench_recommend_${process.pid}`,
+    REDIS_PREFIX: `bench-recommend-${process.pid}`,
+    LOG_LEVEL: 'warn',
+    RECOMMENDATION_BATCH_SIZE: String(flags.batchSize),
+    EXPERIMENTS: env.EXPERIMENTS ?? '[]',
+  });
+  const redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 2 });
+  let app: INestApplication | undefined;
+  let db: mongoose.mongo.Db | undefined;
+  const rows: Array<[string, string]> = [];
+  try {
+    app = await createPipelineApp(settings, { api: false, workers: true, scheduler: false, mockApi: false }, createLogger(settings.LOG_LEVEL));
+    await app.init();
+    db = app.get<mongoose.Connection>(getConnectionToken()).db!;
+    const build = await db.admin().command({ buildInfo: 1 });
+    const store = build.ferretdbVersion ? `FerretDB ${String(build.ferretdbVersion)}` : `MongoDB ${String(build.version)}`;
+
+    let t = performance.now();
+    const data = syntheticCatalogue({ users: flags.users, tracks: flags.tracks, listensPerUser: flags.listens, seed: flags.seed });
+    const listens = data.histories.reduce((s, h) => s + h.items.length, 0);
+    await insertChunked(db.collection(COLLECTIONS.tracks), data.tracks);
+    await insertChunked(db.collection(COLLECTIONS.users), data.users);
+    await insertChunked(db.collection(COLLECTIONS.listenHistory), data.histories);
+    rows.push(['seed (not timed in the result)', `${sec(performance.now() - t)} s: ${flags.users} users, ${flags.tracks} tracks, ${listens} listens`]);
+
+    const floor = flags.baseline ? await ioFloor(db, redis, settings.REDIS_PREFIX, flags.users, settings.PLAYLIST_SIZE) : null;
+    if (floor !== null) rows.push(['baseline: bare store I/O of the same volume', `${floor.toFixed(2)} s`]);
+
+    const rssBefore = process.resourceUsage().maxRSS / 1024;
+    t = performance.now();
+    const { jobId } = await app.get(PipelineChain).startRecommendations('2026-11-26', 'cli', { force: true, reason: 'bench:recommend' });
+    const jobs = app.get(JobQueue);
+    const planned = await jobs.waitForJob(JobName.RecommendationRun, jobId, 3_600_000, 100);
+    if (planned !== 'completed') throw new Error(`the run's plan ended ${planned}`);
+    const tPlan = performance.now();
+    const finished = await jobs.waitForJob(JobName.RecommendationFinalize, finalizeJobId(jobId), 3_600_000, 100);
+    if (finished !== 'completed') throw new Error(`the run's finalize job ended ${finished}`);
+    const seconds = (performance.now() - t) / 1000;
+    const run = (await app.get(RecommendationRunsRepository).get(jobId))!;
+    const peakRss = Math.max(rssBefore, process.resourceUsage().maxRSS / 1024);
+
+    rows.push(['plan (load, stats, select, cold start, enqueue)', `${sec(tPlan - t)} s`]);
+    rows.push(['batches + finalize', `${sec(performance.now() - tPlan)} s (${run.batches} batches of ${flags.batchSize})`]);
+    rows.push(['run end to end', `${seconds.toFixed(2)} s, status ${run.status}`]);
+    rows.push(['users computed / failed', `${run.users_computed} / ${run.users_failed}`]);
+    rows.push(['store', store]);
+    rows.push(['peak RSS', `${Math.round(peakRss)} MB`]);
+    const width = Math.max(...rows.map((r) => r[0].length));
+    process.stdout.write(`bench:recommend\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+    const result = {
+      users_per_s: Math.round((run.users_computed / seconds) * 10) / 10,
+      users: flags.users,
+      tracks: flags.tracks,
+      seconds: Math.round(seconds * 100) / 100,
+      peak_rss_mb: Math.round(peakRss),
+      users_computed: run.users_computed,
+      users_failed: run.users_failed,
+      listens,
+      batch_size: flags.batchSize,
+      plan_seconds: Math.round(sec(tPlan - t) * 100) / 100,
+      baseline_io_seconds: floor === null ? null : Math.round(floor * 100) / 100,
+      ratio_to_io_baseline: floor === null ? null : Math.round((seconds / floor) * 100) / 100,
+      target_users_per_s: 2000,
+    };
+    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  } finally {
+    await db?.dropDatabase().catch(() => undefined);
+    await app?.close();
+    await clearPrefix(redis, settings.REDIS_PREFIX).catch(() => undefined);
+    redis.disconnect();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:recommend failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
