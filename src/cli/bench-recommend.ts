@@ -22,7 +22,7 @@ import { syntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
  * Baseline measured in the same run: the store's bare I/O for the same volume (stream the three
  * inputs once, insert as many playlists, write as many cache entries), with no recommending at all.
  *
- *   npm run bench:recommend -- [--users 100000] [--tracks 20000] [--listens 20] [--batch-size 2000] [--no-baseline]
+ *   npm run bench:recommend -- [--users 100000] [--tracks 20000] [--listens 20] [--batch-size 2000] [--no-baseline] [--verbose]
  */
 
 interface Flags {
@@ -32,10 +32,11 @@ interface Flags {
   batchSize: number;
   baseline: boolean;
   seed: number;
+  verbose: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { users: 100_000, tracks: 20_000, listens: 20, batchSize: 2000, baseline: true, seed: 7 };
+  const f: Flags = { users: 100_000, tracks: 20_000, listens: 20, batchSize: 2000, baseline: true, seed: 7, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (name: string) => {
@@ -49,7 +50,8 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--batch-size') f.batchSize = num(a);
     else if (a === '--seed') f.seed = num(a);
     else if (a === '--no-baseline') f.baseline = false;
-    else throw new Error(`unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-baseline)`);
+    else if (a === '--verbose') f.verbose = true;
+    else throw new Error(`unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-baseline --verbose)`);
   }
   return f;
 }
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
     APP_ROLE: 'worker',
     MONGODB_URI: `${mongoBase}/bench_recommend_${process.pid}`,
     REDIS_PREFIX: `bench-recommend-${process.pid}`,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: flags.verbose ? 'log' : 'warn',
     RECOMMENDATION_BATCH_SIZE: String(flags.batchSize),
     EXPERIMENTS: env.EXPERIMENTS ?? '[]',
   });
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
     await app.init();
     db = app.get<mongoose.Connection>(getConnectionToken()).db!;
     const build = await db.admin().command({ buildInfo: 1 });
-    const store = build.ferretdbVersion ? `FerretDB ${String(build.ferretdbVersion)}` : `MongoDB ${String(build.version)}`;
+    const store = build.ferretdbVersion !== undefined ? `FerretDB (reports MongoDB ${String(build.version)}; backend as started by scripts/services.sh)` : `MongoDB ${String(build.version)}`;
 
     let t = performance.now();
     const data = syntheticCatalogue({ users: flags.users, tracks: flags.tracks, listensPerUser: flags.listens, seed: flags.seed });

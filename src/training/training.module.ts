@@ -1,16 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CatalogModule } from '../catalog/catalog.module.js';
+import { ProductionModels } from '../recommendations/production-models.js';
 import type { RoleParts } from '../roles.js';
 import { ModelsController } from './api/models.controller.js';
 import { TrainingController } from './api/training.controller.js';
 import { RolloutService } from './pipeline/rollout.service.js';
 import { TrainingDataRepository } from './pipeline/training-data.repository.js';
 import { ArtifactStore } from './registry/artifact-store.js';
-import { RegistryServedModels } from './serving/served-models.js';
 import { ModelRegistry } from './registry/model-registry.service.js';
 import { ModelArtifactSchema, ModelVersionSchema, TRAINING_MODEL_NAMES, TrainingRunSchema } from './registry/registry.schemas.js';
 import { TrainingRunsRepository } from './registry/training-runs.repository.js';
+import { RegistryProductionModels } from './serving/registry-production-models.js';
 import { TrainingScheduler } from './training.scheduler.js';
 import { TrainingService } from './training.service.js';
 
@@ -39,10 +40,13 @@ export class TrainingModule {
         TrainingDataRepository,
         RolloutService,
         TrainingService,
-        RegistryServedModels,
+        RegistryProductionModels,
+        { provide: ProductionModels, useExisting: RegistryProductionModels },
         ...(parts.scheduler ? [TrainingScheduler] : []),
       ],
-      exports: [ModelRegistry, RolloutService, TrainingService, TrainingRunsRepository, RegistryServedModels],
+      // Global for ProductionModels: the recommendation runs serve the registry's models.
+      global: true,
+      exports: [ProductionModels],
     };
   }
 }

@@ -5,6 +5,9 @@ import type { AlsModel } from '../model/als.js';
 import { ArtifactStore } from './artifact-store.js';
 import { TRAINING_MODEL_NAMES, type ModelStatus, type ModelVersionDoc, type StatusChange } from './registry.schemas.js';
 
+/** Loaded models a process keeps. */
+export const MODEL_CACHE_SIZE = 4;
+
 export class RegistryConflictError extends Error {
   override name = 'RegistryConflictError';
 }
@@ -116,27 +119,33 @@ export class ModelRegistry {
     return retired;
   }
 
-  /** The trained model of a version, loaded once per process (checksum checked on load). */
+  /**
+   * The trained model of a version, loaded once per process (checksum checked on load) and kept
+   * among the MODEL_CACHE_SIZE used last: production, canary, the previous production, a pinned one.
+   */
   loadModel(version: ModelVersionDoc): Promise<AlsModel> {
     const artifact = version.artifact;
     if (!artifact) return Promise.reject(new RegistryConflictError(`model version ${version._id} has no artifact (status ${version.status})`));
     let p = this.cache.get(version._id);
-    if (!p) {
-      const t0 = performance.now();
-      p = this.artifacts.load(version._id, artifact).then((m) => {
-        this.logger.log(`model ${version._id} loaded`, { version: version._id, bytes: artifact.bytes, ms: Math.round(performance.now() - t0) });
-        return m;
-      });
+    if (p) {
+      // Re-inserted: Map order is the recency order.
+      this.cache.delete(version._id);
       this.cache.set(version._id, p);
-      p.catch(() => this.cache.delete(version._id));
+      return p;
     }
+    const t0 = performance.now();
+    p = this.artifacts.load(version._id, artifact).then((m) => {
+      this.logger.log(`model ${version._id} loaded`, { version: version._id, bytes: artifact.bytes, ms: Math.round(performance.now() - t0) });
+      return m;
+    });
+    this.cache.set(version._id, p);
+    p.catch(() => this.cache.delete(version._id));
+    while (this.cache.size > MODEL_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     return p;
   }
 
-  /** Drops cached models other than these (the ones still served). */
-  keepCached(versions: Iterable<string>): void {
-    const keep = new Set(versions);
-    for (const v of [...this.cache.keys()]) if (!keep.has(v)) this.cache.delete(v);
+  evict(version: string): void {
+    this.cache.delete(version);
   }
 
   cachedVersions(): string[] {

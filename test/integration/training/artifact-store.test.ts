@@ -83,7 +83,7 @@ describe('artifact store', () => {
     // Even with its chunks gone, the cached model is served.
     await store.remove('v-cached', artifact.chunks);
     expect(await registry.loadModel(doc)).toBe(first);
-    registry.keepCached([]);
+    registry.evict('v-cached');
     await expect(registry.loadModel(doc)).rejects.toThrow(/missing/);
   });
 });

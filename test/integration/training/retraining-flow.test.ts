@@ -3,7 +3,7 @@ import type { Settings } from '../../../src/config/settings.js';
 import { QueueName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { RolloutService } from '../../../src/training/pipeline/rollout.service.js';
-import { RegistryServedModels } from '../../../src/training/serving/served-models.js';
+import { RegistryProductionModels } from '../../../src/training/serving/registry-production-models.js';
 import { TrainingService } from '../../../src/training/training.service.js';
 import { testSettings } from '../../support/settings.js';
 import { addDays, api, DAY, openDb, seedTaste, startPipeline, type RunningApp, type TasteData } from './support.js';
@@ -21,7 +21,7 @@ describe('retraining: gate, canary, promotion, rollback', () => {
 
   const train = (a: RunningApp = app) => a.app.get(TrainingService).train({ runDate: '2026-01-15', trigger: 'api', jobId: null });
   const rollout = () => app.app.get(RolloutService);
-  const served_ = () => app.app.get(RegistryServedModels).current();
+  const served_ = () => app.app.get(RegistryProductionModels).current();
 
   /** Playlists since the canary started, and next-day listens that hit them or not. */
   async function playlistsAndListens(version: string, hits: { canary: boolean; production: boolean }) {
@@ -87,16 +87,16 @@ describe('retraining: gate, canary, promotion, rollback', () => {
 
     // What the recommendation run is handed: no production yet, the canary for 50% of users.
     const served = await served_();
-    expect(served.production).toBeNull();
-    expect(served.canary).toMatchObject({ percent: 50, model: { version: out.version } });
+    expect(served.production).toBeUndefined();
+    expect(served).toMatchObject({ canaryPercent: 50, canary: { version: out.version } });
     const user = data.users[0];
     const heard = (await db.db.collection('listen_events').find({ user_id: user }).toArray()).map((e) => e.track_id as number);
-    const recs = served.canary!.model.recommend(user, heard, 10)!;
+    const recs = await served.canary!.recommend(user, heard, 10, new Set([1, 2]));
     expect(recs).toHaveLength(10);
-    expect(recs.filter((r) => heard.includes(r.trackId))).toEqual([]);
+    expect(recs.filter((r) => heard.includes(r.trackId) || r.trackId <= 2)).toEqual([]);
     // A user the model has never seen is folded in from their listens; one with none is a cold start.
-    expect(served.canary!.model.recommend(999_999, heard.slice(0, 5), 10)).toHaveLength(10);
-    expect(served.canary!.model.recommend(999_998, [], 10)).toBeNull();
+    expect(await served.canary!.recommend(999_999, heard.slice(0, 5), 10, new Set())).toHaveLength(10);
+    expect(await served.canary!.recommend(999_998, [], 10, new Set())).toEqual([]);
   });
 
   it('promotes the canary when its next-day hit rate holds against production', async () => {
@@ -109,7 +109,8 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     const got = await api(app.base, 'GET', `/models/${v1}`);
     expect(got.body).toMatchObject({ version: v1, status: 'production', decision: 'promoted' });
     expect(got.body.history.map((h: { decision: string }) => h.decision)).toEqual(['candidate', 'refit', 'canary', 'canary_passed', 'promoted']);
-    expect(await served_()).toMatchObject({ production: { version: v1 }, canary: null });
+    expect(await served_()).toMatchObject({ production: { version: v1 } });
+    expect((await served_()).canary).toBeUndefined();
     // A review that comes again (a retried job) changes nothing.
     expect((await rollout().reviewCanary(v1)).decision).toBe('skipped');
   });
