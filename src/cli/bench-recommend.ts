@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
+import mongooseDefault from 'mongoose';
 import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Redis } from 'ioredis';
@@ -14,7 +15,7 @@ import { JobName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { RecommendationRunsRepository } from '../recommendations/recommendation-runs.repository.js';
 import { finalizeJobId } from '../recommendations/run-keys.js';
-import { syntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
+import { seedSyntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
 
 /**
  * bench:recommend: a full recommendation run, end to end (plan, batches computed, stored in MongoDB
@@ -33,6 +34,8 @@ interface Flags {
   baseline: boolean;
   seed: number;
   verbose: boolean;
+  /** Internal: seed this database and exit (run in a child process, so the bench's RSS is the worker's alone). */
+  seedOnly?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -51,16 +54,13 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--seed') f.seed = num(a);
     else if (a === '--no-baseline') f.baseline = false;
     else if (a === '--verbose') f.verbose = true;
+    else if (a === '--seed-only') f.seedOnly = argv[++i];
     else throw new Error(`unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-baseline --verbose)`);
   }
   return f;
 }
 
 const sec = (ms: number) => Math.round(ms) / 1000;
-
-async function insertChunked(coll: mongoose.mongo.Collection, docs: readonly object[], chunk = 5000): Promise<void> {
-  for (let i = 0; i < docs.length; i += chunk) await coll.insertMany(docs.slice(i, i + chunk) as never[], { ordered: false });
-}
 
 async function clearPrefix(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
@@ -98,8 +98,20 @@ async function ioFloor(db: mongoose.mongo.Db, redis: Redis, prefix: string, user
   return seconds;
 }
 
+/** The synthetic catalogue written straight into the collections (the child process of --seed-only). */
+async function seedOnly(uri: string, flags: Flags): Promise<void> {
+  const conn = await mongooseDefault.createConnection(uri, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  try {
+    const { listens } = await seedSyntheticCatalogue(conn.db!, { users: flags.users, tracks: flags.tracks, listensPerUser: flags.listens, seed: flags.seed });
+    process.stdout.write(`SEEDED ${JSON.stringify({ listens })}\n`);
+  } finally {
+    await conn.close();
+  }
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
+  if (flags.seedOnly) return seedOnly(flags.seedOnly, flags);
   execFileSync('bash', ['scripts/services.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const env = processEnvWithDotenv();
   const mongoBase = (env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/moovitamix').replace(/\/[^/]*$/, '');
@@ -124,11 +136,8 @@ async function main(): Promise<void> {
     const store = build.ferretdbVersion !== undefined ? `FerretDB (reports MongoDB ${String(build.version)}; backend as started by scripts/services.sh)` : `MongoDB ${String(build.version)}`;
 
     let t = performance.now();
-    const data = syntheticCatalogue({ users: flags.users, tracks: flags.tracks, listensPerUser: flags.listens, seed: flags.seed });
-    const listens = data.histories.reduce((s, h) => s + h.items.length, 0);
-    await insertChunked(db.collection(COLLECTIONS.tracks), data.tracks);
-    await insertChunked(db.collection(COLLECTIONS.users), data.users);
-    await insertChunked(db.collection(COLLECTIONS.listenHistory), data.histories);
+    const seeded = execFileSync(process.execPath, [process.argv[1]!, '--seed-only', settings.MONGODB_URI, '--users', String(flags.users), '--tracks', String(flags.tracks), '--listens', String(flags.listens), '--seed', String(flags.seed)], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+    const listens = (JSON.parse(/SEEDED (\{.*\})/.exec(seeded)?.[1] ?? '{"listens":0}') as { listens: number }).listens;
     rows.push(['seed (not timed in the result)', `${sec(performance.now() - t)} s: ${flags.users} users, ${flags.tracks} tracks, ${listens} listens`]);
 
     const floor = flags.baseline ? await ioFloor(db, redis, settings.REDIS_PREFIX, flags.users, settings.PLAYLIST_SIZE) : null;

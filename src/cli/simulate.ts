@@ -136,7 +136,7 @@ async function main(): Promise<number> {
   let result: SimulationResult;
   try {
     result = await system.run({
-      days,
+      steps: days + 1,
       retrainEvery,
       stepTimeoutMs: stepTimeoutS * 1000,
       onStep: progress,

@@ -40,6 +40,7 @@ function byListeners(listeners: Map<number, number>): (a: number, b: number) => 
  */
 export class CatalogueIndex {
   readonly listeners = new Map<number, number>();
+  private readonly popularity = new Map<number, number>();
   maxListeners = 0;
   /** Every track id, most popular first. */
   popularityOrder: number[] = [];
@@ -62,8 +63,7 @@ export class CatalogueIndex {
 
   /** log-scaled popularity in [0, 1]: 1 for the most listened track, 0 for a track nobody played. */
   popularityScore(trackId: number): number {
-    if (this.maxListeners === 0) return 0;
-    return Math.log1p(this.listeners.get(trackId) ?? 0) / Math.log1p(this.maxListeners);
+    return this.popularity.get(trackId) ?? 0;
   }
 
   artistOf(trackId: number): string | undefined {
@@ -79,6 +79,8 @@ export class CatalogueIndex {
       }
     }
     for (const n of this.listeners.values()) if (n > this.maxListeners) this.maxListeners = n;
+    const scale = Math.log1p(this.maxListeners);
+    for (const [t, n] of this.listeners) this.popularity.set(t, scale > 0 ? Math.log1p(n) / scale : 0);
     this.popularityOrder = [...this.tracks.keys()].sort(byListeners(this.listeners));
   }
 

@@ -86,31 +86,53 @@ export function genreScore(index: CatalogueIndex, weights: ReadonlyMap<string, n
   return best;
 }
 
-/** The tracks of the weighted genres by genre-affinity score: a merge of the per-genre popularity lists. */
-export function* genreStream(index: CatalogueIndex, weights: ReadonlyMap<string, number>): Generator<Candidate> {
-  const heads = [...weights]
-    .filter(([g, w]) => w > 0 && index.genreTracks.has(g))
-    .map(([genre, weight]) => ({ genre, weight, list: index.genreTracks.get(genre)!, pos: 0 }));
+/** A list of track ids along which `score` never increases. */
+export interface MonotoneList {
+  ids: readonly number[];
+  score: (trackId: number) => number;
+}
+
+/**
+ * An exact k-way merge of monotone lists: yields each track once, at its best score, in order of
+ * score (descending) then track id (ascending), reading each list only as deep as the consumer asks.
+ * A track present in several lists comes first from the list that scores it best; later copies are skipped.
+ */
+export function* mergeMonotone(lists: readonly MonotoneList[]): Generator<Candidate> {
+  const heads = lists.filter((l) => l.ids.length > 0).map((l) => ({ l, pos: 0, id: l.ids[0]!, score: l.score(l.ids[0]!) }));
   const emitted = new Set<number>();
   for (;;) {
-    let best: Candidate | undefined;
-    let from: (typeof heads)[number] | undefined;
-    for (const h of heads) {
-      if (h.pos >= h.list.length) continue;
-      const trackId = h.list[h.pos]!;
-      const c = { trackId, score: inGenre(index, h.weight, h.genre, trackId) };
-      if (!best || ranksBefore(c, best)) {
-        best = c;
-        from = h;
+    let best = -1;
+    for (let h = 0; h < heads.length; h++) {
+      const x = heads[h]!;
+      if (x.pos >= x.l.ids.length) continue;
+      if (best < 0) {
+        best = h;
+        continue;
       }
+      const b = heads[best]!;
+      if (x.score > b.score || (x.score === b.score && x.id < b.id)) best = h;
     }
-    if (!best || !from) return;
-    from.pos++;
-    // A track of several genres comes first from its best genre; later copies are skipped.
-    if (emitted.has(best.trackId)) continue;
-    emitted.add(best.trackId);
-    yield best;
+    if (best < 0) return;
+    const head = heads[best]!;
+    const out = { trackId: head.id, score: head.score };
+    if (++head.pos < head.l.ids.length) {
+      head.id = head.l.ids[head.pos]!;
+      head.score = head.l.score(head.id);
+    }
+    if (emitted.has(out.trackId)) continue;
+    emitted.add(out.trackId);
+    yield out;
   }
+}
+
+/** The tracks of the weighted genres by genre-affinity score: a merge of the per-genre popularity lists. */
+export function genreStream(index: CatalogueIndex, weights: ReadonlyMap<string, number>): Generator<Candidate> {
+  const lists: MonotoneList[] = [];
+  for (const [genre, weight] of weights) {
+    const ids = index.genreTracks.get(genre);
+    if (ids && weight > 0) lists.push({ ids, score: (id) => inGenre(index, weight, genre, id) });
+  }
+  return mergeMonotone(lists);
 }
 
 /** Cold start and taste: favourite and listened genres, then similar genres, popular tracks first. */
@@ -124,24 +146,30 @@ export class GenreAffinityRecommender implements Recommender {
 }
 
 /**
- * HYBRID_GENRE_WEIGHT x genre affinity + the rest x popularity, over the whole catalogue, produced
- * lazily in exact score order by the threshold algorithm over the two sorted streams: a track is
- * released once no unseen track can beat it.
+ * HYBRID_GENRE_WEIGHT x genre affinity + the rest x popularity, over the whole catalogue, in exact
+ * score order. Along a genre's popularity list both terms only decrease, so the hybrid order is a
+ * merge of the weighted genres' lists (scored by the whole formula) and the global popularity list
+ * (scored by its popularity term alone, which is the whole score of a track of no weighted genre).
  */
 export class HybridRecommender implements Recommender {
   readonly name = 'hybrid' as const;
   constructor(private readonly index: CatalogueIndex) {}
 
   candidates(listener: Listener): Iterable<Candidate> {
-    const weights = genreWeights(this.index, listener);
+    const index = this.index;
     const g = HYBRID_GENRE_WEIGHT;
-    return combineSorted(
-      [
-        { stream: genreStream(this.index, weights), weight: g },
-        { stream: new PopularityRecommender(this.index).candidates(), weight: 1 - g },
-      ],
-      (id) => g * genreScore(this.index, weights, id) + (1 - g) * this.index.popularityScore(id),
-    );
+    const lists: MonotoneList[] = [{ ids: index.popularityOrder, score: (id) => (1 - g) * index.popularityScore(id) }];
+    for (const [genre, weight] of genreWeights(index, listener)) {
+      const ids = index.genreTracks.get(genre);
+      if (ids && weight > 0) lists.push({ ids, score: (id) => g * inGenre(index, weight, genre, id) + (1 - g) * index.popularityScore(id) });
+    }
+    return mergeMonotone(lists);
+  }
+
+  /** The score the merge gives a track, computed directly (tests compare the two). */
+  score(listener: Pick<Listener, 'favoriteGenres' | 'listened'>, trackId: number): number {
+    const g = HYBRID_GENRE_WEIGHT;
+    return g * genreScore(this.index, genreWeights(this.index, listener), trackId) + (1 - g) * this.index.popularityScore(trackId);
   }
 }
 
@@ -153,85 +181,6 @@ export class ModelRecommender implements Recommender {
   async candidates(listener: Listener, want: number): Promise<Iterable<Candidate>> {
     const recs = await this.model.recommend(listener.userId, listener.listened, want, listener.heard);
     return recs.map((r) => ({ trackId: r.trackId, score: r.score }));
-  }
-}
-
-/**
- * Fagin's threshold algorithm: streams each sorted by their own component score, combined as a
- * weighted sum computed by `score`. Yields every track of the streams once, in exact order of the
- * combined score (ties by track id), reading only as deep as the consumer asks.
- */
-export function* combineSorted(sources: Array<{ stream: Iterable<Candidate>; weight: number }>, score: (trackId: number) => number): Generator<Candidate> {
-  const its = sources.map((s) => s.stream[Symbol.iterator]());
-  const bounds = sources.map(() => Infinity);
-  const done = sources.map(() => false);
-  const seen = new Set<number>();
-  const heap = new CandidateHeap();
-  for (;;) {
-    for (let i = 0; i < its.length; i++) {
-      if (done[i]) continue;
-      const r = its[i]!.next();
-      if (r.done) {
-        done[i] = true;
-        bounds[i] = 0;
-        continue;
-      }
-      bounds[i] = r.value.score;
-      if (seen.has(r.value.trackId)) continue;
-      seen.add(r.value.trackId);
-      heap.push({ trackId: r.value.trackId, score: score(r.value.trackId) });
-    }
-    const finished = done.every(Boolean);
-    const threshold = sources.reduce((s, src, i) => s + src.weight * bounds[i]!, 0);
-    // Strictly above the threshold: an unseen track with an equal score and a smaller id could still come.
-    while (heap.size > 0 && (finished || heap.peek()!.score > threshold)) yield heap.pop()!;
-    if (finished) return;
-  }
-}
-
-/** A binary heap of candidates, best (by `ranksBefore`) on top. */
-export class CandidateHeap {
-  private readonly items: Candidate[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peek(): Candidate | undefined {
-    return this.items[0];
-  }
-
-  push(c: Candidate): void {
-    const a = this.items;
-    a.push(c);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!ranksBefore(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
-      i = p;
-    }
-  }
-
-  pop(): Candidate | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && ranksBefore(a[l]!, a[m]!)) m = l;
-        if (r < a.length && ranksBefore(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
   }
 }
 

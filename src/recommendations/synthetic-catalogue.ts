@@ -123,3 +123,15 @@ export function listenEventsOf(histories: SyntheticCatalogue['histories'], at: D
   for (const h of histories) h.items.forEach((trackId, position) => out.push({ _id: `${h._id}:0:${position}`, user_id: h._id, track_id: trackId, listened_at: at, position, generation: 0, run_id: runId }));
   return out;
 }
+
+/** Writes a synthetic catalogue straight into the mirror's collections (benchmarks); returns the listen count. */
+export async function seedSyntheticCatalogue(db: { collection(name: string): { insertMany(docs: never[], opts: { ordered: boolean }): Promise<unknown> } }, o: SyntheticOptions): Promise<{ listens: number }> {
+  const data = syntheticCatalogue(o);
+  const insert = async (name: string, docs: readonly object[]) => {
+    for (let i = 0; i < docs.length; i += 5000) await db.collection(name).insertMany(docs.slice(i, i + 5000) as never[], { ordered: false });
+  };
+  await insert('tracks', data.tracks);
+  await insert('users', data.users);
+  await insert('listen_history', data.histories);
+  return { listens: data.histories.reduce((n, h) => n + h.items.length, 0) };
+}

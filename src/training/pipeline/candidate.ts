@@ -4,11 +4,11 @@
  */
 import { resolveSettings, trainAls, type AlsModel, type AlsSettings, type Listen } from '../model/als.js';
 import type { UserListen } from '../model/fold-in.js';
-import { recommendForUser } from '../model/recommend.js';
 import { tuneAls, type TuningReport } from '../model/tuning.js';
-import { evaluateAls, evaluatePopularity } from '../evaluation/evaluate.js';
+import { evaluatePopularity } from '../evaluation/evaluate.js';
 import { buildTestSet, evaluateRecommender, type RankingMetrics, type TestSet } from '../evaluation/metrics.js';
 import { fitPopularity } from '../evaluation/popularity.js';
+import { servedRecommendations } from '../serving/serving-model.js';
 
 export const GATE_K = 10;
 
@@ -33,8 +33,9 @@ export interface CandidateEvaluation {
 }
 
 /**
- * The production model scored as it serves: its own factors for users it knows with nothing newer,
- * a fold-in from the user's training listens otherwise.
+ * A model scored as it serves (servedRecommendations): each test user's vector folded in from their
+ * training listens. Candidate and production go through this same path, so neither is favoured by
+ * how its user vectors were made.
  */
 export function evaluateServedModel(model: AlsModel, testSet: TestSet, train: readonly Listen[], k: number): RankingMetrics {
   const byUser = new Map<number, UserListen[]>();
@@ -43,10 +44,7 @@ export function evaluateServedModel(model: AlsModel, testSet: TestSet, train: re
     if (!list) byUser.set(l.userId, (list = []));
     list.push({ trackId: l.trackId, count: l.count, listenedAt: l.listenedAt });
   }
-  return evaluateRecommender(testSet, k, (userId, exclude, n) => {
-    const recs = recommendForUser(model, userId, { k: n, listens: byUser.get(userId) ?? [], exclude });
-    return recs ? recs.map((r) => r.trackId) : [];
-  });
+  return evaluateRecommender(testSet, k, (userId, exclude, n) => servedRecommendations(model, userId, byUser.get(userId) ?? [], n, exclude).map((r) => r.trackId));
 }
 
 export async function trainAndEvaluate(train: readonly Listen[], validation: readonly Listen[], o: CandidateOptions): Promise<CandidateEvaluation> {
@@ -70,7 +68,7 @@ export async function trainAndEvaluate(train: readonly Listen[], validation: rea
   const t1 = performance.now();
   const model = await trainAls(train, settings, { threads: o.threads });
   const t2 = performance.now();
-  const candidate = evaluateAls(model, testSet, GATE_K);
+  const candidate = evaluateServedModel(model, testSet, train, GATE_K);
   const production = o.production ? evaluateServedModel(o.production, testSet, train, GATE_K) : null;
   const popularity = evaluatePopularity(fitPopularity(train, testSet.catalogue), testSet, GATE_K);
   const t3 = performance.now();

@@ -1,37 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { ProductionModels, type CurrentModels, type LoadedModel, type ModelRecommendation } from '../../recommendations/production-models.js';
-import { userIndex, type AlsModel } from '../model/als.js';
-import { foldInUser, type UserListen } from '../model/fold-in.js';
-import { recommend } from '../model/recommend.js';
+import type { AlsModel } from '../model/als.js';
 import { ModelRegistry } from '../registry/model-registry.service.js';
 import type { ModelVersionDoc } from '../registry/registry.schemas.js';
+import { countListens, servedRecommendations } from './serving-model.js';
 
-/**
- * A trained model as the recommendation run uses it. The user's vector is folded in from their
- * whole history (repeats add up to counts) at every run, so a playlist follows yesterday's listens
- * without a retrain, and a user the model has never seen is served too; the model's own row is
- * used only when the history holds no track the model knows. No vector at all: an empty list
- * (cold start; the run's fallbacks take over).
- */
+/** A trained model as the recommendation run uses it (see servedRecommendations). */
 export function servingModel(version: string, model: AlsModel): LoadedModel {
-  const k = model.settings.factors;
   return {
     version,
-    recommend(userId: number, listenedTrackIds: readonly number[], n: number, exclude: ReadonlySet<number>): ModelRecommendation[] {
-      const counts = new Map<number, number>();
-      for (const t of listenedTrackIds) counts.set(t, (counts.get(t) ?? 0) + 1);
-      const listens: UserListen[] = [...counts].map(([trackId, count]) => ({ trackId, count }));
-      let vector = listens.length > 0 ? foldInUser(model, listens) : null;
-      if (!vector) {
-        const row = userIndex(model, userId);
-        if (row < 0) return [];
-        vector = model.userFactors.subarray(row * k, (row + 1) * k);
-      }
-      const skip = new Set(exclude);
-      for (const t of counts.keys()) skip.add(t);
-      return recommend(model, vector, { k: n, exclude: skip });
-    },
+    recommend: (userId, listenedTrackIds, k, exclude): ModelRecommendation[] => servedRecommendations(model, userId, countListens(listenedTrackIds), k, exclude),
   };
 }
 

@@ -19,7 +19,8 @@ import type { TrainingOutcome } from '../training.service.js';
 import { failedJobs, waitUntilIdle, type FailedJob } from './queue-watch.js';
 
 export interface SimulationOptions {
-  days: number;
+  /** Simulated days to run: day 0 (the starting state, no advance) first, then one advance each. */
+  steps: number;
   /** Retrain on every day that is a multiple of this (0: never). */
   retrainEvery: number;
   /** Longest wait for one step (ingestion and its recommendations, a training run). */
@@ -75,6 +76,10 @@ export interface SimulationResult {
 
 /** The mock source and the pipeline (API and workers) in this process, on free loopback ports. */
 export class SimulatedSystem {
+  /** The next simulated day to run: the system can be run on in several calls. */
+  private nextDay = 0;
+  private readonly canaryStartDay = new Map<string, number>();
+
   private constructor(
     readonly settings: Settings,
     readonly mock: NestFastifyApplication,
@@ -98,6 +103,11 @@ export class SimulatedSystem {
     }
     const apiUrl = `http://127.0.0.1:${(pipeline.getHttpServer().address() as { port: number }).port}`;
     return new SimulatedSystem(settings, mock, pipeline, mockUrl, apiUrl);
+  }
+
+  /** Waits until the queues have no work left but delayed canary reviews. */
+  idle(timeoutMs = 300_000): Promise<void> {
+    return waitUntilIdle(this.pipeline.get(JobQueue).all(), timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -126,11 +136,11 @@ export class SimulatedSystem {
     const trainings: TrainingSummary[] = [];
     const canaryReviews: CanarySummary[] = [];
     const allFailures: FailedJob[] = [];
-    const canaryStartDay = new Map<string, number>();
+    const canaryStartDay = this.canaryStartDay;
     let knownFailed = new Set((await failedJobs(queues)).map((f) => `${f.queue}:${f.id}`));
-    let events = await this.countEvents();
 
-    for (let day = 0; day <= o.days; day++) {
+    for (let step = 0; step < o.steps; step++) {
+      const day = this.nextDay++;
       const model: string[] = [];
       if (day > 0) {
         o.onStep?.(day, 'advance');
@@ -175,14 +185,14 @@ export class SimulatedSystem {
       const fresh = failedNow.filter((f) => !knownFailed.has(`${f.queue}:${f.id}`));
       knownFailed = new Set(failedNow.map((f) => `${f.queue}:${f.id}`));
       allFailures.push(...fresh);
-      const nowEvents = await this.countEvents();
+      const ingested = await this.ingestionFigures(dayStart);
       const production = await registry.production();
       const rec = await this.recommendationFigures(dayStart);
       const row: DayRow = {
         day,
         date,
-        records: await this.ingestedRecords(dayStart),
-        events: nowEvents - events,
+        records: ingested.records,
+        events: ingested.events,
         usersRecomputed: rec.users,
         coverage: rec.coverage,
         production: production?._id ?? null,
@@ -190,7 +200,6 @@ export class SimulatedSystem {
         model: model.join('; '),
         failures: fresh,
       };
-      events = nowEvents;
       rows.push(row);
       o.onDay?.(row);
     }
@@ -207,40 +216,28 @@ export class SimulatedSystem {
     return String((after?.returnvalue as { reason?: string } | undefined)?.reason ?? after?.failedReason ?? '');
   }
 
-  private async countEvents(): Promise<number> {
-    return this.db.collection('listen_events').countDocuments({});
-  }
-
-  /** Records fetched by the ingestion runs started since `since`. */
-  private async ingestedRecords(since: Date): Promise<number | null> {
+  /** Records fetched and listen events added by the ingestion runs started since `since`. */
+  private async ingestionFigures(since: Date): Promise<{ records: number | null; events: number }> {
     const docs = await this.db.collection('ingestion_runs').find({ started_at: { $gte: since } }).toArray();
-    if (docs.length === 0) return null;
-    return docs.reduce((n, d) => n + recordsOf(d), 0);
+    if (docs.length === 0) return { records: null, events: 0 };
+    return {
+      records: docs.reduce((n, d) => n + (num(d.records_fetched) ?? 0), 0),
+      events: docs.reduce((n, d) => n + (num((d.endpoints as Record<string, Record<string, unknown>> | undefined)?.listen_history?.events_inserted) ?? 0), 0),
+    };
   }
 
   /** Users computed by the recommendation runs started since `since`, and the last run's coverage. */
   private async recommendationFigures(since: Date): Promise<{ users: number | null; coverage: number | null }> {
     const docs = await this.db.collection('recommendation_runs').find({ started_at: { $gte: since } }).sort({ started_at: 1 }).toArray();
     if (docs.length === 0) return { users: null, coverage: null };
-    const users = docs.reduce((n, d) => n + (num(d.users_computed) ?? num(d.users_done) ?? 0), 0);
+    const users = docs.reduce((n, d) => n + (num(d.users_computed) ?? 0), 0);
     const last = docs[docs.length - 1];
-    return { users, coverage: num(last.coverage_ratio) ?? num(last.coverage) };
+    return { users, coverage: num(last.coverage_ratio) };
   }
 }
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-/** Fetched records of an ingestion run record. */
-function recordsOf(doc: Record<string, unknown>): number {
-  const direct = num(doc.records_fetched) ?? num(doc.records);
-  if (direct !== null) return direct;
-  const endpoints = doc.endpoints;
-  if (endpoints && typeof endpoints === 'object') {
-    return Object.values(endpoints as Record<string, Record<string, unknown>>).reduce((n, e) => n + (num(e?.fetched) ?? num(e?.records) ?? 0), 0);
-  }
-  return 0;
 }
 
 function summariseRun(day: number, run: TrainingRunDoc): TrainingSummary {
