@@ -111,6 +111,7 @@ export const SETTINGS = {
   RECOMMENDATION_BATCH_SIZE: spec('recommendations', int(1, 100_000), '2000', 'Users per child job of a recommendation run.'),
   RECOMMENDATION_MAX_AGE: spec('recommendations', duration(), '7d', 'A playlist older than this is recomputed even without new listens.'),
   RECOMMENDATION_CACHE_TTL: spec('recommendations', duration(), '2d', 'Life of a cached playlist in Redis.'),
+  RECOMMENDATION_LOCAL_CACHE_TTL: spec('recommendations', duration(), '5s', 'Life of a playlist answer kept in the API process in front of Redis (at most 20,000 answers per process); 0 turns it off.'),
   PLAYLIST_SIZE: spec('recommendations', int(1, 100), '30', 'Tracks in a generated playlist.'),
   PLAYLIST_RETENTION_DAYS: spec('recommendations', int(1, 3650), '30', 'Generated playlists older than this are removed by the cleanup job.'),
   MAX_TRACKS_PER_ARTIST: spec('recommendations', int(1, 100), '3', 'At most this many tracks of one artist in a playlist.'),

@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { PipelineMetrics } from '../monitoring/pipeline-metrics.js';
 import { CatalogueReader } from './catalogue-reader.js';
+import { LocalAnswerCache } from './local-cache.js';
 import {
   COLD_START_VARIANT,
   coldStartTemplate,
@@ -45,12 +46,16 @@ export interface Page<T> {
 }
 
 /**
- * Serving, never running a model: the user's pre-rendered answer in Redis; else their latest
+ * Serving, never running a model: the user's pre-rendered answer in Redis (behind a near cache of
+ * a few seconds in this process); else their latest
  * playlist in MongoDB (and the cache is warmed again); else the cold-start list of their favourite
  * genre, precomputed by the last run. Every answer is counted as a hit or a miss by where it came from.
  */
 @Injectable()
 export class RecommendationServing {
+  /** In front of Redis, per process (RECOMMENDATION_LOCAL_CACHE_TTL). */
+  readonly local: LocalAnswerCache;
+
   constructor(
     private readonly config: AppConfig,
     private readonly cache: RecommendationCache,
@@ -58,18 +63,27 @@ export class RecommendationServing {
     private readonly recent: RecentRuns,
     private readonly reader: CatalogueReader,
     private readonly metrics: PipelineMetrics,
-  ) {}
+  ) {
+    this.local = new LocalAnswerCache(config.RECOMMENDATION_LOCAL_CACHE_TTL * 1000);
+  }
 
   async recommendations(userId: number, limit: number): Promise<Served> {
     const size = this.config.PLAYLIST_SIZE;
+    const near = this.local.get(userId);
+    if (near) return this.served(limitRendered(near.json, limit, size), 'cache', 'hit', near.variant);
     const cached = await this.cache.getUser(userId);
-    if (cached !== null) return this.served(limitRendered(cached, limit, size), 'cache', 'hit', variantOfRendered(cached));
+    if (cached !== null) {
+      const variant = variantOfRendered(cached);
+      this.local.set(userId, cached, variant);
+      return this.served(limitRendered(cached, limit, size), 'cache', 'hit', variant);
+    }
 
     const keys = await this.recent.keys();
     const latest = await this.playlists.latestPlaylist(userId, keys);
     if (latest) {
       const json = JSON.stringify(recommendationsView(latest, await this.details(latest.track_ids)));
       await this.cache.setUsers([{ userId, json }]);
+      this.local.set(userId, json, latest.variant);
       return this.served(limitRendered(json, limit, size), 'store', 'miss_store', latest.variant);
     }
 

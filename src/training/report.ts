@@ -23,7 +23,10 @@ export function metricsTable(run: Pick<TrainingRunDoc, 'metrics' | 'version' | '
 /** What `npm run train` prints about a finished run. */
 export function renderRun(run: TrainingRunDoc): string {
   const lines = [`training run ${run._id}: ${run.status}, decision ${run.decision ?? '-'}`, `reason: ${run.reason ?? '-'}`];
-  if (run.window) lines.push(`window: ${iso(run.window.start)} .. ${iso(run.window.end)}, held out from ${iso(run.window.evaluation_start ?? run.window.validation_start)}`);
+  if (run.window) {
+    const heldOut = run.split === 'per_user' ? 'held out: the last 20% of each user\'s listens (first load)' : `held out from ${iso(run.window.evaluation_start ?? run.window.validation_start)}`;
+    lines.push(`window: ${iso(run.window.start)} .. ${iso(run.window.end)}, ${heldOut}`);
+  }
   if (run.sizes) lines.push(`data: ${Object.entries(run.sizes).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (run.settings) lines.push(`settings: ${Object.entries(run.settings).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
   if (run.metrics) lines.push('', metricsTable(run), '');

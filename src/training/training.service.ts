@@ -11,7 +11,7 @@ import type { RankingMetrics } from './evaluation/metrics.js';
 import { trainAndEvaluate, type CandidateEvaluation } from './pipeline/candidate.js';
 import { computeDrift, DRIFT_FEATURES, type DriftReport } from './pipeline/drift.js';
 import { decideGate, type GateDecision } from './pipeline/gate.js';
-import { DAY_MS, excludeSeen, preprocess, windowOf, type PreparedData } from './pipeline/preprocess.js';
+import { DAY_MS, excludeSeen, perUserFallback, preprocess, windowOf, type PreparedData } from './pipeline/preprocess.js';
 import { RolloutService, type RolloutResult } from './pipeline/rollout.service.js';
 import { TrainingDataRepository } from './pipeline/training-data.repository.js';
 import { ArtifactStore } from './registry/artifact-store.js';
@@ -100,7 +100,7 @@ export class TrainingService {
     const log = { runId, jobId: opts.jobId };
     await this.runs.start({
       _id: runId, trigger: opts.trigger, job_id: opts.jobId, run_date: opts.runDate, status: 'running', decision: null, reason: null, version: null, production_version: null,
-      window: null, sizes: null, settings: null, tuning: null, metrics: null, gate: null, drift: null, durations, started_at: started, finished_at: null, error: null,
+      window: null, sizes: null, split: null, settings: null, tuning: null, metrics: null, gate: null, drift: null, durations, started_at: started, finished_at: null, error: null,
     });
     this.logger.log('training run started', { ...log, trigger: opts.trigger });
     const created: { version: string | null } = { version: null };
@@ -142,10 +142,13 @@ export class TrainingService {
     // Production is scored only on listens newer than its own training data, and so are the others.
     const window = excludeSeen(fullWindow, productionModel?.trainedThrough ?? null);
     const [events, catalogue] = await timed('collect', () => Promise.all([this.data.listens(window.start, window.end), this.data.catalogue()]));
-    const prepared = await timed('preprocess', () =>
+    const byDays = await timed('preprocess', () =>
       preprocess(events, window, { windowDays: c.TRAINING_WINDOW_DAYS, validationDays: c.VALIDATION_DAYS, minUserListens: c.TRAINING_MIN_USER_LISTENS, minTrackListens: c.TRAINING_MIN_TRACK_LISTENS }),
     );
-    const base = { window: windowRecord(window), sizes: { ...prepared.sizes } };
+    // Only a first model may fall back: with production in place the split stays by days, unseen by it.
+    const prepared = production ? byDays : perUserFallback(byDays);
+    if (prepared.split !== 'time') this.logger.log('no user has listens both before and inside the validation days (a first load): held-out split per user', { runId });
+    const base = { window: windowRecord(window), sizes: { ...prepared.sizes }, split: prepared.split };
 
     const recentFrom = window.end - DRIFT_RECENT_DAYS * DAY_MS;
     const drift = await timed('drift', () =>

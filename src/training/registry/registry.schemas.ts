@@ -112,6 +112,8 @@ export interface TrainingRunDoc {
   production_version: string | null;
   window: WindowRecord | null;
   sizes: Record<string, number> | null;
+  /** How the held-out split was made: time (the last days) or per_user (a first load). */
+  split: 'time' | 'per_user' | null;
   settings: Record<string, unknown> | null;
   tuning: Record<string, unknown> | null;
   metrics: { candidate: MetricsRecord; production: MetricsRecord | null; popularity: MetricsRecord } | null;
@@ -180,6 +182,7 @@ export const TrainingRunSchema = new Schema<TrainingRunDoc>(
     production_version: { type: String, default: null },
     window: { type: Mixed, default: null },
     sizes: { type: Mixed, default: null },
+    split: { type: String, default: null },
     settings: { type: Mixed, default: null },
     tuning: { type: Mixed, default: null },
     metrics: { type: Mixed, default: null },

@@ -6,7 +6,7 @@ import { observeJob } from '../../../src/monitoring/job-metrics.js';
 import { PipelineMetrics } from '../../../src/monitoring/pipeline-metrics.js';
 import type { JobDispatcher } from '../../../src/queues/job-dispatcher.js';
 import type { JobQueue } from '../../../src/queues/job-queue.service.js';
-import { IngestionQueueProcessor } from '../../../src/queues/processors.js';
+import { QUEUE_PROCESSORS } from '../../../src/queues/processors.js';
 
 const job = (name: string, queueName: string, data: unknown = {}) => ({ id: `${name}-1`, name, queueName, data, attemptsMade: 0 }) as unknown as Job;
 async function sampleValue(name: string, labels: Record<string, string>): Promise<number | undefined> {
@@ -35,7 +35,9 @@ describe('job metrics', () => {
   it('is what the queue processors wrap around dispatch', async () => {
     const dispatched: string[] = [];
     const dispatcher = { dispatch: async (j: Job) => (dispatched.push(j.name), 'ok') } as unknown as JobDispatcher;
-    const processor = new IngestionQueueProcessor(dispatcher, metrics);
+    const IngestionQueueProcessor = QUEUE_PROCESSORS.find((p) => p.name === 'IngestionQueueProcessor')!;
+    const connectionErrors = { report: () => undefined } as unknown as ConnectionErrorLog;
+    const processor = new (IngestionQueueProcessor as unknown as new (...a: unknown[]) => { process(j: Job): Promise<unknown> })(dispatcher, metrics, connectionErrors, { INGESTION_LOCK_DURATION_MS: 30_000 });
     await expect(processor.process(job('ingestion-run', 'ingestion'))).resolves.toBe('ok');
     expect(dispatched).toEqual(['ingestion-run']);
     const { values } = await metrics.jobDuration.get();
@@ -52,7 +54,7 @@ describe('connection error log', () => {
   it('writes one warning per connection per interval and counts the ones it held back', () => {
     const handlers = new Map<string, (e: Error) => void>();
     const fakeEmitter = (name: string) => ({ name, on: (_: string, h: (e: Error) => void) => handlers.set(name, h) });
-    const log = new ConnectionErrorLog({ all: () => [fakeEmitter('ingestion')] } as unknown as JobQueue, fakeEmitter('redis') as never);
+    const log = new ConnectionErrorLog({ all: () => [fakeEmitter('ingestion')], flowProducer: () => fakeEmitter('flows') } as unknown as JobQueue, fakeEmitter('redis') as never);
     const lines: Array<[string, unknown]> = [];
     (log as unknown as { logger: { warn: (m: string, f: unknown) => void } }).logger = { warn: (m, f) => lines.push([m, f]) };
     let now = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, excludeSeen, mergeRepeats, minCountFilter, preprocess, windowOf, type ListenEvent } from '../../../src/training/pipeline/preprocess.js';
+import { DAY_MS, excludeSeen, mergeRepeats, minCountFilter, perUserFallback, preprocess, usersOnBothSides, windowOf, type ListenEvent } from '../../../src/training/pipeline/preprocess.js';
 
 const at = (day: number) => Date.UTC(2026, 0, 1) + day * DAY_MS;
 const ev = (userId: number, trackId: number, day: number): ListenEvent => ({ userId, trackId, at: at(day) });
@@ -50,5 +50,26 @@ describe('preprocess', () => {
     expect(r.train.map((l) => [l.userId, l.trackId, l.count])).toEqual([[1, 1, 1], [1, 2, 2], [2, 1, 1]]);
     expect(r.validation.map((l) => [l.userId, l.trackId])).toEqual([[1, 3], [2, 2], [2, 3], [3, 3]]);
     expect(r.sizes).toMatchObject({ events: 8, users: 3, tracks: 3, pairs: 7, trainPairs: 3, validationPairs: 4, droppedEvents: 0 });
+  });
+
+  it('falls back to the per-user split when no user has listens on both sides of the days (a first load)', () => {
+    // Each user's whole history carries one time, as after a first ingestion.
+    const events = [1, 2, 3].flatMap((u) => [1, 2, 3, 4, 5, 6].map((t) => ev(u, t + u, u === 3 ? 9 : 0)));
+    const w = windowOf(at(9), 30, 2)!;
+    const byDays = preprocess(events, w, { windowDays: 30, validationDays: 2, minUserListens: 1, minTrackListens: 1 });
+    expect(usersOnBothSides(byDays.train, byDays.validation)).toBe(0);
+    const p = perUserFallback(byDays);
+    expect(p.split).toBe('per_user');
+    expect(usersOnBothSides(p.train, p.validation)).toBe(3);
+    // The last 20% of each user's 6 pairs (ties in time by track id): one each.
+    expect(p.validation.map((l) => [l.userId, l.trackId])).toEqual([[1, 7], [2, 8], [3, 9]]);
+    expect(p.sizes).toMatchObject({ trainPairs: 15, validationPairs: 3 });
+  });
+
+  it('keeps the split by days when some user has listens on both sides', () => {
+    const w = windowOf(at(10), 30, 2)!;
+    const byDays = preprocess([ev(1, 1, 0), ev(1, 2, 10), ev(2, 1, 0)], w, { windowDays: 30, validationDays: 2, minUserListens: 1, minTrackListens: 1 });
+    expect(perUserFallback(byDays)).toBe(byDays);
+    expect(byDays.split).toBe('time');
   });
 });
