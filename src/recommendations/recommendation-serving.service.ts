@@ -67,10 +67,16 @@ export class RecommendationServing {
     this.local = new LocalAnswerCache(config.RECOMMENDATION_LOCAL_CACHE_TTL * 1000);
   }
 
+  /** The answer when this process's near cache has it, without any I/O; undefined otherwise. */
+  fromNearCache(userId: number, limit: number): Served | undefined {
+    const near = this.local.get(userId);
+    return near ? this.served(limitRendered(near.json, limit, this.config.PLAYLIST_SIZE), 'cache', 'hit', near.variant) : undefined;
+  }
+
   async recommendations(userId: number, limit: number): Promise<Served> {
     const size = this.config.PLAYLIST_SIZE;
-    const near = this.local.get(userId);
-    if (near) return this.served(limitRendered(near.json, limit, size), 'cache', 'hit', near.variant);
+    const near = this.fromNearCache(userId, limit);
+    if (near) return near;
     const cached = await this.cache.getUser(userId);
     if (cached !== null) {
       const variant = variantOfRendered(cached);

@@ -16,6 +16,7 @@ import { RecommendationRunsRepository } from './recommendation-runs.repository.j
 import { RecommendationServing } from './recommendation-serving.service.js';
 import { ColdStartSchema, PlaylistSchema, RECOMMENDATION_MODEL_NAMES, RecommendationRunSchema, UserStatesSchema } from './recommendation.schemas.js';
 import { RecommendationsController } from './recommendations.controller.js';
+import { RecommendationsRoute } from './recommendations.route.js';
 import { RecommendationsScheduler } from './recommendations.scheduler.js';
 import { RunContexts } from './run-contexts.js';
 
@@ -53,6 +54,7 @@ export class RecommendationsModule {
         PlaylistCleanupService,
         RecentRuns,
         RecommendationServing,
+        ...(parts.api ? [RecommendationsRoute] : []),
         ...(parts.scheduler ? [RecommendationsScheduler] : []),
       ],
       exports: [RecommendationServing, RecommendationRunsRepository],
