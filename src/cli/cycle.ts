@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     const jobId = String(t.job_id);
     const training = await follow(`training ${jobId}`, '/training/runs?limit=20', (r) => {
       const run = ((r.items ?? []) as Json[]).find((i) => i.job_id === jobId);
-      if (run) Object.assign(r, { status: run.status, run });
+      Object.assign(r, run ? { status: run.status, run } : { status: 'queued' });
       return run !== undefined && run.status !== 'running';
     });
     const run = training.run as Json;
