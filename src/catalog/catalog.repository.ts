@@ -21,6 +21,9 @@ const INSERT_ONLY: ReadonlySet<string> = new Set(['_id', 'first_seen_at', 'popul
 
 const DUPLICATE_KEY = 11000;
 
+/** Update statements per command: keeps FerretDB's per-database pool (100) far from exhaustion. */
+export const UPDATE_BATCH = 25;
+
 /**
  * Writes and bulk reads of the source mirror (tracks, users, listen_history, listen_events), with
  * the operations the MongoDB subset of FerretDB runs well: unordered bulk writes keyed on `_id`,
@@ -30,6 +33,8 @@ const DUPLICATE_KEY = 11000;
 export class CatalogRepository {
   private readonly mirrors: Record<MirrorName, Collection<Document>>;
   private readonly events: Collection<ListenEventDoc>;
+  /** The tail of the update batches in flight (one at a time, see update()). */
+  private updates: Promise<void> = Promise.resolve();
 
   constructor(
     @InjectModel(MODEL_NAMES.Track) tracks: Model<TrackDoc>,
@@ -48,20 +53,39 @@ export class CatalogRepository {
   }
 
   /**
-   * New records are inserted, changed ones updated (all fields but the insert-only ones), in one
-   * unordered bulk write. An insert that meets an existing id (a record seen twice in a run) is
-   * retried as an update, so the write is an upsert keyed on `_id` either way.
+   * New records are inserted, changed ones updated (all fields but the insert-only ones), both
+   * unordered and keyed on `_id`. An insert that meets an existing id (a record seen twice in a run)
+   * is retried as an update, so the write is an upsert keyed on `_id` either way.
    */
   async writeRecords(name: MirrorName, inserts: readonly MirrorDoc[], updates: readonly MirrorDoc[]): Promise<void> {
-    const ops: AnyBulkWriteOperation<Document>[] = [...inserts.map((d) => ({ insertOne: { document: d as Document } })), ...updates.map(updateOp)];
-    if (ops.length === 0) return;
     const coll = this.mirrors[name];
-    try {
-      await coll.bulkWrite(ops, { ordered: false });
-    } catch (err) {
-      const dup = duplicateIndexes(err, inserts.length);
-      if (!dup) throw err;
-      await coll.bulkWrite(dup.map((i) => updateOp(inserts[i]!)), { ordered: false });
+    let again: MirrorDoc[] = [];
+    if (inserts.length > 0) {
+      try {
+        await coll.insertMany(inserts as unknown as Document[], { ordered: false });
+      } catch (err) {
+        const dup = duplicateIndexes(err, inserts.length);
+        if (!dup) throw err;
+        again = dup.map((i) => inserts[i]!);
+      }
+    }
+    await this.update(coll, [...updates, ...again].map(updateOp));
+  }
+
+  /**
+   * Unordered update batches of at most UPDATE_BATCH statements, one batch at a time per process.
+   * FerretDB v1 (SQLite) holds a pooled connection per update statement until its command ends,
+   * with 100 per database: a bigger batch, or several at once, deadlocks that database.
+   */
+  private async update(coll: Collection<Document>, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
+    for (let i = 0; i < ops.length; i += UPDATE_BATCH) {
+      const batch = ops.slice(i, i + UPDATE_BATCH);
+      const run = this.updates.then(() => coll.bulkWrite(batch, { ordered: false }));
+      this.updates = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      await run;
     }
   }
 
@@ -92,10 +116,7 @@ function updateOp(doc: MirrorDoc): AnyBulkWriteOperation<Document> {
   return { updateOne: { filter: { _id: doc._id } as Document, update: { $set: set, $setOnInsert: onInsert }, upsert: true } };
 }
 
-/**
- * The indexes of the operations that failed on a duplicate key, or null if anything else failed or
- * a duplicate came from an operation at or past `below` (only the first `below` ones are inserts).
- */
+/** The indexes of the documents that failed on a duplicate key, or null if anything else failed. */
 function duplicateIndexes(err: unknown, below: number): number[] | null {
   const e = err as Partial<MongoBulkWriteError> & { code?: number };
   const writeErrors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];

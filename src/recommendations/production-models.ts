@@ -27,7 +27,8 @@ export interface CurrentModels {
 
 /**
  * DI token: the models the recommendation runs may use. The training module provides the
- * registry-backed implementation; until then `ModelVersionsProbe` reports that there is none.
+ * registry-backed implementation (globally); without it `ModelVersionsProbe` is used, which
+ * reports that there is none.
  */
 export abstract class ProductionModels {
   /** The production and canary models now, read fresh at each call (a run calls it once). */

@@ -7,7 +7,7 @@ import { CatalogueReader } from './catalogue-reader.js';
 import { Experiments } from './experiments.provider.js';
 import { PlaylistCleanupService } from './playlist-cleanup.service.js';
 import { PlaylistRepository } from './playlist.repository.js';
-import { ModelVersionsProbe, ProductionModels } from './production-models.js';
+import { ModelVersionsProbe } from './production-models.js';
 import { RecentRuns } from './recent-runs.js';
 import { RecommendationCache } from './recommendation-cache.js';
 import { RecommendationRunService } from './recommendation-run.service.js';
@@ -23,8 +23,8 @@ import { RunContexts } from './run-contexts.js';
 /**
  * Daily personalised playlists: the run, batch, finalize and cleanup jobs, the recommenders, the
  * playlists store and its Redis cache; the read API and the run triggers for the API role, the
- * crons for the scheduler role. `ProductionModels` reports no model until the training module's
- * registry provides it.
+ * crons for the scheduler role. The models come from `ProductionModels` when a module provides it
+ * (the training module's registry, global); without one, `ModelVersionsProbe` reports none.
  */
 @Module({})
 export class RecommendationsModule {
@@ -47,7 +47,7 @@ export class RecommendationsModule {
         PlaylistRepository,
         RecommendationRunsRepository,
         RecommendationCache,
-        { provide: ProductionModels, useClass: ModelVersionsProbe },
+        ModelVersionsProbe,
         RunContexts,
         BatchHook,
         RecommendationRunService,

@@ -92,3 +92,33 @@ export async function startRecApp(suite: string, overrides: Record<string, strin
     },
   };
 }
+
+/** The value of one sample of the app's /metrics, 0 when absent. */
+export async function metricValue(rec: RecApp, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = (await rec.get('/metrics')).body as string;
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (want.every((w) => line.includes(w))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+/** Deletes this suite's cache entries in Redis (what a flush does to it, without touching other suites' keys). */
+export async function flushCache(rec: RecApp): Promise<number> {
+  const keys = await rec.redis.keys(`${rec.settings.REDIS_PREFIX}:rec:*`);
+  if (keys.length > 0) await rec.redis.del(...keys);
+  return keys.length;
+}
+
+/** A LoadedModel for tests: ranks tracks by descending id. */
+export function descendingIdModel(version: string, trackIds: number[]) {
+  const ranked = [...trackIds].sort((a, b) => b - a);
+  return {
+    version,
+    recommend(_userId: number, _listened: readonly number[], k: number, exclude: ReadonlySet<number>) {
+      return ranked.filter((t) => !exclude.has(t)).slice(0, k).map((trackId, i) => ({ trackId, score: 1 - i / 10_000 }));
+    },
+  };
+}
