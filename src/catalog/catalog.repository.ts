@@ -12,6 +12,8 @@ export type MirrorDoc = TrackDoc | UserDoc | ListenHistoryDoc;
 export interface StoredState {
   _id: number;
   content_hash?: string;
+  first_seen_at?: Date;
+  popularity_score?: number;
   generation?: number;
   items?: number[];
 }
@@ -35,9 +37,10 @@ export class CatalogRepository {
   private readonly events: Collection<ListenEventDoc>;
   /** The tail of the update batches in flight (one at a time, see update()). */
   private updates: Promise<void> = Promise.resolve();
+  private ferretdb?: Promise<boolean>;
 
   constructor(
-    @InjectModel(MODEL_NAMES.Track) tracks: Model<TrackDoc>,
+    @InjectModel(MODEL_NAMES.Track) private readonly tracks: Model<TrackDoc>,
     @InjectModel(MODEL_NAMES.User) users: Model<UserDoc>,
     @InjectModel(MODEL_NAMES.ListenHistory) history: Model<ListenHistoryDoc>,
     @InjectModel(MODEL_NAMES.ListenEvent) events: Model<ListenEventDoc>,
@@ -48,7 +51,7 @@ export class CatalogRepository {
 
   /** Each stored record's id and content hash (and a history's generation and items), streamed. */
   streamState(name: MirrorName): AsyncIterable<StoredState> {
-    const projection = name === 'listen_history' ? { content_hash: 1, generation: 1, items: 1 } : { content_hash: 1 };
+    const projection = { content_hash: 1, first_seen_at: 1, ...(name === 'tracks' ? { popularity_score: 1 } : {}), ...(name === 'listen_history' ? { generation: 1, items: 1 } : {}) };
     return this.mirrors[name].find({}, { projection, batchSize: 2000 }) as unknown as AsyncIterable<StoredState>;
   }
 
@@ -56,20 +59,37 @@ export class CatalogRepository {
    * New records are inserted, changed ones updated (all fields but the insert-only ones), both
    * unordered and keyed on `_id`. An insert that meets an existing id (a record seen twice in a run)
    * is retried as an update, so the write is an upsert keyed on `_id` either way.
+   *
+   * On FerretDB v1 an update by a numeric `_id` scans the whole collection, so the changed records
+   * of a page are replaced instead: one deleteMany (one scan) and one insertMany. The documents
+   * carry their stored insert-only fields; a reader may miss such a record for that instant.
    */
   async writeRecords(name: MirrorName, inserts: readonly MirrorDoc[], updates: readonly MirrorDoc[]): Promise<void> {
     const coll = this.mirrors[name];
+    let toInsert = inserts;
+    let toUpdate = updates;
+    if (updates.length > 0 && (await this.replacesChanged())) {
+      await coll.deleteMany({ _id: { $in: updates.map((d) => d._id) } } as Document);
+      toInsert = [...inserts, ...updates];
+      toUpdate = [];
+    }
     let again: MirrorDoc[] = [];
-    if (inserts.length > 0) {
+    if (toInsert.length > 0) {
       try {
-        await coll.insertMany(inserts as unknown as Document[], { ordered: false });
+        await coll.insertMany(toInsert as unknown as Document[], { ordered: false });
       } catch (err) {
-        const dup = duplicateIndexes(err, inserts.length);
+        const dup = duplicateIndexes(err, toInsert.length);
         if (!dup) throw err;
-        again = dup.map((i) => inserts[i]!);
+        again = dup.map((i) => toInsert[i]!);
       }
     }
-    await this.update(coll, [...updates, ...again].map(updateOp));
+    await this.update(coll, [...toUpdate, ...again].map(updateOp));
+  }
+
+  /** True on FerretDB (buildInfo says so), where replacing changed records beats updating them. */
+  replacesChanged(): Promise<boolean> {
+    this.ferretdb ??= this.tracks.db.db!.admin().command({ buildInfo: 1 }).then((info) => 'ferretdbVersion' in info);
+    return this.ferretdb;
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { CheckpointDoc } from './ingestion.schemas.js';
-import { addCounts, zeroCounts, type PageCounts, type PagePlan } from './page-plan.js';
+import { addCounts, zeroCounts, type PageCounts, type PagePlan, type PriorEntry } from './page-plan.js';
 import type { FetchedPage } from './source-client.js';
 
 /** Re-reads of an endpoint whose `total` keeps moving stop after this many passes. */
@@ -15,6 +15,12 @@ function addWalk(a: WalkCounts, b: PageCounts & { retries: number }): WalkCounts
   return { ...addCounts(a, b), retries: a.retries + b.retries, pages: a.pages + 1 };
 }
 
+export interface RecordedPage {
+  digest: string;
+  counts: PageCounts & { retries: number };
+  previous: PriorEntry[];
+}
+
 /** Where an endpoint's walk stands according to its checkpoint log. */
 export interface WalkState {
   pass: number;
@@ -26,8 +32,8 @@ export interface WalkState {
   changed: boolean;
   /** Pages of the current pass already stored. */
   done: Set<number>;
-  /** Pages of the current pass planned (counts recorded) but maybe not stored. */
-  planned: Map<number, { digest: string; counts: PageCounts & { retries: number } }>;
+  /** Pages of the current pass planned (counts and prior index entries recorded) but maybe not stored. */
+  planned: Map<number, RecordedPage>;
   /** Counts of every stored page, all passes. */
   counts: WalkCounts;
   /** The last total the source gave. */
@@ -39,7 +45,7 @@ export type CheckpointEntry = Pick<CheckpointDoc, 'attempt' | 'seq' | 'pass' | '
 /** Rebuilds the walk state from a checkpoint log (any order); an empty log gives a fresh start. */
 export function walkStateFromLog(entries: readonly CheckpointEntry[]): WalkState {
   const log = [...entries].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.seq - b.seq);
-  const planned = new Map<string, { digest: string; counts: PageCounts & { retries: number }; total: number; pages: number }>();
+  const planned = new Map<string, RecordedPage & { total: number; pages: number }>();
   const done = new Set<string>();
   const ended = new Map<number, { total: number; changed: boolean }>();
   for (const e of log) {
@@ -64,7 +70,7 @@ export function walkStateFromLog(entries: readonly CheckpointEntry[]): WalkState
   for (const [key, p] of planned) {
     const [ps, pg] = key.split(':').map(Number) as [number, number];
     if (ps !== pass) continue;
-    state.planned.set(pg, { digest: p.digest, counts: p.counts });
+    state.planned.set(pg, { digest: p.digest, counts: p.counts, previous: p.previous ?? [] });
     if (done.has(key)) state.done.add(pg);
     state.knownPages = Math.max(state.knownPages, p.pages);
     if (pg === 1) state.passTotal = p.total;
@@ -86,6 +92,8 @@ export interface WalkDeps {
   exportRaw(page: number, pass: number, body: string): Promise<void>;
   /** Plans a page (no I/O) and updates the store index. */
   plan(items: readonly unknown[], page: number, pass: number): PagePlan;
+  /** Puts index entries back as they were before a page first planned (null: not stored). */
+  restore(previous: readonly PriorEntry[]): void;
   /** Stores a planned page: rejected records, listen events, then the records. */
   write(plan: PagePlan): Promise<void>;
   appendCheckpoint(entry: Pick<CheckpointDoc, 'pass' | 'page' | 'done' | 'pass_end'>): Promise<void>;
@@ -182,15 +190,15 @@ export class EndpointWalk {
     s.lastTotal = page.total;
     s.knownPages = Math.max(s.knownPages, page.pages);
     await this.deps.exportRaw(p, s.pass, page.body);
-    const plan = this.deps.plan(page.items, p, s.pass);
     const recorded = s.planned.get(p);
-    let counts: PageCounts & { retries: number };
-    if (recorded && recorded.digest === page.bodyDigest) {
-      // Re-applying a page whose writes may have been cut short: its first counts are the true ones.
-      counts = recorded.counts;
-    } else {
-      counts = { ...plan.counts, retries: page.retries };
-      await this.deps.appendCheckpoint({ pass: s.pass, page: { page: p, digest: page.bodyDigest, counts, total: page.total, pages: page.pages }, done: this.takeDone(), pass_end: null });
+    const again = recorded !== undefined && recorded.digest === page.bodyDigest;
+    // Re-applying a page whose writes may have been cut short: planned against the index as it was
+    // the first time, it makes the same writes, and its first counts are the true ones.
+    if (again) this.deps.restore(recorded.previous);
+    const plan = this.deps.plan(page.items, p, s.pass);
+    const counts = again ? recorded.counts : { ...plan.counts, retries: page.retries };
+    if (!again) {
+      await this.deps.appendCheckpoint({ pass: s.pass, page: { page: p, digest: page.bodyDigest, counts, total: page.total, pages: page.pages, previous: plan.previous }, done: this.takeDone(), pass_end: null });
     }
     await this.deps.write(plan);
     s.done.add(p);

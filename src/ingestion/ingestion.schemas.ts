@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import type { Trigger } from '../queues/job-catalogue.js';
 import type { Endpoint } from './endpoints.js';
-import type { PageCounts } from './page-plan.js';
+import type { PageCounts, PriorEntry } from './page-plan.js';
 
 export const INGESTION_COLLECTIONS = {
   runs: 'ingestion_runs',
@@ -86,7 +86,7 @@ export interface CheckpointDoc {
   attempt: number;
   seq: number;
   pass: number;
-  page: { page: number; digest: string; counts: PageCounts & { retries: number }; total: number; pages: number } | null;
+  page: { page: number; digest: string; counts: PageCounts & { retries: number }; total: number; pages: number; previous: PriorEntry[] } | null;
   /** `${pass}:${page}` of pages finished since the previous entry. */
   done: string[];
   /** Set on the entry that closes a pass: the source total over that pass, and whether it moved. */

@@ -14,7 +14,7 @@ import { EndpointWalk, walkStateFromLog, type WalkCounts } from './endpoint-walk
 import { ENDPOINTS, type Endpoint } from './endpoints.js';
 import { IngestionRunsRepository } from './ingestion-runs.repository.js';
 import type { EndpointRun, IngestionRunDoc, RunAnomaly, RunStatus } from './ingestion.schemas.js';
-import { planPage, type PagePlan, type StoreIndex } from './page-plan.js';
+import { planPage, type IndexEntry, type PagePlan, type StoreIndex } from './page-plan.js';
 import { RawExporter } from './raw-export.js';
 import { RetryBudget } from './retry-policy.js';
 import { SourceClient } from './source-client.js';
@@ -144,6 +144,12 @@ export class IngestionService implements OnApplicationBootstrap {
           for (const [id, entry] of plan.index) index.set(id, entry);
           return plan;
         },
+        restore: (previous) => {
+          for (const { id, entry } of previous) {
+            if (entry) index.set(id, entry);
+            else index.delete(id);
+          }
+        },
         write: (plan) => this.store(endpoint, plan),
         appendCheckpoint: (entry) =>
           this.runs.appendCheckpoint({ _id: `${runId}:${endpoint}:${ctx.attempt}:${token}:${seq}`, run_id: runId, endpoint, attempt: ctx.attempt, seq: seq++, created_at: new Date(), ...entry }),
@@ -187,8 +193,9 @@ export class IngestionService implements OnApplicationBootstrap {
     const index: StoreIndex = new Map();
     for await (const d of this.catalog.streamState(endpoint)) {
       if (d.content_hash === undefined) continue;
-      const items = d.items ?? [];
-      index.set(d._id, endpoint === 'listen_history' ? { hash: d.content_hash, history: { generation: d.generation ?? 0, itemsLength: items.length, itemsDigest: itemsDigest(items) } } : { hash: d.content_hash });
+      const entry: IndexEntry = { hash: d.content_hash, firstSeenAt: d.first_seen_at?.getTime(), popularity: d.popularity_score };
+      if (endpoint === 'listen_history') entry.history = { generation: d.generation ?? 0, itemsLength: d.items?.length ?? 0, itemsDigest: itemsDigest(d.items ?? []) };
+      index.set(d._id, entry);
     }
     return index;
   }

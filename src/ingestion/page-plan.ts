@@ -9,6 +9,9 @@ export interface IndexEntry {
   hash: string;
   /** listen_history only. */
   history?: StoredHistory;
+  /** first_seen_at (ms) and popularity_score as stored: a record written whole again keeps them. */
+  firstSeenAt?: number;
+  popularity?: number;
 }
 
 /**
@@ -16,6 +19,12 @@ export interface IndexEntry {
  * starts and kept up to date as pages are planned. A page is then planned with no read at all.
  */
 export type StoreIndex = Map<number, IndexEntry>;
+
+/** A record's index entry before a page changed it (null: it was not stored). */
+export interface PriorEntry {
+  id: number;
+  entry: IndexEntry | null;
+}
 
 export interface PageCounts {
   fetched: number;
@@ -72,6 +81,11 @@ export interface PagePlan {
   counts: PageCounts;
   /** Index entries after this page, applied by the caller right after planning. */
   index: Array<[number, IndexEntry]>;
+  /**
+   * The entries this page replaces (null: the record was not stored). Recorded in the checkpoint,
+   * they let a re-applied page be planned exactly as the first time, whatever its cut-off writes left.
+   */
+  previous: PriorEntry[];
 }
 
 export interface PlanContext {
@@ -89,7 +103,7 @@ export interface PlanContext {
  * listen history applies the rule of listen-history-rule.ts to derive the new listen events.
  */
 export function planPage(items: readonly unknown[], ctx: PlanContext): PagePlan {
-  const plan: PagePlan = { inserts: [], updates: [], events: [], rejects: [], counts: zeroCounts(), index: [] };
+  const plan: PagePlan = { inserts: [], updates: [], events: [], rejects: [], counts: zeroCounts(), index: [], previous: [] };
   const seen = new Set<number>();
   items.forEach((raw, i) => {
     plan.counts.fetched++;
@@ -109,11 +123,13 @@ export function planPage(items: readonly unknown[], ctx: PlanContext): PagePlan 
       plan.counts.unchanged++;
       return;
     }
-    const base = { first_seen_at: ctx.now, last_seen_at: ctx.now, run_id: ctx.runId, content_hash: hash };
+    const firstSeen = stored?.firstSeenAt === undefined ? ctx.now : new Date(stored.firstSeenAt);
+    const base = { first_seen_at: firstSeen, last_seen_at: ctx.now, run_id: ctx.runId, content_hash: hash };
     let doc: CatalogDoc;
-    let entry: IndexEntry = { hash };
+    let entry: IndexEntry = { hash, firstSeenAt: firstSeen.getTime() };
     if (ctx.endpoint === 'tracks') {
-      doc = trackDoc(v.item as TrackItem, base);
+      doc = { ...trackDoc(v.item as TrackItem, base), popularity_score: stored?.popularity ?? 0 };
+      entry.popularity = (doc as TrackDoc).popularity_score;
     } else if (ctx.endpoint === 'users') {
       doc = userDoc(v.item as UserItem, base);
     } else {
@@ -126,7 +142,7 @@ export function planPage(items: readonly unknown[], ctx: PlanContext): PagePlan 
       plan.counts.events += h.items.length - change.fromPosition;
       if (change.kind === 'replaced') plan.counts.replaced++;
       doc = historyDoc(h, change.generation, base);
-      entry = { hash, history: { generation: change.generation, itemsLength: h.items.length, itemsDigest: itemsDigest(h.items) } };
+      entry = { ...entry, history: { generation: change.generation, itemsLength: h.items.length, itemsDigest: itemsDigest(h.items) } };
     }
     if (stored) {
       plan.counts.updated++;
@@ -136,6 +152,7 @@ export function planPage(items: readonly unknown[], ctx: PlanContext): PagePlan 
       plan.inserts.push(doc);
     }
     plan.index.push([id, entry]);
+    plan.previous.push({ id, entry: stored ?? null });
   });
   return plan;
 }

@@ -188,7 +188,7 @@ export class RecommendationRunService {
       prior_oldest_at: priorOldest === null ? null : new Date(priorOldest),
       error: null,
     });
-    this.runMeta.set(runId, Promise.resolve(record));
+    this.rememberRun(runId, Promise.resolve(record));
     await this.jobs.enqueueFlow(
       { name: JobName.RecommendationFinalize, payload: { runId }, jobId: finalizeJobId(runId) },
       JobName.RecommendationBatch,
@@ -320,10 +320,16 @@ export class RecommendationRunService {
         if (!r) throw new Error(`recommendation run ${runId} has no record`);
         return r;
       });
-      this.runMeta.set(runId, p);
+      this.rememberRun(runId, p);
       p.catch(() => this.runMeta.delete(runId));
     }
     return p;
+  }
+
+  /** A few runs at most: a run whose finalize ran in another process is forgotten as newer ones come. */
+  private rememberRun(runId: string, record: Promise<RecommendationRunDoc>): void {
+    this.runMeta.set(runId, record);
+    while (this.runMeta.size > 4) this.runMeta.delete(this.runMeta.keys().next().value!);
   }
 
   private async markFailed(runId: string, payload: JobPayloads[JobName.RecommendationRun], err: Error): Promise<void> {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CatalogRepository } from '../../../src/catalog/catalog.repository.js';
 import { all, startPipeline, type Pipeline } from './support.js';
 import { history, StubSource, track, user } from './stub-source.js';
 
@@ -54,5 +55,26 @@ describe('listen history rule against a source that replaces a list', () => {
     expect(after).toMatchObject({ name: 'renamed', run_id: 'r3', first_seen_at: before!.first_seen_at });
     expect(after!.last_seen_at.getTime()).toBeGreaterThan(before!.last_seen_at.getTime());
     expect((await pipe.db.collection('tracks').findOne({ _id: 102 as never }))!.run_id).toBe('r1');
+  });
+  it('a write cut off after the old version was removed is re-applied as the first time', async () => {
+    const before = await pipe.db.collection('listen_history').findOne({ _id: 1 as never });
+    stub.data.listen_history = [history(1, [103, 101, 102], 3), history(2, [103, 101, 101], 2), history(3, [], 1)];
+    const catalog = pipe.app.get(CatalogRepository);
+    const original = catalog.writeRecords.bind(catalog);
+    // The state a crash leaves between removing the changed records and inserting their new version.
+    catalog.writeRecords = async (name, inserts, updates) => {
+      if (name !== 'listen_history' || updates.length === 0) return original(name, inserts, updates);
+      await pipe.db.collection('listen_history').deleteMany({ _id: { $in: updates.map((d) => d._id) } } as never);
+      throw new Error('worker lost');
+    };
+    const attempt = (n: number) => pipe.ingestion.execute({ runId: 'r4', runDate: '2026-11-26', trigger: 'api', attempt: n, maxAttempts: 2, finalAttempt: n === 2 });
+    await expect(attempt(1)).rejects.toThrow('worker lost');
+    expect(await pipe.db.collection('listen_history').countDocuments({})).toBe(2);
+    catalog.writeRecords = original;
+    const r = await attempt(2);
+    expect(r.endpoints.listen_history).toMatchObject({ updated: 1, unchanged: 2, events_inserted: 1, replaced: 0 });
+    const after = await pipe.db.collection('listen_history').findOne({ _id: 1 as never });
+    expect(after).toMatchObject({ generation: 1, items: [103, 101, 102], run_id: 'r4', first_seen_at: before!.first_seen_at });
+    expect((await events(1)).map((e) => e._id)).toEqual(['1:0:0', '1:0:1', '1:1:0', '1:1:1', '1:1:2']);
   });
 });

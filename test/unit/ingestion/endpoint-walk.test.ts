@@ -14,6 +14,7 @@ function harness(records: number[], opts: { concurrency?: number; onFetch?: (pag
   let src = records;
   const fetched: number[] = [];
   const written: number[] = [];
+  const restored: number[] = [];
   const log: CheckpointEntry[] = opts.log ?? [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -31,7 +32,8 @@ function harness(records: number[], opts: { concurrency?: number; onFetch?: (pag
       return { items, total: src.length, page, size: SIZE, pages: Math.ceil(src.length / SIZE), body, bodyDigest: digest(body), retries: page === 2 ? 1 : 0 } satisfies FetchedPage;
     },
     exportRaw: async () => undefined,
-    plan: (items, page): PagePlan => ({ inserts: [], updates: [], events: [], rejects: [], index: [], counts: { ...zeroCounts(), fetched: items.length, inserted: items.length, events: page } }),
+    plan: (items, page): PagePlan => ({ inserts: [], updates: [], events: [], rejects: [], index: [], previous: [{ id: page, entry: null }], counts: { ...zeroCounts(), fetched: items.length, inserted: items.length, events: page } }),
+    restore: (previous) => void restored.push(...previous.map((p) => p.id)),
     write: async (plan) => {
       if (opts.failWrite?.(plan.counts.events)) throw new Error(`write of page ${plan.counts.events} failed`);
       written.push(plan.counts.events);
@@ -41,7 +43,7 @@ function harness(records: number[], opts: { concurrency?: number; onFetch?: (pag
     warn: () => undefined,
   };
   const walk = () => new EndpointWalk(deps, opts.concurrency ?? 3, walkStateFromLog(log));
-  return { walk, fetched, written, log, maxInFlight: () => maxInFlight };
+  return { walk, fetched, written, restored, log, maxInFlight: () => maxInFlight };
 }
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -116,6 +118,8 @@ describe('walking an endpoint', () => {
     const second = harness(ids(10), { concurrency: 1, log: first.log });
     const r = await second.walk().run();
     expect(second.fetched).toEqual([3, 4, 5]);
+    // Only the re-applied page is planned against the index as it was the first time.
+    expect(second.restored).toEqual([3]);
     expect(r.counts).toMatchObject({ pages: 5, fetched: 10, inserted: 10, unchanged: 42 });
     expect(walkFinished(walkStateFromLog(second.log))).toBe(true);
     const third = harness(ids(10), { log: second.log });
