@@ -18,6 +18,11 @@ export interface StoredState {
   items?: number[];
 }
 
+interface DeleteLane {
+  busy: boolean;
+  queue: Array<{ ids: number[]; resolve: () => void; reject: (err: unknown) => void }>;
+}
+
 /** Fields set when a record is first stored and never overwritten by a later version. */
 const INSERT_ONLY: ReadonlySet<string> = new Set(['_id', 'first_seen_at', 'popularity_score']);
 
@@ -38,6 +43,7 @@ export class CatalogRepository {
   /** The tail of the update batches in flight (one at a time, see update()). */
   private updates: Promise<void> = Promise.resolve();
   private ferretdb?: Promise<boolean>;
+  private readonly deletes: Partial<Record<MirrorName, DeleteLane>> = {};
 
   constructor(
     @InjectModel(MODEL_NAMES.Track) private readonly tracks: Model<TrackDoc>,
@@ -69,7 +75,7 @@ export class CatalogRepository {
     let toInsert = inserts;
     let toUpdate = updates;
     if (updates.length > 0 && (await this.replacesChanged())) {
-      await coll.deleteMany({ _id: { $in: updates.map((d) => d._id) } } as Document);
+      await this.deleteIds(name, updates.map((d) => d._id));
       toInsert = [...inserts, ...updates];
       toUpdate = [];
     }
@@ -84,6 +90,32 @@ export class CatalogRepository {
       }
     }
     await this.update(coll, [...toUpdate, ...again].map(updateOp));
+  }
+
+  /**
+   * deleteMany by ids, the requests that arrive while one runs merged into the next: each costs a
+   * scan of the collection on FerretDB, so pages in flight share one.
+   */
+  private deleteIds(name: MirrorName, ids: number[]): Promise<void> {
+    const lane = (this.deletes[name] ??= { busy: false, queue: [] });
+    return new Promise<void>((resolve, reject) => {
+      lane.queue.push({ ids, resolve, reject });
+      if (!lane.busy) void this.drainDeletes(name, lane);
+    });
+  }
+
+  private async drainDeletes(name: MirrorName, lane: DeleteLane): Promise<void> {
+    lane.busy = true;
+    while (lane.queue.length > 0) {
+      const batch = lane.queue.splice(0);
+      try {
+        await this.mirrors[name].deleteMany({ _id: { $in: batch.flatMap((b) => b.ids) } } as Document);
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    lane.busy = false;
   }
 
   /** True on FerretDB (buildInfo says so), where replacing changed records beats updating them. */

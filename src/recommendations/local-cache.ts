@@ -9,8 +9,9 @@ interface Entry {
 
 /**
  * A near cache of pre-rendered answers in front of Redis: a few seconds of life, bounded size, the
- * oldest entry evicted first. It saves the Redis round trip on users read again within its TTL; a
- * playlist recomputed meanwhile is served at most that much later.
+ * oldest entry evicted first. It saves the Redis round trip on users read again within its TTL.
+ * Batches announce the users they recomputed (NearCacheInvalidation), so a new playlist replaces
+ * the old one at once; the TTL bounds the staleness if an announcement is lost.
  */
 export class LocalAnswerCache {
   private readonly entries = new Map<number, Entry>();
@@ -38,6 +39,10 @@ export class LocalAnswerCache {
     this.entries.delete(userId);
     this.entries.set(userId, { json, variant, expires: this.now() + this.ttlMs });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  forget(userIds: Iterable<number>): void {
+    for (const u of userIds) this.entries.delete(u);
   }
 
   clear(): void {

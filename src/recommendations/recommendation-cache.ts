@@ -31,6 +31,15 @@ export class RecommendationCache {
     return `${this.prefix}:cold:${genre ?? '*'}`;
   }
 
+  /** Pub/sub channel on which batches announce the users they recomputed (comma-separated ids). */
+  get recomputedChannel(): string {
+    return `${this.prefix}:recomputed`;
+  }
+
+  async announceRecomputed(userIds: readonly number[]): Promise<void> {
+    if (userIds.length > 0) await this.redis.publish(this.recomputedChannel, userIds.join(','));
+  }
+
   get tracksKey(): string {
     return `${this.prefix}:tracks`;
   }

@@ -254,6 +254,7 @@ export class RecommendationRunService {
     }
     const t1 = performance.now();
     await Promise.all([this.playlists.insertPlaylists(docs), this.cache.setUsers(cached)]);
+    await this.cache.announceRecomputed(state.user_ids);
     // Last: the next plan counts these users as up to date only once their playlists are stored.
     await this.playlists.insertUserStates({ _id: `${runId}-b${batch}`, run_id: runId, run_key: run.run_key, batch, computed_at: now, ...state });
     for (const [variant, n] of Object.entries(result.variants)) this.metrics.recommendationUsers.inc({ outcome: 'computed', variant }, n);

@@ -7,6 +7,7 @@ import { CatalogueReader } from './catalogue-reader.js';
 import { Experiments } from './experiments.provider.js';
 import { PlaylistCleanupService } from './playlist-cleanup.service.js';
 import { PlaylistRepository } from './playlist.repository.js';
+import { NearCacheInvalidation } from './near-cache-invalidation.js';
 import { ModelVersionsProbe } from './production-models.js';
 import { RecentRuns } from './recent-runs.js';
 import { RecommendationCache } from './recommendation-cache.js';
@@ -54,7 +55,7 @@ export class RecommendationsModule {
         PlaylistCleanupService,
         RecentRuns,
         RecommendationServing,
-        ...(parts.api ? [RecommendationsRoute] : []),
+        ...(parts.api ? [RecommendationsRoute, NearCacheInvalidation] : []),
         ...(parts.scheduler ? [RecommendationsScheduler] : []),
       ],
       exports: [RecommendationServing, RecommendationRunsRepository],

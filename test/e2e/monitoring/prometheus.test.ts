@@ -143,8 +143,12 @@ describe('a real Prometheus scraping the app with the repo config and rules', ()
     expect(pending.down.labels).toMatchObject({ role: 'worker', instance: `127.0.0.1:${closedPort}`, severity: 'critical' });
     expect(pending.down.state).toBe('pending');
     expect(pending.stale.map((a) => a.labels.endpoint).sort()).toEqual(['listen_history', 'tracks', 'users']);
-    const age = await api<{ result: Array<{ value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent('moovitamix:ingestion_last_success_age_seconds{endpoint="tracks"}')}`);
-    expect(Number(age.result[0]?.value[1])).toBeGreaterThan(30 * 3600 - 60);
+    // The recording rule is evaluated on its own interval: wait for its first sample.
+    const age = await until('the age recording rule evaluated', async () => {
+      const r = await api<{ result: Array<{ value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent('moovitamix:ingestion_last_success_age_seconds{endpoint="tracks"}')}`);
+      return r.result[0] ? Number(r.result[0].value[1]) : undefined;
+    });
+    expect(age).toBeGreaterThan(30 * 3600 - 60);
   });
 
   it('fires QueueJobsFailed once a job fails for good, as BullMQ reports it at scrape time', async () => {

@@ -21,7 +21,8 @@ describe('from the living mock to served playlists', () => {
   let mock: string;
   let store: Awaited<ReturnType<typeof openDb>>;
 
-  const json = async (url: string, init?: RequestInit) => {
+  // Answers are read loosely, as assertions check their fields.
+  const json = async (url: string, init?: RequestInit): Promise<any> => {
     const res = await fetch(url, init);
     if (res.status >= 300) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
     return res.json();
@@ -32,13 +33,13 @@ describe('from the living mock to served playlists', () => {
     for (let p = 2; p <= first.pages; p++) out.push(...(await json(`${mock}/${endpoint}?page=${p}&size=100`)).items);
     return out;
   };
-  async function ingestAndWaitForRecommendations(runDate: string) {
+  async function ingestAndWaitForRecommendations(runDate: string): Promise<any> {
     await json(`${api}/ingestion/runs`, { method: 'POST', headers: admin, body: JSON.stringify({ run_date: runDate }) });
     const runId = `recommendations-${runDate}`;
     for (let i = 0; i < 600; i++) {
       const res = await fetch(`${api}/recommendations/runs/${runId}`, { headers: admin });
       if (res.status === 200) {
-        const run = await res.json();
+        const run = (await res.json()) as { status: string };
         if (['succeeded', 'completed', 'failed'].includes(run.status)) return run;
       }
       await new Promise((r) => setTimeout(r, 250));

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UPDATE_BATCH } from '../../../src/catalog/catalog.repository.js';
+import { CatalogRepository, UPDATE_BATCH } from '../../../src/catalog/catalog.repository.js';
 import { startPipeline, type Pipeline } from './support.js';
 import { history, StubSource, track, user } from './stub-source.js';
 
 const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
-// FerretDB v1 holds a connection per update statement until the command ends, 100 per database:
-// pages of 100 changed records, several at once, would deadlock it without batching.
+// Pages of 100 changed records, several at once. FerretDB v1 holds a connection per update
+// statement until its command ends, 100 per database: unbatched, such updates deadlock it.
 describe('a run where every record changed', () => {
   let stub: StubSource;
   let pipe: Pipeline;
@@ -17,18 +17,35 @@ describe('a run where every record changed', () => {
     stub.data.users = [user(1)];
     stub.data.listen_history = [history(1, [1000])];
     pipe = await startPipeline('ing_updates', stub.url, { INGESTION_CONCURRENCY: '4' });
+    await pipe.run('before');
   });
   afterAll(async () => {
     await pipe?.close();
     await stub?.stop();
   });
 
-  it('updates them all, in batches the store can take', async () => {
-    expect(UPDATE_BATCH).toBeLessThan(100);
-    await pipe.run('before');
-    stub.data.tracks = ids(1000, 250).map((id) => ({ ...track(id), album: 'remastered' }));
-    const r = await pipe.run('after');
+  const change = async (album: string, runId: string) => {
+    stub.data.tracks = ids(1000, 250).map((id) => ({ ...track(id), album }));
+    const r = await pipe.run(runId);
     expect(r.endpoints.tracks).toMatchObject({ updated: 250, inserted: 0, pages: 3 });
-    expect(await pipe.db.collection('tracks').countDocuments({ album: 'remastered' })).toBe(250);
+    expect(await pipe.db.collection('tracks').countDocuments({ album })).toBe(250);
+    expect(await pipe.db.collection('tracks').countDocuments({})).toBe(250);
+  };
+
+  it('replaces them page by page where the store is FerretDB', async () => {
+    const catalog = pipe.app.get(CatalogRepository);
+    expect(await catalog.replacesChanged()).toBe(true);
+    const before = await pipe.db.collection('tracks').findOne({ _id: 1000 as never });
+    await pipe.db.collection('tracks').updateOne({ _id: 1000 as never }, { $set: { popularity_score: 7 } });
+    await change('remastered', 'replaced');
+    // Fields set once (and the recommender's popularity) survive the rewrite.
+    expect(await pipe.db.collection('tracks').findOne({ _id: 1000 as never })).toMatchObject({ first_seen_at: before!.first_seen_at, popularity_score: 7, run_id: 'replaced' });
+  });
+
+  it('updates them in batches the store can take, as on MongoDB', async () => {
+    expect(UPDATE_BATCH).toBeLessThan(100);
+    const catalog = pipe.app.get(CatalogRepository);
+    catalog.replacesChanged = async () => false;
+    await change('deluxe', 'updated');
   });
 });

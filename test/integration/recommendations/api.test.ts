@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCatalogue } from '../../../src/recommendations/synthetic-catalogue.js';
-import { startRecApp, type RecApp } from './support.js';
+import { flushCache, startRecApp, type RecApp } from './support.js';
 
 describe('the recommendations REST API', () => {
   let rec: RecApp;
   const user = 1_000_010;
 
   beforeAll(async () => {
-    rec = await startRecApp('rec_api');
+    // A long near-cache life: only the batches' announcements can make it serve a new playlist.
+    rec = await startRecApp('rec_api', { RECOMMENDATION_LOCAL_CACHE_TTL: '10m' });
     await rec.seed(syntheticCatalogue({ users: 60, tracks: 200, listensPerUser: 8, seed: 21 }));
     await rec.runAndWait({ runDate: '2026-11-24' });
     await rec.runAndWait({ runDate: '2026-11-25', force: true });
@@ -90,5 +91,17 @@ describe('the recommendations REST API', () => {
     expect(list.body.items).toHaveLength(2);
     expect((await rec.admin('GET', '/recommendations/runs?status=nope')).status).toBe(400);
     expect((await rec.admin('GET', '/recommendations/runs/nope')).status).toBe(404);
+  });
+
+  it('keeps answers in the process near cache, and drops a user from it as soon as a batch recomputes them', async () => {
+    const before = await rec.get(`/users/${user}/recommendations`);
+    await flushCache(rec);
+    const near = await rec.get(`/users/${user}/recommendations`);
+    expect(near.headers.get('x-recommendation-source')).toBe('cache');
+    expect(near.body.playlist_id).toBe(before.body.playlist_id);
+    await rec.runAndWait({ runDate: '2026-11-28', force: true });
+    const after = await rec.get(`/users/${user}/recommendations`);
+    expect(after.body.playlist_id).not.toBe(before.body.playlist_id);
+    expect(after.body.playlist_name).toBe('Daily mix 2026-11-28');
   });
 });

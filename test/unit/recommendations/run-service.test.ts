@@ -41,7 +41,7 @@ function setup(o: { states?: Map<number, UserState>; batchSize?: number } = {}) 
     get: vi.fn(async () => record),
     update: vi.fn(async (_id: string, set: Partial<RecommendationRunDoc>) => (record = { ...record!, ...set })),
   } as unknown as RecommendationRunsRepository;
-  const cache = { setUsers: vi.fn(async () => undefined), setColdStart: vi.fn(async () => undefined), setTracks: vi.fn(async () => undefined) } as unknown as RecommendationCache;
+  const cache = { setUsers: vi.fn(async () => undefined), setColdStart: vi.fn(async () => undefined), setTracks: vi.fn(async () => undefined), announceRecomputed: vi.fn(async () => undefined) } as unknown as RecommendationCache;
   const flows: unknown[] = [];
   const jobs = { enqueueFlow: vi.fn(async (...args: unknown[]) => flows.push(args)) } as unknown as JobQueue;
   const service = new RecommendationRunService(config, contexts, playlists, runs, cache, jobs, new PipelineMetrics(), new BatchHook());
@@ -107,6 +107,7 @@ describe('a batch', () => {
     expect(t.stored.playlists[0]!.track_ids).not.toContain(1);
     expect(t.stored.states[0]).toMatchObject({ _id: 'recommendations-2026-11-26-b0', user_ids: [1, 2], signatures: ['0:2', '0:1'], arm_keys: ['default|hybrid|', 'default|hybrid|'] });
     expect(t.cache.setUsers).toHaveBeenCalledTimes(2);
+    expect(t.cache.announceRecomputed).toHaveBeenCalledWith([1, 2]);
   });
 
   it('throws to be retried, and on its last attempt reports its users failed so the run can close', async () => {
