@@ -38,6 +38,8 @@ const USAGE = `Usage: npm run bench:ingest -- [options]
   --concurrency N     pages in flight (INGESTION_CONCURRENCY, 8)
   --naive-seconds N   time the naive baseline may take per endpoint; its rate is measured on the
                       pages it stored by then (20)
+  --rounds N          rounds of (ours, ceiling), alternating which goes first; the figures are
+                      the means (1)
   --seed N            seed of the mock (42)
   --help
 
@@ -50,6 +52,7 @@ interface Options {
   listens: number;
   concurrency: number;
   naiveSeconds: number;
+  rounds: number;
   seed: number;
 }
 
@@ -63,6 +66,7 @@ function options(argv: string[]): Options | null {
       listens: { type: 'string' },
       concurrency: { type: 'string' },
       'naive-seconds': { type: 'string' },
+      rounds: { type: 'string' },
       seed: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -81,6 +85,7 @@ function options(argv: string[]): Options | null {
     listens: int('listens', 200_000, 1, 1_000_000_000),
     concurrency: int('concurrency', 8, 1, 64),
     naiveSeconds: int('naive-seconds', 20, 1, 3600),
+    rounds: int('rounds', 1, 1, 20),
     seed: int('seed', 42, 0, 2 ** 31 - 1),
   };
   if (o.listens / o.users > 1000) throw new Error('--listens / --users must be at most 1000 (MOCK_INITIAL_LISTENS)');
@@ -232,6 +237,12 @@ async function naive(app: INestApplicationContext, url: string, budgetS: number)
   return out;
 }
 
+async function drop(s: Settings): Promise<void> {
+  const conn = await mongoose.createConnection(s.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  await conn.dropDatabase();
+  await conn.close();
+}
+
 async function dropAll(settings: Settings[], prefix: string, redisUrl: string, rawDir: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
@@ -244,11 +255,7 @@ async function dropAll(settings: Settings[], prefix: string, redisUrl: string, r
   } finally {
     redis.disconnect();
   }
-  for (const s of settings) {
-    const conn = await mongoose.createConnection(s.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
-    await conn.dropDatabase();
-    await conn.close();
-  }
+  for (const s of settings) await drop(s);
   await rm(rawDir, { recursive: true, force: true });
 }
 
@@ -279,48 +286,87 @@ async function main(): Promise<void> {
       INGESTION_CONCURRENCY: String(o.concurrency),
       LOG_LEVEL: 'warn',
     });
-  const ours = settingsFor('ours');
-  const all = [ours, settingsFor('ceiling'), settingsFor('naive')];
+  const probe = settingsFor('probe');
+  const created: Settings[] = [probe];
   try {
     const state = (await (await fetch(`${mock.url}/mock/state`)).json()) as { sizes: { tracks: number; users: number; listen_history: number; listens: number } };
     const storeInfo = (await (async () => {
-      const app = await boot(ours);
+      const app = await boot(probe);
       const info = await app.get<Connection>(getConnectionToken()).db!.admin().command({ buildInfo: 1 });
       await app.close();
+      await drop(probe);
       return info;
     })()) as { version: string; ferretdbVersion?: string };
     const store = storeInfo.ferretdbVersion ? `FerretDB (MongoDB ${storeInfo.version} wire)` : `MongoDB ${storeInfo.version}`;
 
-    process.stderr.write('ingesting over HTTP (ours)\n');
-    const appOurs = await boot(ours);
+    const runOurs = async (round: number) => {
+      process.stderr.write(`round ${round}: ingesting over HTTP (ours)\n`);
+      const settings = settingsFor(`ours_${round}`);
+      created.push(settings);
+      const app = await boot(settings);
+      const t0 = performance.now();
+      const { value: summary, peakMb } = await withPeakRss(() =>
+        app.get(IngestionService).execute({ runId: `bench-${id}-${round}`, runDate: '2026-01-01', trigger: 'cli', attempt: 1, maxAttempts: 1, finalAttempt: true }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      await app.close();
+      await drop(settings);
+      process.stderr.write(`round ${round}: ours ${seconds.toFixed(2)} s\n`);
+      const e = summary.endpoints;
+      const records = e.tracks.fetched + e.users.fetched + e.listen_history.fetched;
+      if (summary.status === 'failed' || records !== state.sizes.tracks + state.sizes.users + state.sizes.listen_history || e.listen_history.events_inserted !== state.sizes.listens) {
+        throw new Error(`the ingestion did not store the whole source: ${JSON.stringify({ records, events: e.listen_history.events_inserted, sizes: state.sizes })}`);
+      }
+      return { seconds, peakMb, endpoints: e };
+    };
+    let plans: Array<{ endpoint: Endpoint; plan: PagePlan }> = [];
+    const runCeiling = async (round: number) => {
+      if (plans.length === 0) {
+        process.stderr.write('reading the source into memory for the ceiling (not timed)\n');
+        const pages = await readSource(mock.url);
+        plans = pages.map((p) => ({ endpoint: p.endpoint, plan: planPage(p.items, { endpoint: p.endpoint, runId: `bench-${id}`, page: p.page, pass: 1, now: new Date(), index: new Map() }) }));
+      }
+      process.stderr.write(`round ${round}: sending the same writes from memory (ceiling)\n`);
+      const settings = settingsFor(`ceiling_${round}`);
+      created.push(settings);
+      const app = await boot(settings);
+      const seconds = await ceiling(app, plans, o.concurrency);
+      await app.close();
+      await drop(settings);
+      process.stderr.write(`round ${round}: ceiling ${seconds.toFixed(2)} s\n`);
+      return seconds;
+    };
+
+    // Rounds alternate which goes first (ours, ceiling, then ceiling, ours, ...), so drifting load
+    // on the shared machine weighs on both. Peak memory is the first run's, before the ceiling's
+    // copy of the source is in memory.
     const rssBefore = Math.round(process.memoryUsage.rss() / 1048576);
-    const t0 = performance.now();
-    const { value: summary, peakMb } = await withPeakRss(() =>
-      appOurs.get(IngestionService).execute({ runId: `bench-${id}`, runDate: '2026-01-01', trigger: 'cli', attempt: 1, maxAttempts: 1, finalAttempt: true }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    await appOurs.close();
-    const e = summary.endpoints;
+    const oursRuns: Array<Awaited<ReturnType<typeof runOurs>>> = [];
+    const ceilingRuns: number[] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      if (round % 2 === 1) {
+        oursRuns.push(await runOurs(round));
+        ceilingRuns.push(await runCeiling(round));
+      } else {
+        ceilingRuns.push(await runCeiling(round));
+        oursRuns.push(await runOurs(round));
+      }
+    }
+    plans = [];
+    const e = oursRuns[0]!.endpoints;
+    const peakMb = oursRuns[0]!.peakMb;
     const records = e.tracks.fetched + e.users.fetched + e.listen_history.fetched;
     const events = e.listen_history.events_inserted;
-    if (summary.status === 'failed' || records !== state.sizes.tracks + state.sizes.users + state.sizes.listen_history || events !== state.sizes.listens) {
-      throw new Error(`the ingestion did not store the whole source: ${JSON.stringify({ records, events, sizes: state.sizes })}`);
-    }
-
-    process.stderr.write('reading the source into memory for the ceiling (not timed)\n');
-    const pages = await readSource(mock.url);
-    const plans = pages.map((p) => ({ endpoint: p.endpoint, plan: planPage(p.items, { endpoint: p.endpoint, runId: `bench-${id}`, page: p.page, pass: 1, now: new Date(), index: new Map() }) }));
-    pages.length = 0;
-    const appCeiling = await boot(all[1]!);
-    process.stderr.write('sending the same writes from memory (ceiling)\n');
-    const ceilingSeconds = await ceiling(appCeiling, plans, o.concurrency);
-    await appCeiling.close();
-    plans.length = 0;
+    const seconds = oursRuns.reduce((t, r) => t + r.seconds, 0) / oursRuns.length;
+    const ceilingSeconds = ceilingRuns.reduce((t, x) => t + x, 0) / ceilingRuns.length;
 
     process.stderr.write(`the naive way, at most ${o.naiveSeconds} s per endpoint\n`);
-    const appNaive = await boot(all[2]!);
+    const naiveSettings = settingsFor('naive');
+    created.push(naiveSettings);
+    const appNaive = await boot(naiveSettings);
     const naiveSamples = await naive(appNaive, mock.url, o.naiveSeconds);
     await appNaive.close();
+    await drop(naiveSettings);
     // The naive time for the whole source: each endpoint's sampled seconds per document, times its documents.
     const documentsOf: Record<Endpoint, number> = { tracks: e.tracks.fetched, users: e.users.fetched, listen_history: e.listen_history.fetched + events };
     const naiveSeconds = naiveSamples.reduce((s, n) => s + (n.documents > 0 ? (n.seconds / n.documents) * documentsOf[n.endpoint] : 0), 0);
@@ -335,7 +381,7 @@ async function main(): Promise<void> {
     ];
     const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['way', 'seconds', 'records/s'][i]!.length));
     process.stdout.write(`\ningest ${fmt(records)} source records (${fmt(e.tracks.fetched)} tracks, ${fmt(e.users.fetched)} users, ${fmt(e.listen_history.fetched)} histories) and ${fmt(events)} listen events\n`);
-    process.stdout.write(`store: ${store}; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; concurrency ${o.concurrency}; raw export ${ours.RAW_EXPORT ? 'on' : 'off'}\n\n`);
+    process.stdout.write(`store: ${store}; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; concurrency ${o.concurrency}; raw export ${probe.RAW_EXPORT ? 'on' : 'off'}; ${o.rounds} round(s), means shown\n\n`);
     process.stdout.write(`${['way'.padEnd(w[0]!), 'seconds'.padStart(w[1]!), 'records/s'.padStart(w[2]!), 'notes'].join('  ')}\n`);
     for (const r of rows) process.stdout.write(`${[r[0].padEnd(w[0]!), r[1].padStart(w[1]!), r[2].padStart(w[2]!), r[3]].join('  ')}\n`);
     const result = {
@@ -351,6 +397,7 @@ async function main(): Promise<void> {
       events,
       documents_per_s: Math.round((records + events) / seconds),
       ceiling_seconds: Number(ceilingSeconds.toFixed(3)),
+      rounds: o.rounds,
       naive_estimated_seconds: Number(naiveSeconds.toFixed(1)),
       naive_sampled_records: naiveSamples.reduce((n, s) => n + s.records, 0),
       users: e.users.fetched,
@@ -360,7 +407,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nRESULT ${JSON.stringify(result)}\n`);
   } finally {
     mock.proc.kill('SIGTERM');
-    await dropAll(all, prefix, base.REDIS_URL, rawDir);
+    await dropAll(created, prefix, base.REDIS_URL, rawDir);
   }
 }
 
