@@ -10,10 +10,12 @@ import { AppModule } from '../app.module.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { createLogger } from '../logging/logger.js';
 import { PipelineChain, runDateOf } from '../pipeline/pipeline-chain.service.js';
-import { JobName } from '../queues/job-catalogue.js';
+import { JobName, QueueName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { TrainingRunsRepository } from '../training/registry/training-runs.repository.js';
 import { renderRun } from '../training/report.js';
+import { waitUntilIdle } from '../training/simulation/queue-watch.js';
+import type { TrainingOutcome } from '../training/training.service.js';
 
 const USAGE = `Usage: npm run train [-- --timeout SECONDS]
 
@@ -35,12 +37,21 @@ async function main(): Promise<number> {
     const runDate = runDateOf(new Date(), settings.TZ_CRON);
     const { jobId } = await app.get(PipelineChain).startTraining(runDate, 'cli');
     process.stderr.write(`training job ${jobId} enqueued; waiting (at most ${timeoutS} s)\n`);
-    const state = await app.get(JobQueue).waitForJob(JobName.TrainingRun, jobId, timeoutS * 1000, 500);
+    const jobs = app.get(JobQueue);
+    const state = await jobs.waitForJob(JobName.TrainingRun, jobId, timeoutS * 1000, 500);
     const [run] = await app.get(TrainingRunsRepository).byJob(jobId);
     if (run) process.stdout.write(`${renderRun(run)}\n`);
     if (state !== 'completed') {
       process.stderr.write(`training job ${jobId} ended ${state}\n`);
       return 1;
+    }
+    // A new canary or production model is followed by a recommendation run: let it finish here
+    // rather than interrupt it by closing this process's worker.
+    const outcome = (await jobs.queue(QueueName.Training).getJob(jobId))?.returnvalue as TrainingOutcome | undefined;
+    if (outcome?.recommendationJobId) {
+      process.stderr.write(`waiting for the recommendation run that follows (${outcome.recommendationJobId})\n`);
+      await waitUntilIdle(jobs.all(), timeoutS * 1000);
+      process.stdout.write(`recommendation run ${outcome.recommendationJobId} finished\n`);
     }
     return run && run.status === 'succeeded' ? 0 : 1;
   } finally {

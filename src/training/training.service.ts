@@ -134,8 +134,7 @@ export class TrainingService {
       return { runId, decision: 'skipped', reason, version: null, recommendationJobId: null };
     };
 
-    const newest = await this.data.newestListen();
-    const production = await this.registry.production();
+    const [newest, production] = await timed('find_window', () => Promise.all([this.data.newestListen(), this.registry.production()]));
     const fullWindow = windowOf(newest, c.TRAINING_WINDOW_DAYS, c.VALIDATION_DAYS);
     if (!fullWindow) return skip('no listen events yet: nothing to train on');
     const productionModel = production ? await timed('load_production', () => this.registry.loadModel(production)) : null;

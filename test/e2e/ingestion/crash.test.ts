@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockApiApp, createPipelineApp } from '../../../src/bootstrap.js';
 import type { Settings } from '../../../src/config/settings.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { clearRedisPrefix } from '../../integration/ingestion/support.js';
+import { clearRedisPrefix, dropDatabase } from '../../integration/ingestion/support.js';
 import { freePort, startApp, waitForHttp, type AppProcess } from '../../support/processes.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 
@@ -65,10 +65,11 @@ describe('a worker killed in the middle of an ingestion run', () => {
   });
   afterAll(async () => {
     for (const w of workers) w.proc.kill('SIGKILL');
-    await db?.dropDatabase().catch(() => undefined);
+    await Promise.all(workers.map((w) => w.exited));
     await api?.close();
     await mock?.close();
     if (settings) {
+      await dropDatabase(settings);
       await clearRedisPrefix(settings);
       await rm(settings.RAW_EXPORT_DIR, { recursive: true, force: true });
     }

@@ -72,12 +72,19 @@ export async function startPipeline(suite: string, mockUrl: string, overrides: R
     db,
     run: (runId, runDate = '2026-11-26') => ingestion.execute({ runId, runDate, trigger: 'api', attempt: 1, maxAttempts: 1, finalAttempt: true }),
     close: async () => {
-      await db.dropDatabase().catch(() => undefined);
       await app.close();
+      await dropDatabase(settings);
       await clearRedisPrefix(settings);
       await rm(settings.RAW_EXPORT_DIR, { recursive: true, force: true });
     },
   };
+}
+
+/** Drops a suite's database, once nothing of the suite's own can write to it any more. */
+export async function dropDatabase(settings: Settings): Promise<void> {
+  const conn = await mongoose.createConnection(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  await conn.dropDatabase();
+  await conn.close();
 }
 
 export async function clearRedisPrefix(settings: Settings): Promise<void> {
