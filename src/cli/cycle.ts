@@ -63,7 +63,12 @@ async function main(): Promise<void> {
   process.stdout.write('\n== 2. Recommendations (chained after a successful ingestion)\n');
   const runDate = String(ingRun.run_date);
   const daily = `/recommendations/runs/recommendations-${runDate}`;
-  let current = await call('GET', daily).catch(() => null);
+  // The chained run is enqueued just after the ingestion record is closed: give it a moment to appear.
+  let current: Json | null = null;
+  for (let i = 0; i < 20 && !current; i++) {
+    current = await call('GET', daily).catch(() => null);
+    if (!current) await new Promise((res) => setTimeout(res, 500));
+  }
   // The day's chained run may have finished in an earlier cycle: then ask for a fresh incremental run.
   if (!current || (current.started_at && Date.parse(String(current.started_at)) < started)) {
     const r = await call('POST', '/recommendations/runs');
