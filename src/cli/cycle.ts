@@ -35,10 +35,11 @@ async function follow(label: string, path: string, done: (r: Json) => boolean): 
   let last = '';
   while (Date.now() < deadline) {
     const r = await call('GET', path).catch((err: Error) => ({ status: `unreachable (${err.message})` }) as Json);
+    const finished = done(r);
     const status = String(r.status ?? r.job_state ?? '?');
     if (status !== last) process.stdout.write(`  ${label}: ${status}\n`);
     last = status;
-    if (done(r)) return r;
+    if (finished) return r;
     await new Promise((res) => setTimeout(res, 1000));
   }
   throw new Error(`${label} did not finish within ${timeoutMs / 1000} s (last status: ${last})`);
