@@ -8,6 +8,11 @@ mkdir -p .data
 
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi || exit 1
 bash scripts/services.sh up || exit 1
+# Debian's prometheus package: promtool for the rule tests, and the server for the end-to-end proof.
+if ! command -v promtool >/dev/null 2>&1 || [ ! -x /usr/bin/prometheus ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq prometheus >/dev/null || { echo "could not install Debian's prometheus package"; exit 1; }
+fi
 
 rm -f .data/test-report.json
 npx vitest run "$@"
@@ -22,7 +27,6 @@ fi
 
 # Alert rules: promtool's own unit tests (counted per rule-test group).
 if [ -f prometheus/alerts.test.yml ] && [ $# -eq 0 ]; then
-  command -v promtool >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null); }
   groups=$(grep -c '^  - interval:' prometheus/alerts.test.yml || true)
   if promtool test rules prometheus/alerts.test.yml; then passed=$((passed + groups)); else failed=$((failed + groups)); fi
 fi
