@@ -5,11 +5,11 @@
  * write operations sent from memory: no HTTP, no validation, no checkpoints) and the naive way
  * (one page at a time, one write per record and per listen). Prints a table, then a RESULT line.
  */
+import { freePort } from './support/free-port.js';
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -92,16 +92,6 @@ function options(argv: string[]): Options | null {
   return o;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** The living mock in its own process, so this process's memory is the ingestion's alone. */
 async function startMock(o: Options, base: Settings): Promise<{ url: string; proc: ChildProcess }> {
