@@ -4,13 +4,18 @@ import { ADMIN_CHALLENGE, isAdminAuthorization } from '../auth/admin-auth.js';
 /** Everything under this prefix needs the admin credential: the dashboard, Bull Board and its API. */
 export const ADMIN_PREFIX = '/admin';
 
+const underAdmin = (path: string) => path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
+
 /**
- * True for /admin and anything below it, judged on the decoded path (so `/%61dmin/queues` or a
- * doubled slash cannot slip past) and on the matched route template.
+ * True for /admin and anything below it. A request that matched a route is judged by that route's
+ * template alone, whatever the spelling of its URL (`/%61dmin/queues` matches the admin template and
+ * is refused): the handler that would answer is what the check protects, and no route outside
+ * /admin serves admin pages. That keeps the check to one string comparison on every API request.
+ * A request that matched nothing is judged on its decoded, slash-collapsed, lower-cased path, so
+ * probing /admin/anything answers 401 rather than telling which admin paths exist.
  */
 export function isAdminPath(rawUrl: string, routeTemplate?: string): boolean {
-  const under = (p: string) => p === ADMIN_PREFIX || p.startsWith(`${ADMIN_PREFIX}/`);
-  if (routeTemplate && under(routeTemplate)) return true;
+  if (routeTemplate) return underAdmin(routeTemplate);
   const path = rawUrl.split('?', 1)[0] ?? '';
   let decoded: string;
   try {
@@ -19,7 +24,7 @@ export function isAdminPath(rawUrl: string, routeTemplate?: string): boolean {
     // An undecodable path is not served by any route; refusing it under doubt costs nothing.
     return true;
   }
-  return under(decoded.replace(/\/{2,}/g, '/').toLowerCase());
+  return underAdmin(decoded.replace(/\/{2,}/g, '/').toLowerCase());
 }
 
 /**

@@ -22,7 +22,7 @@ import { seedSyntheticCatalogue } from '../recommendations/synthetic-catalogue.j
  * against the real API process (`node dist/main.js`, APP_ROLE=api), and in the same run the same
  * load on a bare Fastify hello-world process as the baseline, alternating baseline and API rounds.
  *
- *   npm run bench:serve -- [--users 5000] [--tracks 2000] [--duration 10] [--connections 10] [--rounds 2]
+ *   npm run bench:serve -- [--users 5000] [--tracks 2000] [--duration 10] [--connections 10] [--rounds 2] [--profile DIR]
  */
 
 interface Flags {
@@ -31,6 +31,8 @@ interface Flags {
   duration: number;
   connections: number;
   rounds: number;
+  /** Write a V8 CPU profile of the API process into this folder (node --cpu-prof). */
+  profile?: string;
   /** Internal: run the baseline server on this port (a child process of the bench). */
   baselineServer?: number;
 }
@@ -49,8 +51,11 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--duration') f.duration = num();
     else if (a === '--connections') f.connections = num();
     else if (a === '--rounds') f.rounds = num();
-    else if (a === '--baseline-server') f.baselineServer = num();
-    else throw new Error(`unknown flag ${a} (flags: --users --tracks --duration --connections --rounds)`);
+    else if (a === '--profile') {
+      f.profile = argv[++i];
+      if (!f.profile) throw new Error('--profile expects a folder');
+    } else if (a === '--baseline-server') f.baselineServer = num();
+    else throw new Error(`unknown flag ${a} (flags: --users --tracks --duration --connections --rounds --profile DIR)`);
   }
   return f;
 }
@@ -67,8 +72,11 @@ type Autocannon = (opts: {
   url: string;
   connections: number;
   duration: number;
-  requests?: Array<{ setupRequest: (req: { path: string }) => { path: string } }>;
+  requests?: Array<{ method: string; path: string }>;
 }) => Promise<LoadResult>;
+/** Requests drawn for the API rounds; each connection cycles through them. */
+const REQUEST_SAMPLE = 20_000;
+
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 
@@ -153,16 +161,20 @@ async function main(): Promise<void> {
 
     const apiPort = await freePort();
     const basePort = await freePort();
-    api = startChild(['dist/main.js'], { ...overrides, ADMIN_TOKEN: settings.ADMIN_TOKEN, APP_ROLE: 'api', HTTP_PORT: String(apiPort), HTTP_HOST: '127.0.0.1' });
+    api = startChild([...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', flags.profile] : []), 'dist/main.js'], { ...overrides, ADMIN_TOKEN: settings.ADMIN_TOKEN, APP_ROLE: 'api', HTTP_PORT: String(apiPort), HTTP_HOST: '127.0.0.1' });
     baseline = startChild([process.argv[1]!, '--baseline-server', String(basePort)], {});
     await waitForHttp(`http://127.0.0.1:${apiPort}/health/live`, api);
     await waitForHttp(`http://127.0.0.1:${basePort}/`, baseline);
     const randomUser = () => cached[Math.floor(Math.random() * cached.length)]!;
+    // Random cached users, drawn once: autocannon builds each request's bytes up front, as it does
+    // for the baseline's single request. A setupRequest callback would rebuild every request in the
+    // load tool, which shares the two cores with the server and would be charged to the API.
+    const userRequests = Array.from({ length: Math.min(REQUEST_SAMPLE, cached.length * 4) }, () => ({ method: 'GET', path: `/users/${randomUser()}/recommendations` }));
     const check = await fetch(`http://127.0.0.1:${apiPort}/users/${randomUser()}/recommendations`);
     if (check.status !== 200 || check.headers.get('x-recommendation-source') !== 'cache') throw new Error(`warm-up answer: ${check.status} from ${check.headers.get('x-recommendation-source')}`);
     // Warm both servers (JIT, connection pools) before measuring.
     await autocannon({ url: `http://127.0.0.1:${basePort}/`, connections: flags.connections, duration: 2 });
-    await autocannon({ url: `http://127.0.0.1:${apiPort}`, connections: flags.connections, duration: 2, requests: [{ setupRequest: (req) => ({ ...req, path: `/users/${randomUser()}/recommendations` }) }] });
+    await autocannon({ url: `http://127.0.0.1:${apiPort}`, connections: flags.connections, duration: 2, requests: userRequests });
 
     const rounds: Array<{ round: number; target: 'baseline' | 'api'; r: LoadResult }> = [];
     for (let round = 1; round <= flags.rounds; round++) {
@@ -170,7 +182,7 @@ async function main(): Promise<void> {
       rounds.push({
         round,
         target: 'api',
-        r: await autocannon({ url: `http://127.0.0.1:${apiPort}`, connections: flags.connections, duration: flags.duration, requests: [{ setupRequest: (req) => ({ ...req, path: `/users/${randomUser()}/recommendations` }) }] }),
+        r: await autocannon({ url: `http://127.0.0.1:${apiPort}`, connections: flags.connections, duration: flags.duration, requests: userRequests }),
       });
     }
     const mean = (target: 'baseline' | 'api', f: (r: LoadResult) => number) => {

@@ -26,7 +26,7 @@ export class HttpMetricsHook implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify?.addHook) return;
     fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      this.metrics.httpDuration.observe({ method: request.method, route: routeLabel(request), status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      this.metrics.httpDuration.with(request.method, routeLabel(request), String(reply.statusCode)).observe(reply.elapsedTime / 1000);
       done();
     });
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration } from 'prom-client';
 import { JOB_QUEUE } from '../queues/job-catalogue.js';
+import { HotCounter, HotHistogram, hotMetric } from './hot-metrics.js';
 import { SOURCE_ENDPOINTS } from './run-records.repository.js';
 
 /** Prefix of every metric of ours. */
@@ -66,8 +67,9 @@ export class PipelineMetrics {
   readonly recommendationCoverage = gauge({ ...scraped(`${METRIC_PREFIX}recommendation_coverage_ratio`), help: 'Share of active users with a playlist younger than a day.' });
   readonly recommendationFreshness = gauge({ ...scraped(`${METRIC_PREFIX}recommendation_freshness_seconds`), help: 'Age of the oldest playlist that can be served.' });
   readonly recommendationLastSuccess = gauge({ ...scraped(`${METRIC_PREFIX}recommendation_last_success_timestamp_seconds`), help: 'Unix time of the last successful recommendation run.' });
-  readonly recommendationCacheRequests = counter({ name: `${METRIC_PREFIX}recommendation_cache_requests_total`, help: 'Recommendation reads by where they were answered from (hit = Redis, miss_store = MongoDB, miss_cold_start = cold-start list).', labelNames: ['result'] });
-  readonly recommendationServed = counter({ name: `${METRIC_PREFIX}recommendation_served_total`, help: 'Recommendation lists served, by A/B variant.', labelNames: ['variant'] });
+  // Moved on every read of the hot route: hot metrics (same exposition, cheaper updates).
+  readonly recommendationCacheRequests = hotMetric(`${METRIC_PREFIX}recommendation_cache_requests_total`, () => new HotCounter(`${METRIC_PREFIX}recommendation_cache_requests_total`, 'Recommendation reads by where they were answered from (hit = Redis, miss_store = MongoDB, miss_cold_start = cold-start list).', ['result']));
+  readonly recommendationServed = hotMetric(`${METRIC_PREFIX}recommendation_served_total`, () => new HotCounter(`${METRIC_PREFIX}recommendation_served_total`, 'Recommendation lists served, by A/B variant.', ['variant']));
 
   // Models
   readonly modelMetric = gauge({ name: `${METRIC_PREFIX}model_metric`, help: 'Offline metric of a model version on its held-out split (ndcg_at_10, precision_at_10, recall_at_10, map_at_10, coverage_at_10).', labelNames: ['version', 'metric'] });
@@ -84,7 +86,7 @@ export class PipelineMetrics {
   readonly scrapeErrors = counter({ name: `${METRIC_PREFIX}scrape_collect_errors_total`, help: 'Failures or timeouts reading a source at scrape time (source: queues, runs); the affected gauges keep their last values or are dropped.', labelNames: ['source'] });
 
   // HTTP
-  readonly httpDuration = histogram({ name: `${METRIC_PREFIX}http_request_duration_seconds`, help: 'HTTP request duration by method, route template and status code.', labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+  readonly httpDuration = hotMetric(`${METRIC_PREFIX}http_request_duration_seconds`, () => new HotHistogram(`${METRIC_PREFIX}http_request_duration_seconds`, 'HTTP request duration by method, route template and status code.', ['method', 'route', 'status'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]));
 
   constructor() {
     // Counters with known label values start at 0: increase() cannot see a series' first increment
@@ -96,6 +98,6 @@ export class PipelineMetrics {
     }
     for (const [job, queue] of Object.entries(JOB_QUEUE)) this.jobFailures.inc({ queue, job_name: job }, 0);
     for (const decision of ['canary', 'promoted', 'rejected', 'failed']) this.trainingRuns.inc({ decision }, 0);
-    for (const result of ['hit', 'miss_store', 'miss_cold_start']) this.recommendationCacheRequests.inc({ result }, 0);
+    for (const result of ['hit', 'miss_store', 'miss_cold_start']) this.recommendationCacheRequests.with(result);
   }
 }

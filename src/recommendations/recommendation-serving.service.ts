@@ -115,8 +115,8 @@ export class RecommendationServing {
   }
 
   private served(json: string, source: ServedFrom, result: string, variant: string): Served {
-    this.metrics.recommendationCacheRequests.inc({ result });
-    this.metrics.recommendationServed.inc({ variant });
+    this.metrics.recommendationCacheRequests.with(result).inc();
+    this.metrics.recommendationServed.with(variant).inc();
     return { json, source };
   }
 

@@ -19,8 +19,12 @@ describe('the /admin prefix check', () => {
     expect(isAdminPath('/%E0%A4%A')).toBe(true);
   });
 
-  it('trusts the matched route template too', () => {
-    expect(isAdminPath('/whatever', '/admin/queues/api/queues')).toBe(true);
+  it('judges a matched request by its route template alone', () => {
+    expect(isAdminPath('/%61dmin/queues/api/queues', '/admin/queues/api/queues')).toBe(true);
+    expect(isAdminPath('/admin', '/admin')).toBe(true);
+    // The handler of /docs/* answers, whatever the URL says: it serves no admin page.
+    expect(isAdminPath('/docs/../admin/queues', '/docs/*')).toBe(false);
+    expect(isAdminPath('/users/1/recommendations', '/users/:userId/recommendations')).toBe(false);
   });
 
   it('leaves every other path alone', () => {
