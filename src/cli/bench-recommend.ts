@@ -15,7 +15,12 @@ import { JobName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { RecommendationRunsRepository } from '../recommendations/recommendation-runs.repository.js';
 import { finalizeJobId } from '../recommendations/run-keys.js';
-import { seedSyntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
+import { seedSyntheticCatalogue, type SyntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
+import { trainAls, type Listen } from '../training/model/als.js';
+import { serializeModel } from '../training/model/artifact.js';
+import { chunkId } from '../training/registry/artifact-store.js';
+import { TRAINING_COLLECTIONS, type ModelVersionDoc } from '../training/registry/registry.schemas.js';
+import { countListens } from '../training/serving/serving-model.js';
 
 /**
  * bench:recommend: a full recommendation run, end to end (plan, batches computed, stored in MongoDB
@@ -23,7 +28,12 @@ import { seedSyntheticCatalogue } from '../recommendations/synthetic-catalogue.j
  * Baseline measured in the same run: the store's bare I/O for the same volume (stream the three
  * inputs once, insert as many playlists, write as many cache entries), with no recommending at all.
  *
- *   npm run bench:recommend -- [--users 100000] [--tracks 20000] [--listens 20] [--batch-size 2000] [--no-baseline] [--verbose]
+ * By default an ALS model trained on the seeded listens is put in production first (not timed), so the
+ * run measures what a day with a model costs: fold-in and scoring for every user. `--no-model` runs
+ * the day-one path instead (no model: the hybrid of genre affinity and popularity).
+ *
+ *   npm run bench:recommend -- [--users 100000] [--tracks 20000] [--listens 20] [--batch-size 2000]
+ *                              [--no-model] [--model-iterations 5] [--no-baseline] [--verbose]
  */
 
 interface Flags {
@@ -34,12 +44,15 @@ interface Flags {
   baseline: boolean;
   seed: number;
   verbose: boolean;
+  /** Train a model on the seeded listens and put it in production before the run. */
+  model: boolean;
+  modelIterations: number;
   /** Internal: seed this database and exit (run in a child process, so the bench's RSS is the worker's alone). */
   seedOnly?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { users: 100_000, tracks: 20_000, listens: 20, batchSize: 2000, baseline: true, seed: 7, verbose: false };
+  const f: Flags = { users: 100_000, tracks: 20_000, listens: 20, batchSize: 2000, baseline: true, seed: 7, verbose: false, model: true, modelIterations: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (name: string) => {
@@ -53,9 +66,11 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--batch-size') f.batchSize = num(a);
     else if (a === '--seed') f.seed = num(a);
     else if (a === '--no-baseline') f.baseline = false;
+    else if (a === '--no-model') f.model = false;
+    else if (a === '--model-iterations') f.modelIterations = num(a);
     else if (a === '--verbose') f.verbose = true;
     else if (a === '--seed-only') f.seedOnly = argv[++i];
-    else throw new Error(`unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-baseline --verbose)`);
+    else throw new Error(`unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-model --model-iterations --no-baseline --verbose)`);
   }
   return f;
 }
@@ -98,12 +113,59 @@ async function ioFloor(db: mongoose.mongo.Db, redis: Redis, prefix: string, user
   return seconds;
 }
 
-/** The synthetic catalogue written straight into the collections (the child process of --seed-only). */
+/** Version name of the model the bench puts in production. */
+const BENCH_MODEL_VERSION = 'bench-model';
+
+/**
+ * An ALS model of the seeded listens (ALS_* settings, `iterations` of them), stored as the
+ * training pipeline stores one (artifact chunks, then a model_versions record in production).
+ */
+async function installModel(db: mongoose.mongo.Db, data: SyntheticCatalogue, settings: Settings, iterations: number): Promise<{ seconds: number; items: number }> {
+  const t0 = performance.now();
+  const listens: Listen[] = [];
+  for (const h of data.histories) for (const { trackId, count } of countListens(h.items)) listens.push({ userId: h._id, trackId, count });
+  const alsSettings = { factors: settings.ALS_FACTORS, regularization: settings.ALS_REGULARIZATION, alpha: settings.ALS_ALPHA, iterations, seed: 1 };
+  const model = await trainAls(listens, alsSettings);
+  const artifact = serializeModel(model);
+  await db.collection(TRAINING_COLLECTIONS.modelArtifacts).insertMany(
+    artifact.chunks.map((chunk, index) => ({ _id: chunkId(BENCH_MODEL_VERSION, index), version: BENCH_MODEL_VERSION, index, count: artifact.chunks.length, sha256: artifact.sha256, data: chunk }) as never),
+  );
+  const now = new Date();
+  const none = { precision: 0, recall: 0, ndcg: 0, map: 0, coverage: 0, users: 0 };
+  const doc: ModelVersionDoc = {
+    _id: BENCH_MODEL_VERSION,
+    version: BENCH_MODEL_VERSION,
+    status: 'production',
+    run_id: 'bench:recommend',
+    window: { start: now, end: now, validation_start: now, evaluation_start: now },
+    sizes: { users: model.userIds.length, items: model.itemIds.length, interactions: listens.length },
+    settings: { ...alsSettings },
+    metrics: none,
+    baselines: { production_version: null, production: null, popularity: none },
+    decision: 'promoted',
+    reason: 'installed by bench:recommend (not evaluated)',
+    artifact: { sha256: artifact.sha256, bytes: artifact.meta.bytes, chunks: artifact.chunks.length, users: artifact.meta.users, items: artifact.meta.items, factors: artifact.meta.factors },
+    canary: null,
+    previous_production_version: null,
+    created_at: now,
+    updated_at: now,
+    canary_at: null,
+    promoted_at: now,
+    retired_at: null,
+    rejected_at: null,
+    history: [{ at: now, status: 'production', decision: 'promoted', reason: 'bench:recommend', by: 'bench' }],
+  };
+  await db.collection(TRAINING_COLLECTIONS.modelVersions).insertOne(doc as never);
+  return { seconds: (performance.now() - t0) / 1000, items: model.itemIds.length };
+}
+
+/** The synthetic catalogue written straight into the collections, and the model (the child process of --seed-only). */
 async function seedOnly(uri: string, flags: Flags): Promise<void> {
   const conn = await mongooseDefault.createConnection(uri, { serverSelectionTimeoutMS: 5000 }).asPromise();
   try {
-    const { listens } = await seedSyntheticCatalogue(conn.db!, { users: flags.users, tracks: flags.tracks, listensPerUser: flags.listens, seed: flags.seed });
-    process.stdout.write(`SEEDED ${JSON.stringify({ listens })}\n`);
+    const { listens, data } = await seedSyntheticCatalogue(conn.db!, { users: flags.users, tracks: flags.tracks, listensPerUser: flags.listens, seed: flags.seed });
+    const model = flags.model ? await installModel(conn.db!, data, loadConfig(processEnvWithDotenv()), flags.modelIterations) : null;
+    process.stdout.write(`SEEDED ${JSON.stringify({ listens, model })}\n`);
   } finally {
     await conn.close();
   }
@@ -136,9 +198,10 @@ async function main(): Promise<void> {
     const store = build.ferretdbVersion !== undefined ? `FerretDB (reports MongoDB ${String(build.version)}; backend as started by scripts/services.sh)` : `MongoDB ${String(build.version)}`;
 
     let t = performance.now();
-    const seeded = execFileSync(process.execPath, [process.argv[1]!, '--seed-only', settings.MONGODB_URI, '--users', String(flags.users), '--tracks', String(flags.tracks), '--listens', String(flags.listens), '--seed', String(flags.seed)], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-    const listens = (JSON.parse(/SEEDED (\{.*\})/.exec(seeded)?.[1] ?? '{"listens":0}') as { listens: number }).listens;
+    const seeded = execFileSync(process.execPath, [process.argv[1]!, '--seed-only', settings.MONGODB_URI, '--users', String(flags.users), '--tracks', String(flags.tracks), '--listens', String(flags.listens), '--seed', String(flags.seed), ...(flags.model ? ['--model-iterations', String(flags.modelIterations)] : ['--no-model'])], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+    const { listens, model } = JSON.parse(/SEEDED (\{.*\})/.exec(seeded)?.[1] ?? '{"listens":0,"model":null}') as { listens: number; model: { seconds: number; items: number } | null };
     rows.push(['seed (not timed in the result)', `${sec(performance.now() - t)} s: ${flags.users} users, ${flags.tracks} tracks, ${listens} listens`]);
+    rows.push(['production model (not timed)', model ? `${BENCH_MODEL_VERSION}: ALS ${settings.ALS_FACTORS} factors, ${flags.modelIterations} iterations, ${model.items} tracks, trained and stored in ${model.seconds.toFixed(1)} s` : 'none (--no-model): the hybrid recommender serves everyone']);
 
     const floor = flags.baseline ? await ioFloor(db, redis, settings.REDIS_PREFIX, flags.users, settings.PLAYLIST_SIZE) : null;
     if (floor !== null) rows.push(['baseline: bare store I/O of the same volume', `${floor.toFixed(2)} s`]);
@@ -160,6 +223,7 @@ async function main(): Promise<void> {
     rows.push(['batches + finalize', `${sec(performance.now() - tPlan)} s (${run.batches} batches of ${flags.batchSize})`]);
     rows.push(['run end to end', `${seconds.toFixed(2)} s, status ${run.status}`]);
     rows.push(['users computed / failed', `${run.users_computed} / ${run.users_failed}`]);
+    rows.push(['model version of the run', String(run.model_version ?? 'none')]);
     rows.push(['store', store]);
     rows.push(['peak RSS', `${Math.round(peakRss)} MB`]);
     const width = Math.max(...rows.map((r) => r[0].length));
@@ -174,6 +238,7 @@ async function main(): Promise<void> {
       users_failed: run.users_failed,
       listens,
       batch_size: flags.batchSize,
+      model_version: run.model_version ?? null,
       plan_seconds: Math.round(sec(tPlan - t) * 100) / 100,
       baseline_io_seconds: floor === null ? null : Math.round(floor * 100) / 100,
       ratio_to_io_baseline: floor === null ? null : Math.round((seconds / floor) * 100) / 100,

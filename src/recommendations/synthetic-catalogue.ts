@@ -125,7 +125,7 @@ export function listenEventsOf(histories: SyntheticCatalogue['histories'], at: D
 }
 
 /** Writes a synthetic catalogue straight into the mirror's collections (benchmarks); returns the listen count. */
-export async function seedSyntheticCatalogue(db: { collection(name: string): { insertMany(docs: never[], opts: { ordered: boolean }): Promise<unknown> } }, o: SyntheticOptions): Promise<{ listens: number }> {
+export async function seedSyntheticCatalogue(db: { collection(name: string): { insertMany(docs: never[], opts: { ordered: boolean }): Promise<unknown> } }, o: SyntheticOptions): Promise<{ listens: number; data: SyntheticCatalogue }> {
   const data = syntheticCatalogue(o);
   const insert = async (name: string, docs: readonly object[]) => {
     for (let i = 0; i < docs.length; i += 5000) await db.collection(name).insertMany(docs.slice(i, i + 5000) as never[], { ordered: false });
@@ -133,5 +133,5 @@ export async function seedSyntheticCatalogue(db: { collection(name: string): { i
   await insert('tracks', data.tracks);
   await insert('users', data.users);
   await insert('listen_history', data.histories);
-  return { listens: data.histories.reduce((n, h) => n + h.items.length, 0) };
+  return { listens: data.histories.reduce((n, h) => n + h.items.length, 0), data };
 }

@@ -10,19 +10,100 @@ export interface Recommendation {
   score: number;
 }
 
+/** u . Y[o .. o+k), summed in four interleaved partial sums (the same order everywhere, so equal inputs give equal scores). */
+export function dot(u: ArrayLike<number>, Y: Float32Array, o: number, k: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let f = 0;
+  for (; f + 3 < k; f += 4) {
+    s0 += u[f]! * Y[o + f]!;
+    s1 += u[f + 1]! * Y[o + f + 1]!;
+    s2 += u[f + 2]! * Y[o + f + 2]!;
+    s3 += u[f + 3]! * Y[o + f + 3]!;
+  }
+  for (; f < k; f++) s0 += u[f]! * Y[o + f]!;
+  return s0 + s1 + (s2 + s3);
+}
+
 /** Dot product of the user vector with every item row. */
 export function scoreItems(model: AlsModel, user: Float32Array, out: Float64Array = new Float64Array(model.itemIds.length)): Float64Array {
   const k = model.settings.factors;
   if (user.length !== k) throw new Error(`user vector has ${user.length} factors, the model ${k}`);
   const Y = model.itemFactors;
   const n = model.itemIds.length;
-  for (let i = 0; i < n; i++) {
-    const yo = i * k;
-    let s = 0;
-    for (let f = 0; f < k; f++) s += user[f] * Y[yo + f];
-    out[i] = s;
-  }
+  for (let i = 0; i < n; i++) out[i] = dot(user, Y, i * k, k);
   return out;
+}
+
+/** A model's items by decreasing factor norm, their rows copied in that order (for locality). */
+interface NormIndex {
+  /** Item row of each position. */
+  order: Int32Array;
+  /** Norm of each position's item, decreasing. */
+  norms: Float64Array;
+  /** Item factors in `order`. */
+  factors: Float32Array;
+}
+
+const normIndexes = new WeakMap<AlsModel, NormIndex>();
+
+function normIndex(model: AlsModel): NormIndex {
+  let index = normIndexes.get(model);
+  if (index) return index;
+  const k = model.settings.factors;
+  const n = model.itemIds.length;
+  const Y = model.itemFactors;
+  const norm = new Float64Array(n);
+  for (let i = 0; i < n; i++) norm[i] = Math.sqrt(dot(Y.subarray(i * k, (i + 1) * k), Y, i * k, k));
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => norm[b]! - norm[a]! || a - b);
+  const factors = new Float32Array(n * k);
+  order.forEach((row, j) => factors.set(Y.subarray(row * k, (row + 1) * k), j * k));
+  index = { order, norms: Float64Array.from(order, (row) => norm[row]!), factors };
+  normIndexes.set(model, index);
+  return index;
+}
+
+/**
+ * Slack on the Cauchy-Schwarz bound for rounding: a computed score exceeds |u||y| by at most about
+ * k * 2^-52 of it, far below this.
+ */
+const BOUND_SLACK = 1e-9;
+
+/**
+ * The exact top-k of a user vector over a model's items, as `topK(scoreItems(...))` returns them
+ * (same scores, same order, ties by ascending track id), without scoring every item: items are
+ * visited by decreasing norm and the scan stops once |u| * |y| (a bound on any later score) is
+ * below the k-th best score. On trained models it scores about a fifth to a third of the catalogue.
+ */
+export function topKExact(model: AlsModel, user: ArrayLike<number>, k: number, excluded?: Uint8Array): { rows: Int32Array; scores: Float64Array } {
+  const f = model.settings.factors;
+  if (user.length !== f) throw new Error(`user vector has ${user.length} factors, the model ${f}`);
+  const { order, norms, factors } = normIndex(model);
+  const ids = model.itemIds;
+  let userNorm = 0;
+  for (let i = 0; i < f; i++) userNorm += user[i]! * user[i]!;
+  userNorm = Math.sqrt(userNorm);
+  const best = new Int32Array(k);
+  const bestScore = new Float64Array(k);
+  let size = 0;
+  for (let j = 0; j < order.length; j++) {
+    if (size === k && userNorm * norms[j]! * (1 + BOUND_SLACK) < bestScore[k - 1]!) break;
+    const row = order[j]!;
+    if (excluded !== undefined && excluded[row] === 1) continue;
+    const s = dot(user, factors, j * f, f);
+    if (size === k && !before(s, row, bestScore[k - 1]!, best[k - 1]!, ids)) continue;
+    let pos = size < k ? size++ : k - 1;
+    while (pos > 0 && before(s, row, bestScore[pos - 1]!, best[pos - 1]!, ids)) {
+      best[pos] = best[pos - 1]!;
+      bestScore[pos] = bestScore[pos - 1]!;
+      pos--;
+    }
+    best[pos] = row;
+    bestScore[pos] = s;
+  }
+  return size === k ? { rows: best, scores: bestScore } : { rows: best.slice(0, size), scores: bestScore.slice(0, size) };
 }
 
 /**
@@ -65,7 +146,6 @@ export interface RecommendOptions {
 
 /** Top-k tracks for a user vector. */
 export function recommend(model: AlsModel, user: Float32Array, options: RecommendOptions): Recommendation[] {
-  const scores = scoreItems(model, user);
   let excluded: Uint8Array | undefined;
   if (options.exclude) {
     excluded = new Uint8Array(model.itemIds.length);
@@ -74,7 +154,8 @@ export function recommend(model: AlsModel, user: Float32Array, options: Recommen
       if (i >= 0) excluded[i] = 1;
     }
   }
-  return Array.from(topK(scores, options.k, excluded, model.itemIds), (i) => ({ trackId: model.itemIds[i], score: scores[i] }));
+  const { rows, scores } = topKExact(model, user, options.k, excluded);
+  return Array.from(rows, (row, j) => ({ trackId: model.itemIds[row]!, score: scores[j]! }));
 }
 
 /**
@@ -102,14 +183,12 @@ export function recommendForUser(
  */
 export function catalogueRecommender(model: AlsModel, catalogue: Iterable<number> = []): (userId: number, exclude: ReadonlySet<number>, k: number) => number[] {
   const unknown = Float64Array.from(new Set([...catalogue].filter((id) => itemIndex(model, id) < 0))).sort();
-  const scores = new Float64Array(model.itemIds.length);
   const excluded = new Uint8Array(model.itemIds.length);
   const k = model.settings.factors;
   return (userId, exclude, n) => {
     const row = userIndex(model, userId);
     const out: number[] = [];
     if (row >= 0) {
-      scoreItems(model, model.userFactors.subarray(row * k, (row + 1) * k), scores);
       const marked: number[] = [];
       for (const id of exclude) {
         const i = itemIndex(model, id);
@@ -118,7 +197,7 @@ export function catalogueRecommender(model: AlsModel, catalogue: Iterable<number
           marked.push(i);
         }
       }
-      for (const i of topK(scores, n, excluded, model.itemIds)) out.push(model.itemIds[i]);
+      for (const i of topKExact(model, model.userFactors.subarray(row * k, (row + 1) * k), n, excluded).rows) out.push(model.itemIds[i]!);
       for (const i of marked) excluded[i] = 0;
     }
     for (let j = 0; j < unknown.length && out.length < n; j++) if (!exclude.has(unknown[j])) out.push(unknown[j]);
