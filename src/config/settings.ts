@@ -109,6 +109,7 @@ export const SETTINGS = {
   // Recommendations
   RECOMMENDATION_CRON: spec('recommendations', cron(), '0 5 * * *', 'Safety-net daily recommendation run (it also runs after each successful ingestion).'),
   RECOMMENDATION_BATCH_SIZE: spec('recommendations', int(1, 100_000), '2000', 'Users per child job of a recommendation run.'),
+  RECOMMENDATION_THREADS: spec('recommendations', int(0, 64), '0', 'worker_threads a worker process scores a batch on with the model (0 = one per core; 1 = on the job\'s own thread). The lists are the same either way.'),
   RECOMMENDATION_MAX_AGE: spec('recommendations', duration(), '7d', 'A playlist older than this is recomputed even without new listens.'),
   RECOMMENDATION_CACHE_TTL: spec('recommendations', duration(), '2d', 'Life of a cached playlist in Redis.'),
   RECOMMENDATION_LOCAL_CACHE_TTL: spec('recommendations', duration(), '5s', 'Life of a playlist answer kept in the API process in front of Redis (at most 20,000 answers per process); 0 turns it off.'),

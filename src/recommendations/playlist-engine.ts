@@ -57,6 +57,8 @@ export class PlaylistEngine {
   private readonly genre: GenreAffinityRecommender;
   private readonly hybrid: HybridRecommender;
   private readonly modelRecommenders = new Map<string, ModelRecommender>();
+  /** Model lists computed ahead for a batch's users (prepare), taken by compute. */
+  private readonly prepared = new Map<number, Candidate[]>();
 
   constructor(
     readonly index: CatalogueIndex,
@@ -108,11 +110,41 @@ export class PlaylistEngine {
     const listened = this.histories.get(userId)?.items ?? [];
     const listener: Listener = { userId, favoriteGenres: user.favoriteGenres, listened, heard: new Set(listened) };
     const r = this.resolveArm(userId);
-    const primary = await r.recommender.candidates(listener, this.rules.size * 3 + 10);
+    const ahead = this.prepared.get(userId);
+    this.prepared.delete(userId);
+    const primary = ahead ?? (await r.recommender.candidates(listener, this.modelListSize));
     // Every list ends with the popularity order, so a playlist is short only when the catalogue is.
     const fallbacks: Iterable<Candidate>[] = r.recommender.name === 'model' ? [this.hybrid.candidates(listener)] : [];
     const tracks = buildPlaylist([primary, ...fallbacks, this.popularity.candidates()], listener.heard, this.index, this.rules).map((c) => ({ trackId: c.trackId, score: roundScore(c.score) }));
     return { userId, tracks, arm: r.arm, recommender: r.recommender.name, modelVersion: r.modelVersion, armKey: r.key, signature: this.signatureOf(userId) };
+  }
+
+  /** How many model candidates a playlist asks for: room for the heard tracks and the artist cap. */
+  get modelListSize(): number {
+    return this.rules.size * 3 + 10;
+  }
+
+  /**
+   * Computes ahead, in one call per model, the model lists of the users among `userIds` whose arm
+   * is a model with `recommendMany` (scored on other threads): the batch loop then finds them
+   * ready. The lists are the ones compute would ask for one by one.
+   */
+  async prepare(userIds: readonly number[]): Promise<void> {
+    const byModel = new Map<LoadedModel, Array<{ userId: number; listened: readonly number[] }>>();
+    for (const userId of userIds) {
+      if (!this.users.get(userId)?.active) continue;
+      const r = this.resolveArm(userId);
+      if (!(r.recommender instanceof ModelRecommender) || !r.recommender.model.recommendMany) continue;
+      const list = byModel.get(r.recommender.model) ?? [];
+      list.push({ userId, listened: this.histories.get(userId)?.items ?? [] });
+      byModel.set(r.recommender.model, list);
+    }
+    await Promise.all(
+      [...byModel].map(async ([model, requests]) => {
+        const lists = await model.recommendMany!(requests, this.modelListSize);
+        requests.forEach((req, i) => this.prepared.set(req.userId, lists[i]!));
+      }),
+    );
   }
 
   /** A genre's cold-start list: what a new listener whose favourite genre it is gets; `null`: no genre (popularity). */

@@ -16,6 +16,12 @@ export interface LoadedModel {
    * on is folded in from `listenedTrackIds`. Equal scores rank by ascending track id.
    */
   recommend(userId: number, listenedTrackIds: readonly number[], k: number, exclude: ReadonlySet<number>): ModelRecommendation[] | Promise<ModelRecommendation[]>;
+  /**
+   * The k best tracks of many users at once (a batch), each excluding what that user listened to:
+   * the same lists as `recommend` with exclude = the listened tracks, computed where the loader
+   * sees fit (other threads). Optional: without it the run calls `recommend` per user.
+   */
+  recommendMany?(requests: ReadonlyArray<{ userId: number; listened: readonly number[] }>, k: number): Promise<ModelRecommendation[][]>;
 }
 
 export interface CurrentModels {

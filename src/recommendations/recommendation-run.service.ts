@@ -210,6 +210,8 @@ export class RecommendationRunService {
     const cached: Array<{ userId: number; json: string }> = [];
     const state = { user_ids: [] as number[], signatures: [] as string[], arm_keys: [] as string[] };
     const result: BatchResult = { computed: 0, skipped: 0, failed: 0, variants: {} };
+    // Model lists of the whole batch first, on the scoring threads; a failure there leaves each user to compute().
+    await engine.prepare(userIds).catch((err: unknown) => this.logger.warn(`batch ${batch}: model lists not computed ahead: ${(err as Error).message}`, { runId, batch }));
     for (let i = 0; i < userIds.length; i++) {
       if (i > 0 && i % YIELD_EVERY === 0) await yieldToLoop();
       const userId = userIds[i]!;

@@ -68,6 +68,26 @@ describe('PlaylistEngine', () => {
     expect(short.calls).toBe(1);
   });
 
+  it('takes the model lists of a batch computed ahead in one call, and gives the same playlists', async () => {
+    const batched = fakeModel('v1');
+    const requested: Array<{ userIds: number[]; k: number }> = [];
+    batched.recommendMany = async (requests, k) => {
+      requested.push({ userIds: requests.map((r) => r.userId), k });
+      return requests.map((r) => Array.from({ length: 300 }, (_, i) => 300 - i).filter((t) => !r.listened.includes(t)).slice(0, k).map((trackId, i) => ({ trackId, score: 1 - i / 1000 })));
+    };
+    const ahead = engine(18, { production: batched });
+    const oneByOne = engine(18, { production: fakeModel('v1') });
+    const userIds = ahead.data.users.map((u) => u.id).slice(0, 40);
+    for (const e of [ahead, oneByOne]) (e.data.users[3] as { active: boolean }).active = false;
+    await ahead.engine.prepare(userIds);
+    expect(requested).toEqual([{ userIds: userIds.filter((id) => id !== ahead.data.users[3]!.id), k: ahead.engine.modelListSize }]);
+    for (const id of userIds) expect(await ahead.engine.compute(id)).toEqual(await oneByOne.engine.compute(id));
+    expect(batched.calls).toBe(0);
+    // Taken once: a second compute asks the model again.
+    await ahead.engine.compute(userIds[0]!);
+    expect(batched.calls).toBe(1);
+  });
+
   it('falls back to the hybrid recommender when the model a variant names cannot be loaded', async () => {
     const experiments = JSON.stringify([{ name: 'pin', variants: [{ name: 'v9', weight: 1, recommender: 'model', modelVersion: 'v9' }] }]);
     const { engine: e } = engine(15, { pinned: new Map([['v9', null]]) }, experiments);

@@ -1,5 +1,5 @@
 /**
- * The compiled runtime (dist/): ALS worker threads and the two CLIs. The global setup builds
+ * The compiled runtime (dist/): ALS and model-scoring worker threads, and the two CLIs. The global setup builds
  * before tests; building here again only when a source of ours is newer keeps this file runnable alone.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDataset } from '../../../src/datasets/ndjson-dataset.js';
-import { trainAls } from '../../../src/training/model/als.js';
+import { trainAls, type AlsModel } from '../../../src/training/model/als.js';
+import { servingModel } from '../../../src/training/serving/registry-production-models.js';
+import { ScoringPool } from '../../../src/training/serving/scoring-pool.js';
+import { countListens, servedRecommendations } from '../../../src/training/serving/serving-model.js';
 import { plantedListens } from '../../../src/training/model/synthetic.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const ours = ['training/model', 'training/evaluation', 'datasets', 'cli'];
+const ours = ['training/model', 'training/evaluation', 'training/serving', 'datasets', 'cli'];
 
 function stale(): boolean {
   for (const dir of ours) {
@@ -56,6 +59,45 @@ describe('ALS worker threads', () => {
       expect(Buffer.from(many.userFactors.buffer).equals(Buffer.from(one.userFactors.buffer))).toBe(true);
       expect(Buffer.from(many.itemFactors.buffer).equals(Buffer.from(one.itemFactors.buffer))).toBe(true);
     }
+  });
+});
+
+describe('model scoring threads', () => {
+  const planted = (seed: number) => plantedListens({ users: 300, tracks: 200, listens: 6000, clusters: 5, seed });
+  const requestsOf = (listens: ReturnType<typeof planted>) => {
+    const byUser = new Map<number, number[]>();
+    for (const l of listens) for (let c = 0; c < l.count; c++) byUser.set(l.userId, [...(byUser.get(l.userId) ?? []), l.trackId]);
+    // A user the model never saw, folded in from a history, and one with no history at all.
+    return [...byUser].map(([userId, listened]) => ({ userId, listened })).concat([{ userId: 99_999, listened: [1, 2, 2, 3] }, { userId: 99_998, listened: [] }]);
+  };
+  const inline = (model: AlsModel, requests: ReturnType<typeof requestsOf>, k: number) => requests.map((r) => servedRecommendations(model, r.userId, countListens(r.listened), k));
+
+  it('give the lists scored on the calling thread, across chunks, threads and model versions', async () => {
+    const pool = new ScoringPool(2);
+    try {
+      const models = await Promise.all([1, 2, 3, 4, 5, 6].map((seed) => trainAls(planted(seed), { factors: 8, iterations: 3, seed }, { threads: 1 })));
+      const requests = requestsOf(planted(1));
+      expect(requests.length).toBeGreaterThan(256); // several chunks of 128 users
+      // Six versions through threads that keep four: evicted versions are sent again when they come back.
+      for (const [i, model] of [...models.entries(), [0, models[0]!] as const]) {
+        const got = await pool.recommendMany(`v${i}`, model, requests, 20);
+        expect(got).toEqual(inline(model, requests, 20));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fall back to the calling thread when the pool has failed, and say so once', async () => {
+    const model = await trainAls(planted(7), { factors: 6, iterations: 2, seed: 7 }, { threads: 1 });
+    const pool = new ScoringPool(2);
+    await pool.close();
+    const failures: string[] = [];
+    const served = servingModel('v7', model, { get: () => pool, failed: (err) => failures.push(err.message) });
+    const requests = requestsOf(planted(7));
+    expect(await served.recommendMany!(requests, 15)).toEqual(inline(model, requests, 15));
+    expect(failures).toEqual(['scoring pool closed']);
+    await expect(pool.recommendMany('v7', model, requests, 15)).rejects.toThrow('scoring pool closed');
   });
 });
 
