@@ -5,12 +5,12 @@
  * machine noise hits both alike; the two must also end with bit-identical factors.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { writeDataset } from '../datasets/ndjson-dataset.js';
 import { AlsTrainer, resolveSettings, type AlsSettings } from '../training/model/als.js';
 import { csrFromCoo } from '../training/model/csr.js';
 import { plantedInteractions, plantedListens } from '../training/model/synthetic.js';
 import { table } from '../training/evaluation/evaluate.js';
+import { intOption, parseOptions, UsageError } from './support/parse-options.js';
 
 const USAGE = `Usage: npm run bench:train -- [options]
 
@@ -26,41 +26,10 @@ const USAGE = `Usage: npm run bench:train -- [options]
   --write-dataset DIR  write the synthetic listens (with times) as a data set directory and exit
   --help`;
 
-class UsageError extends Error {}
-
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        users: { type: 'string' },
-        tracks: { type: 'string' },
-        listens: { type: 'string' },
-        factors: { type: 'string' },
-        iterations: { type: 'string' },
-        threads: { type: 'string' },
-        'cg-steps': { type: 'string' },
-        clusters: { type: 'string' },
-        seed: { type: 'string' },
-        'write-dataset': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const v = parsed.values as Record<string, string | boolean | undefined>;
-  if (v.help) return null;
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = v[name];
-    if (raw === undefined) return def;
-    const n = Number(raw);
-    if (!/^\d+$/.test(String(raw)) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got ${String(raw)}`);
-    return n;
-  };
+  const v = parseOptions(argv, ['users', 'tracks', 'listens', 'factors', 'iterations', 'threads', 'cg-steps', 'clusters', 'seed', 'write-dataset']);
+  if (!v) return null;
+  const int = (name: string, def: number, min: number, max: number): number => intOption(v, name, min, max) ?? def;
   const o = {
     users: int('users', 50_000, 1, 100_000_000),
     tracks: int('tracks', 20_000, 2, 100_000_000),
@@ -71,7 +40,7 @@ function parse(argv: string[]) {
     cgSteps: int('cg-steps', 3, 1, 1024),
     clusters: int('clusters', 16, 1, 100_000),
     seed: int('seed', 42, 0, 0xffffffff),
-    writeDataset: v['write-dataset'] as string | undefined,
+    writeDataset: v['write-dataset'],
   };
   const cap = o.users * Math.max(1, Math.floor(o.tracks / 2));
   if (o.listens > cap) throw new UsageError(`--listens ${o.listens} is more than fits (${cap}: half the tracks per user)`);

@@ -5,10 +5,10 @@
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DatasetError, readDataset, readListensFile, TRACKS_FILE, USERS_FILE, writeListensFile } from '../datasets/ndjson-dataset.js';
 import type { ConfidenceForm } from '../training/model/als.js';
 import { renderReport, runEvaluation } from '../training/evaluation/evaluate.js';
+import { intOption, parseOptions, UsageError } from './support/parse-options.js';
 
 const USAGE = `Usage: npm run evaluate -- --data DIR [options]
 
@@ -24,42 +24,9 @@ const USAGE = `Usage: npm run evaluate -- --data DIR [options]
   --cg-steps N         conjugate-gradient steps per row (3)
   --help`;
 
-class UsageError extends Error {}
-
-function intOption(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (!/^\d+$/.test(String(raw)) || v < min || v > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got ${String(raw)}`);
-  return v;
-}
-
 function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string' },
-        test: { type: 'string' },
-        k: { type: 'string' },
-        'write-split': { type: 'string' },
-        trials: { type: 'string' },
-        seed: { type: 'string' },
-        threads: { type: 'string' },
-        confidence: { type: 'string' },
-        iterations: { type: 'string' },
-        'cg-steps': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const v = parsed.values;
-  if (v.help) return null;
+  const v = parseOptions(argv, ['data', 'test', 'k', 'write-split', 'trials', 'seed', 'threads', 'confidence', 'iterations', 'cg-steps']);
+  if (!v) return null;
   if (!v.data) throw new UsageError('--data DIR is required');
   const confidence = v.confidence ?? 'linear';
   if (confidence !== 'linear' && confidence !== 'log') throw new UsageError(`--confidence must be linear or log, got ${confidence}`);

@@ -1,8 +1,5 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
-import { AppConfig } from '../config/app-config.js';
-import { PipelineChain, runDateOf } from '../pipeline/pipeline-chain.service.js';
+import { Injectable, Logger } from '@nestjs/common';
+import { PipelineCrons } from '../pipeline/cron-enqueue.js';
 
 export const RECOMMENDATION_CRON_NAME = 'recommendations';
 export const CLEANUP_CRON_NAME = 'playlist-cleanup';
@@ -13,48 +10,21 @@ export const CLEANUP_CRON_NAME = 'playlist-cleanup';
  * day's job id, so a second replica or a repeated tick cannot double-run the day.
  */
 @Injectable()
-export class RecommendationsScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('RecommendationsScheduler');
-  /** Replaceable clock (tests). */
-  now: () => Date = () => new Date();
+export class RecommendationsScheduler extends PipelineCrons {
+  protected readonly logger = new Logger('RecommendationsScheduler');
 
-  constructor(
-    private readonly config: AppConfig,
-    private readonly chain: PipelineChain,
-    private readonly scheduler: SchedulerRegistry,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.register(RECOMMENDATION_CRON_NAME, this.config.RECOMMENDATION_CRON, () => this.tickRecommendations());
-    this.register(CLEANUP_CRON_NAME, this.config.CLEANUP_CRON, () => this.tickCleanup());
+  protected crons() {
+    return [
+      { name: RECOMMENDATION_CRON_NAME, label: RECOMMENDATION_CRON_NAME, expression: this.config.RECOMMENDATION_CRON, onTick: () => this.tickRecommendations() },
+      { name: CLEANUP_CRON_NAME, label: CLEANUP_CRON_NAME, expression: this.config.CLEANUP_CRON, onTick: () => this.tickCleanup() },
+    ];
   }
 
-  async tickRecommendations(): Promise<void> {
-    try {
-      const r = await this.chain.startRecommendations(runDateOf(this.now(), this.config.TZ_CRON), 'cron');
-      this.logger.log(`daily recommendation run ${r.created ? 'enqueued' : 'already enqueued'}`, { jobId: r.jobId });
-    } catch (err) {
-      this.logger.error(`daily recommendation run could not be enqueued: ${(err as Error).message}`);
-    }
+  tickRecommendations(): Promise<void> {
+    return this.enqueueToday('daily recommendation run', (runDate) => this.chain.startRecommendations(runDate, 'cron'));
   }
 
-  async tickCleanup(): Promise<void> {
-    try {
-      const r = await this.chain.startCleanup(runDateOf(this.now(), this.config.TZ_CRON), 'cron');
-      this.logger.log(`playlist cleanup ${r.created ? 'enqueued' : 'already enqueued'}`, { jobId: r.jobId });
-    } catch (err) {
-      this.logger.error(`playlist cleanup could not be enqueued: ${(err as Error).message}`);
-    }
-  }
-
-  onModuleDestroy(): void {
-    for (const name of [RECOMMENDATION_CRON_NAME, CLEANUP_CRON_NAME]) if (this.scheduler.doesExist('cron', name)) this.scheduler.deleteCronJob(name);
-  }
-
-  private register(name: string, expression: string, onTick: () => Promise<void>): void {
-    const job = CronJob.from({ cronTime: expression, timeZone: this.config.TZ_CRON, start: false, onTick });
-    this.scheduler.addCronJob(name, job);
-    job.start();
-    this.logger.log(`${name} scheduled "${expression}" (${this.config.TZ_CRON}), next at ${job.nextDate().toISO()}`);
+  tickCleanup(): Promise<void> {
+    return this.enqueueToday('playlist cleanup', (runDate) => this.chain.startCleanup(runDate, 'cron'));
   }
 }

@@ -1,36 +1,4 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import mongoose from 'mongoose';
-import { createPipelineApp } from '../../../src/bootstrap.js';
-import type { AppRole, Settings } from '../../../src/config/settings.js';
-import { createLogger } from '../../../src/logging/logger.js';
-import { roleParts } from '../../../src/roles.js';
-
-export interface RunningApp {
-  app: NestFastifyApplication;
-  base: string;
-  close(): Promise<void>;
-}
-
-/** The pipeline application of a role, listening on a free loopback port. */
-export async function startPipeline(settings: Settings, role: AppRole = 'api'): Promise<RunningApp> {
-  const app = (await createPipelineApp(settings, roleParts(role), createLogger(settings.LOG_LEVEL))) as NestFastifyApplication;
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
-  return { app, base: `http://127.0.0.1:${address.port}`, close: () => app.close() };
-}
-
-/** A direct driver connection to a suite's database (to seed run records and drop it afterwards). */
-export async function openDb(settings: Settings) {
-  const conn = await mongoose.createConnection(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
-  const db = conn.db!;
-  return {
-    db,
-    async dropAndClose() {
-      await db.dropDatabase().catch(() => undefined);
-      await conn.close();
-    },
-  };
-}
+export { openDb, startPipeline, type RunningApp } from '../../support/pipeline-app.js';
 
 /** The value of one sample in a Prometheus text exposition, or undefined. */
 export function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {

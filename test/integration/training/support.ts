@@ -1,46 +1,17 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Redis } from 'ioredis';
-import mongoose from 'mongoose';
-import { createPipelineApp } from '../../../src/bootstrap.js';
-import type { AppRole, Settings } from '../../../src/config/settings.js';
-import { createLogger } from '../../../src/logging/logger.js';
+import type mongoose from 'mongoose';
+import type { Settings } from '../../../src/config/settings.js';
 import { Rng } from '../../../src/training/model/random.js';
-import { roleParts } from '../../../src/roles.js';
+import { openDb as openSuiteDb } from '../../support/pipeline-app.js';
 import { TEST_ADMIN_TOKEN } from '../../support/settings.js';
 
 export const DAY = 24 * 3600 * 1000;
 export const GENRES = ['Rock', 'Pop', 'Jazz', 'Techno', 'Folk', 'Metal', 'Blues', 'Reggae'];
 export const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
 
-export interface RunningApp {
-  app: NestFastifyApplication;
-  base: string;
-  close(): Promise<void>;
-}
-
-export async function startPipeline(settings: Settings, role: AppRole = 'api'): Promise<RunningApp> {
-  const app = (await createPipelineApp(settings, roleParts(role), createLogger(settings.LOG_LEVEL))) as NestFastifyApplication;
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
-  return { app, base: `http://127.0.0.1:${address.port}`, close: () => app.close() };
-}
+export { startPipeline, type RunningApp } from '../../support/pipeline-app.js';
 
 /** A direct connection to a suite's database, and the cleanup of its database and Redis keys. */
-export async function openDb(settings: Settings) {
-  const conn = await mongoose.createConnection(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
-  const db = conn.db!;
-  return {
-    db,
-    async dropAndClose() {
-      await db.dropDatabase().catch(() => undefined);
-      await conn.close();
-      const redis = new Redis(settings.REDIS_URL);
-      const keys = await redis.keys(`${settings.REDIS_PREFIX}*`);
-      if (keys.length) await redis.del(...keys);
-      await redis.quit();
-    },
-  };
-}
+export const openDb = (settings: Settings) => openSuiteDb(settings, { redisKeys: true });
 
 export interface TasteData {
   users: number[];
