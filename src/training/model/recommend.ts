@@ -37,6 +37,9 @@ export function scoreItems(model: AlsModel, user: Float32Array, out: Float64Arra
   return out;
 }
 
+/** Factors per stage of the staged dot product (a multiple of 4, the partial sums' stride). */
+const STAGE_FACTORS = 16;
+
 /** A model's items by decreasing factor norm, their rows copied in that order (for locality). */
 interface NormIndex {
   /** Item row of each position. */
@@ -45,9 +48,29 @@ interface NormIndex {
   norms: Float64Array;
   /** Item factors in `order`. */
   factors: Float32Array;
+  /** Stage boundaries inside a row: STAGE_FACTORS, 2 * STAGE_FACTORS, ... below the last multiple of 4. */
+  stages: number;
+  /** Norm of each position's row from each stage boundary on (positions x stages). */
+  tails: Float64Array;
 }
 
 const normIndexes = new WeakMap<AlsModel, NormIndex>();
+
+/** Boundaries b = STAGE_FACTORS * s (s >= 1) with b < the last multiple of 4 of `factors`. */
+function stageCount(factors: number): number {
+  return Math.max(0, Math.ceil((factors - (factors % 4)) / STAGE_FACTORS) - 1);
+}
+
+/** Norms of a vector's tails from each stage boundary on. */
+function tailNorms(v: ArrayLike<number>, o: number, factors: number, stages: number, out: Float64Array, at: number): void {
+  let sum = 0;
+  let from = factors;
+  for (let st = stages; st >= 1; st--) {
+    for (let f = st * STAGE_FACTORS; f < from; f++) sum += v[o + f]! * v[o + f]!;
+    from = st * STAGE_FACTORS;
+    out[at + st - 1] = Math.sqrt(sum);
+  }
+}
 
 function normIndex(model: AlsModel): NormIndex {
   let index = normIndexes.get(model);
@@ -60,14 +83,17 @@ function normIndex(model: AlsModel): NormIndex {
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => norm[b]! - norm[a]! || a - b);
   const factors = new Float32Array(n * k);
   order.forEach((row, j) => factors.set(Y.subarray(row * k, (row + 1) * k), j * k));
-  index = { order, norms: Float64Array.from(order, (row) => norm[row]!), factors };
+  const stages = stageCount(k);
+  const tails = new Float64Array(n * stages);
+  for (let j = 0; j < n; j++) tailNorms(factors, j * k, k, stages, tails, j * stages);
+  index = { order, norms: Float64Array.from(order, (row) => norm[row]!), factors, stages, tails };
   normIndexes.set(model, index);
   return index;
 }
 
 /**
- * Slack on the Cauchy-Schwarz bound for rounding: a computed score exceeds |u||y| by at most about
- * k * 2^-52 of it, far below this.
+ * Slack on the Cauchy-Schwarz bounds for rounding: a computed (partial) score differs from the
+ * exact one by at most about k * 2^-52 of |u||y|, far below this share of it.
  */
 const BOUND_SLACK = 1e-9;
 
@@ -75,24 +101,52 @@ const BOUND_SLACK = 1e-9;
  * The exact top-k of a user vector over a model's items, as `topK(scoreItems(...))` returns them
  * (same scores, same order, ties by ascending track id), without scoring every item: items are
  * visited by decreasing norm and the scan stops once |u| * |y| (a bound on any later score) is
- * below the k-th best score. On trained models it scores about a fifth to a third of the catalogue.
+ * below the k-th best score; and an item's dot product stops at a stage boundary once the part
+ * summed so far plus |u_tail| * |y_tail| cannot reach the k-th best. The partial sums run in the
+ * order `dot` uses, so a score that is finished is bit-identical to `dot`'s. On trained models it
+ * reads about a fifth to a third of the catalogue, and about 60% of each row it reads.
  */
 export function topKExact(model: AlsModel, user: ArrayLike<number>, k: number, excluded?: Uint8Array): { rows: Int32Array; scores: Float64Array } {
   const f = model.settings.factors;
   if (user.length !== f) throw new Error(`user vector has ${user.length} factors, the model ${f}`);
-  const { order, norms, factors } = normIndex(model);
+  const { order, norms, factors: Y, stages, tails } = normIndex(model);
   const ids = model.itemIds;
   let userNorm = 0;
   for (let i = 0; i < f; i++) userNorm += user[i]! * user[i]!;
   userNorm = Math.sqrt(userNorm);
+  const userTails = new Float64Array(stages);
+  tailNorms(user, 0, f, stages, userTails, 0);
   const best = new Int32Array(k);
   const bestScore = new Float64Array(k);
   let size = 0;
-  for (let j = 0; j < order.length; j++) {
-    if (size === k && userNorm * norms[j]! * (1 + BOUND_SLACK) < bestScore[k - 1]!) break;
+  scan: for (let j = 0; j < order.length; j++) {
+    const slack = userNorm * norms[j]! * BOUND_SLACK;
+    if (size === k && userNorm * norms[j]! + slack < bestScore[k - 1]!) break;
     const row = order[j]!;
     if (excluded !== undefined && excluded[row] === 1) continue;
-    const s = dot(user, factors, j * f, f);
+    const o = j * f;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let ff = 0;
+    for (let st = 0; st < stages; st++) {
+      for (const end = (st + 1) * STAGE_FACTORS; ff < end; ff += 4) {
+        s0 += user[ff]! * Y[o + ff]!;
+        s1 += user[ff + 1]! * Y[o + ff + 1]!;
+        s2 += user[ff + 2]! * Y[o + ff + 2]!;
+        s3 += user[ff + 3]! * Y[o + ff + 3]!;
+      }
+      if (size === k && s0 + s1 + (s2 + s3) + userTails[st]! * tails[j * stages + st]! + slack < bestScore[k - 1]!) continue scan;
+    }
+    for (; ff + 3 < f; ff += 4) {
+      s0 += user[ff]! * Y[o + ff]!;
+      s1 += user[ff + 1]! * Y[o + ff + 1]!;
+      s2 += user[ff + 2]! * Y[o + ff + 2]!;
+      s3 += user[ff + 3]! * Y[o + ff + 3]!;
+    }
+    for (; ff < f; ff++) s0 += user[ff]! * Y[o + ff]!;
+    const s = s0 + s1 + (s2 + s3);
     if (size === k && !before(s, row, bestScore[k - 1]!, best[k - 1]!, ids)) continue;
     let pos = size < k ? size++ : k - 1;
     while (pos > 0 && before(s, row, bestScore[pos - 1]!, best[pos - 1]!, ids)) {
