@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
+import { StopWorkersFirst } from './queues/worker-drain.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { RecommendationsModule } from './recommendations/recommendations.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -41,6 +42,9 @@ export class AppModule {
         TrainingModule.register(parts),
         AdminModule.register(parts),
       ],
+      // The root module's shutdown hooks run before every other module's: the workers stop there,
+      // before anything their running jobs use (source client, Mongo, Redis) is closed.
+      providers: parts.workers ? [StopWorkersFirst] : [],
     };
   }
 }

@@ -24,7 +24,10 @@ export async function createMockApiApp(settings: Settings, logger: LoggerService
   return createHttpApp(MockApiModule.forRoot(settings), logger);
 }
 
-/** SIGTERM/SIGINT: close HTTP, let workers finish or release their jobs, close connections; bounded. */
+/**
+ * SIGTERM/SIGINT: closes the apps one after the other, last started first (the pipeline's jobs may
+ * still read the in-process mock API); each stops its workers, then HTTP, then its connections. Bounded.
+ */
 export function installShutdown(apps: INestApplication[], timeoutMs: number, logger: LoggerService): void {
   let closing = false;
   const shutdown = (signal: string) => {
@@ -36,7 +39,9 @@ export function installShutdown(apps: INestApplication[], timeoutMs: number, log
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    Promise.all([...apps].reverse().map((a) => a.close()))
+    [...apps]
+      .reverse()
+      .reduce((previous, a) => previous.then(() => a.close()), Promise.resolve())
       .then(() => {
         logger.log('shut down cleanly', 'Main');
         process.exit(0);

@@ -56,7 +56,7 @@ export const SETTINGS = {
   METRICS_PORT: spec('process', int(1, 65535), '9464', '/metrics and /health of the worker and scheduler roles, which have no HTTP API.'),
   HTTP_HOST: spec('process', z.string().min(1), '127.0.0.1', 'Address the HTTP servers listen on (0.0.0.0 in containers).'),
   LOG_LEVEL: spec('process', z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']), 'log', 'Lowest level written to the JSON log (fatal, error, warn, log, debug, verbose).'),
-  SHUTDOWN_TIMEOUT_MS: spec('process', int(1000, 600_000), '30000', 'On SIGTERM, how long running jobs may take to finish before the process exits anyway (their jobs are then retried).'),
+  SHUTDOWN_TIMEOUT_MS: spec('process', int(1000, 600_000), '30000', 'On SIGTERM (or app.close()), how long the workers\' running jobs may take to finish, workers stopped first and connections last; a job still running then is not failed: BullMQ\'s stalled-job check hands it to another worker.'),
   TZ_CRON: spec('process', z.string().min(1), 'UTC', 'Time zone of every cron expression (IANA name, e.g. Europe/Paris).'),
   ADMIN_TOKEN: spec('process', z.string().min(16, { message: 'expected at least 16 characters' }), undefined, 'Admin credential: Authorization: Bearer <token>, or HTTP Basic with the token as password in a browser.', true),
 

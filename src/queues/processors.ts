@@ -7,6 +7,7 @@ import { observeJob } from '../monitoring/job-metrics.js';
 import { PipelineMetrics } from '../monitoring/pipeline-metrics.js';
 import { QueueName } from './job-catalogue.js';
 import { JobDispatcher } from './job-dispatcher.js';
+import { WorkerDrain } from './worker-drain.js';
 
 interface ProcessorOptions {
   /** Jobs of this queue processed at once by one worker process. */
@@ -29,15 +30,18 @@ function processorFor(queue: QueueName, options: ProcessorOptions): Type<WorkerH
       private readonly dispatcher: JobDispatcher,
       private readonly metrics: PipelineMetrics,
       private readonly connectionErrors: ConnectionErrorLog,
+      private readonly drain: WorkerDrain,
       config: AppConfig,
     ) {
       super();
+      drain.add(this);
       // The BullMQ explorer builds the worker from these options once every provider is constructed.
       if (options.lockSetting) Object.assign(workerOptions, { lockDuration: config[options.lockSetting], stalledInterval: config[options.lockSetting] });
     }
 
     process(job: Job): Promise<unknown> {
-      return observeJob(this.metrics, job, () => this.dispatcher.dispatch(job));
+      // A job still running when the shutdown bound expires is abandoned, not failed (see WorkerDrain).
+      return Promise.race([observeJob(this.metrics, job, () => this.dispatcher.dispatch(job)), this.drain.abandoned]);
     }
 
     // Without a listener, ioredis prints every failed reconnect of the worker's connections to stderr.

@@ -7,6 +7,7 @@ import { ALL_QUEUES } from './job-catalogue.js';
 import { JobDispatcher } from './job-dispatcher.js';
 import { FLOW_PRODUCER, JobQueue } from './job-queue.service.js';
 import { QUEUE_PROCESSORS } from './processors.js';
+import { WorkerDrain } from './worker-drain.js';
 
 /** BullMQ connections and queues (every role adds jobs); the processors only where `workers` is true. */
 @Global()
@@ -24,8 +25,8 @@ export class QueuesModule {
         BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
         BullModule.registerFlowProducer({ name: FLOW_PRODUCER }),
       ],
-      providers: [JobQueue, ...(opts.workers ? [JobDispatcher, ...QUEUE_PROCESSORS] : [])],
-      exports: [JobQueue, BullModule],
+      providers: [JobQueue, ...(opts.workers ? [JobDispatcher, WorkerDrain, ...QUEUE_PROCESSORS] : [])],
+      exports: [JobQueue, BullModule, ...(opts.workers ? [WorkerDrain] : [])],
     };
   }
 }
