@@ -43,6 +43,11 @@ export interface ComputedPlaylist {
   signature: string;
 }
 
+/** An iterable whose source is made on first iteration. */
+function lazily<T>(make: () => Iterable<T>): Iterable<T> {
+  return { [Symbol.iterator]: () => make()[Symbol.iterator]() };
+}
+
 /** Score precision kept in playlists and answers. */
 export function roundScore(x: number): number {
   return Math.round(x * 1e6) / 1e6;
@@ -114,14 +119,18 @@ export class PlaylistEngine {
     this.prepared.delete(userId);
     const primary = ahead ?? (await r.recommender.candidates(listener, this.modelListSize));
     // Every list ends with the popularity order, so a playlist is short only when the catalogue is.
-    const fallbacks: Iterable<Candidate>[] = r.recommender.name === 'model' ? [this.hybrid.candidates(listener)] : [];
+    // Built only if the model's list runs out: the hybrid's genre weights cost as much as the rest of the playlist.
+    const fallbacks: Iterable<Candidate>[] = r.recommender.name === 'model' ? [lazily(() => this.hybrid.candidates(listener))] : [];
     const tracks = buildPlaylist([primary, ...fallbacks, this.popularity.candidates()], listener.heard, this.index, this.rules).map((c) => ({ trackId: c.trackId, score: roundScore(c.score) }));
     return { userId, tracks, arm: r.arm, recommender: r.recommender.name, modelVersion: r.modelVersion, armKey: r.key, signature: this.signatureOf(userId) };
   }
 
-  /** How many model candidates a playlist asks for: room for the heard tracks and the artist cap. */
+  /**
+   * How many model candidates a playlist asks for (heard tracks are already left out): room for the
+   * artist cap to skip more than half the list; a list that still runs short goes on with the hybrid.
+   */
   get modelListSize(): number {
-    return this.rules.size * 3 + 10;
+    return this.rules.size * 2 + 10;
   }
 
   /**

@@ -73,4 +73,31 @@ describe('fold-in', () => {
     expect(recs).toHaveLength(5);
     expect(recs.some((r) => r.trackId === 1)).toBe(false);
   });
+
+  it('solves short histories as a low-rank update, equal to the direct solve up to rounding', async () => {
+    const model = await trainAls(listens, settings, { threads: 1 });
+    const k = model.settings.factors;
+    const histories = new Map<number, typeof listens>();
+    for (const l of listens) histories.set(l.userId, [...(histories.get(l.userId) ?? []), l]);
+    let compared = 0;
+    for (const [, h] of [...histories].slice(0, 60)) {
+      // The first few tracks: a history short enough for the low-rank form (<= k/2 tracks).
+      const short = h.slice(0, 1 + (compared % k));
+      const direct = foldInUser(model, short, 'direct')!;
+      const lowRank = foldInUser(model, short, 'low-rank')!;
+      const scale = Math.max(...direct.map(Math.abs));
+      for (let f = 0; f < k; f++) expect(Math.abs(lowRank[f]! - direct[f]!)).toBeLessThan(1e-5 * scale);
+      expect(foldInUser(model, short)).toEqual(short.length <= k / 2 ? lowRank : direct);
+      compared++;
+    }
+    expect(compared).toBe(60);
+  });
+
+  it('counts only tracks with confidence above 1 as updates: with alpha 0 every history is the base solve', async () => {
+    const model = await trainAls(listens, { ...settings, alpha: 0 }, { threads: 1 });
+    const h = listens.filter((l) => l.userId === 5);
+    const direct = foldInUser(model, h, 'direct')!;
+    const auto = foldInUser(model, h)!;
+    for (let f = 0; f < direct.length; f++) expect(auto[f]).toBeCloseTo(direct[f]!, 5);
+  });
 });
