@@ -1,12 +1,14 @@
 import type { Job } from 'bullmq';
 import { register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import type { AppConfig } from '../../../src/config/app-config.js';
 import { ConnectionErrorLog } from '../../../src/monitoring/connection-error-log.service.js';
 import { observeJob } from '../../../src/monitoring/job-metrics.js';
 import { PipelineMetrics } from '../../../src/monitoring/pipeline-metrics.js';
 import type { JobDispatcher } from '../../../src/queues/job-dispatcher.js';
 import type { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { QUEUE_PROCESSORS } from '../../../src/queues/processors.js';
+import { WorkerDrain } from '../../../src/queues/worker-drain.js';
 
 const job = (name: string, queueName: string, data: unknown = {}) => ({ id: `${name}-1`, name, queueName, data, attemptsMade: 0 }) as unknown as Job;
 async function sampleValue(name: string, labels: Record<string, string>): Promise<number | undefined> {
@@ -37,7 +39,8 @@ describe('job metrics', () => {
     const dispatcher = { dispatch: async (j: Job) => (dispatched.push(j.name), 'ok') } as unknown as JobDispatcher;
     const IngestionQueueProcessor = QUEUE_PROCESSORS.find((p) => p.name === 'IngestionQueueProcessor')!;
     const connectionErrors = { report: () => undefined } as unknown as ConnectionErrorLog;
-    const processor = new (IngestionQueueProcessor as unknown as new (...a: unknown[]) => { process(j: Job): Promise<unknown> })(dispatcher, metrics, connectionErrors, { INGESTION_LOCK_DURATION_MS: 30_000 });
+    const config = { INGESTION_LOCK_DURATION_MS: 30_000, SHUTDOWN_TIMEOUT_MS: 30_000 } as AppConfig;
+    const processor = new (IngestionQueueProcessor as unknown as new (...a: unknown[]) => { process(j: Job): Promise<unknown> })(dispatcher, metrics, connectionErrors, new WorkerDrain(config), config);
     await expect(processor.process(job('ingestion-run', 'ingestion'))).resolves.toBe('ok');
     expect(dispatched).toEqual(['ingestion-run']);
     const { values } = await metrics.jobDuration.get();
