@@ -1,5 +1,5 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { JobName, QueueName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { PipelineChain } from '../../../src/pipeline/pipeline-chain.service.js';
@@ -35,6 +35,22 @@ describe('playlist cleanup and the crons', () => {
     expect(run.cronTime.source).toBe('15 5 * * *');
     expect(cleanup.cronTime.source).toBe('45 4 * * *');
     expect(run.nextDate().setZone('Europe/Paris').toFormat('HH:mm')).toBe('05:15');
+  });
+
+  it('each cron fires the tick method it is declared on', async () => {
+    const registry = rec.app.get(SchedulerRegistry);
+    const scheduler = rec.app.get(RecommendationsScheduler);
+    const run = vi.spyOn(scheduler, 'tickRecommendations').mockResolvedValue(undefined);
+    const cleanup = vi.spyOn(scheduler, 'tickCleanup').mockResolvedValue(undefined);
+    try {
+      await registry.getCronJob(RECOMMENDATION_CRON_NAME).fireOnTick();
+      await registry.getCronJob(CLEANUP_CRON_NAME).fireOnTick();
+      expect(run).toHaveBeenCalledTimes(1);
+      expect(cleanup).toHaveBeenCalledTimes(1);
+    } finally {
+      run.mockRestore();
+      cleanup.mockRestore();
+    }
   });
 
   it('only enqueues on a tick, once per day whatever the number of ticks', async () => {

@@ -6,6 +6,7 @@ import { emptyEndpointRun } from '../../../src/ingestion/ingestion-runs.reposito
 import { INGESTION_CRON_NAME, IngestionScheduler } from '../../../src/ingestion/ingestion.scheduler.js';
 import type { IngestionRunDoc } from '../../../src/ingestion/ingestion.schemas.js';
 import { renderRunSummary } from '../../../src/ingestion/report.js';
+import { cronMethodsOf } from '../../../src/pipeline/cron-enqueue.js';
 import type { PipelineChain } from '../../../src/pipeline/pipeline-chain.service.js';
 
 // The service logs every run; these tests read their outcome from records, not logs.
@@ -19,13 +20,17 @@ describe('the ingestion cron', () => {
     return { s, chain, registry };
   }
 
-  it('registers INGESTION_CRON in TZ_CRON at boot and removes it at shutdown', () => {
+  it('registers INGESTION_CRON (declared on tick) in TZ_CRON at boot, logs it, and removes it at shutdown', () => {
     const { s, registry } = scheduler('30 3 * * *', 'Asia/Tokyo');
+    const log = vi.spyOn(Logger.prototype, 'log');
     s.onApplicationBootstrap();
     const job = registry.getCronJob(INGESTION_CRON_NAME);
     expect(job.cronTime.source).toBe('30 3 * * *');
     expect(job.cronTime.timeZone).toBe('Asia/Tokyo');
     expect(job.isActive).toBe(true);
+    expect(log).toHaveBeenCalledWith(`daily ingestion scheduled "30 3 * * *" (Asia/Tokyo), next at ${job.nextDate().toISO()}`);
+    expect(cronMethodsOf(s)).toEqual([{ setting: 'INGESTION_CRON', method: 'tick', name: INGESTION_CRON_NAME, label: 'daily ingestion' }]);
+    log.mockRestore();
     s.onModuleDestroy();
     expect(registry.doesExist('cron', INGESTION_CRON_NAME)).toBe(false);
   });

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../../../src/config/app-config.js';
-import { enqueueFromCron, PipelineCrons, registerCron, removeCrons } from '../../../src/pipeline/cron-enqueue.js';
+import { CronFromSetting, cronMethodsOf, enqueueFromCron, PipelineCrons, registerCron, removeCrons } from '../../../src/pipeline/cron-enqueue.js';
 import type { PipelineChain } from '../../../src/pipeline/pipeline-chain.service.js';
 import type { EnqueueResult } from '../../../src/queues/job-queue.service.js';
 
@@ -99,48 +99,148 @@ describe('PipelineCrons', () => {
   @Injectable()
   class TwoCrons extends PipelineCrons {
     protected readonly logger = new Logger('TwoCrons');
-    protected crons() {
-      return [
-        { name: 'first', label: 'first run', expression: '0 1 * * *', onTick: () => this.tickFirst() },
-        { name: 'second', label: 'second run', expression: '0 2 * * 0', onTick: async () => undefined },
-      ];
-    }
+    @CronFromSetting('INGESTION_CRON', { name: 'first', label: 'first run' })
     tickFirst(): Promise<void> {
       return this.enqueueToday('first run', (runDate) => this.chain.startIngestion(runDate, 'cron'));
     }
+    @CronFromSetting('TRAINING_CRON', { name: 'second', label: 'second run' })
+    tickSecond(): Promise<void> {
+      return Promise.resolve();
+    }
   }
 
-  function crons(tz = 'Europe/Paris') {
+  @Injectable()
+  class ThreeCrons extends TwoCrons {
+    @CronFromSetting('CLEANUP_CRON', { name: 'third', label: 'third run' })
+    tickThird(): Promise<void> {
+      return Promise.resolve();
+    }
+  }
+
+  const settings = { INGESTION_CRON: '0 1 * * *', TRAINING_CRON: '0 2 * * 0', CLEANUP_CRON: '45 4 * * *' };
+
+  function crons<T extends PipelineCrons>(
+    Cls: new (config: AppConfig, chain: PipelineChain, scheduler: SchedulerRegistry) => T,
+    tz = 'Europe/Paris',
+    config: Record<string, unknown> = settings,
+  ) {
     const chain = { startIngestion: vi.fn(async (runDate: string): Promise<EnqueueResult> => ({ jobId: `first-${runDate}`, created: true })) };
     const registry = new SchedulerRegistry();
-    const s = new TwoCrons({ TZ_CRON: tz } as AppConfig, chain as unknown as PipelineChain, registry);
-    vi.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const s = new Cls({ ...config, TZ_CRON: tz } as unknown as AppConfig, chain as unknown as PipelineChain, registry);
+    const log = vi.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    return { s, chain, registry };
+    return { s, chain, registry, log };
   }
   afterEach(() => vi.restoreAllMocks());
 
-  it('registers every cron in TZ_CRON at boot and removes them all at shutdown', () => {
-    const { s, registry } = crons('Asia/Tokyo');
+  it('registers every decorated method in TZ_CRON at boot, logs it, and removes them all at shutdown', () => {
+    const { s, registry, log } = crons(TwoCrons, 'Asia/Tokyo');
     s.onApplicationBootstrap();
     expect([...registry.getCronJobs().keys()]).toEqual(['first', 'second']);
     expect(registry.getCronJob('second').cronTime.source).toBe('0 2 * * 0');
     expect(registry.getCronJob('second').cronTime.timeZone).toBe('Asia/Tokyo');
     const first = registry.getCronJob('first');
+    expect(log).toHaveBeenCalledWith(`first run scheduled "0 1 * * *" (Asia/Tokyo), next at ${first.nextDate().toISO()}`);
     s.onModuleDestroy();
     expect(registry.getCronJobs().size).toBe(0);
     expect(first.isActive).toBe(false);
   });
 
+  it('a cron firing calls its decorated method on the instance', async () => {
+    const { s, registry } = crons(TwoCrons);
+    s.onApplicationBootstrap();
+    const tick = vi.spyOn(s, 'tickFirst').mockResolvedValue(undefined);
+    await registry.getCronJob('first').fireOnTick();
+    expect(tick).toHaveBeenCalledTimes(1);
+    s.onModuleDestroy();
+  });
+
+  it('discovers the decorations of the prototype chain: a subclass has its own and its base class\'s', () => {
+    expect(cronMethodsOf(new ThreeCrons({} as AppConfig, {} as PipelineChain, new SchedulerRegistry()))).toEqual([
+      { setting: 'INGESTION_CRON', method: 'tickFirst', name: 'first', label: 'first run' },
+      { setting: 'TRAINING_CRON', method: 'tickSecond', name: 'second', label: 'second run' },
+      { setting: 'CLEANUP_CRON', method: 'tickThird', name: 'third', label: 'third run' },
+    ]);
+    // The subclass's decoration stays on its own prototype.
+    expect(cronMethodsOf(new TwoCrons({} as AppConfig, {} as PipelineChain, new SchedulerRegistry())).map((c) => c.name)).toEqual(['first', 'second']);
+
+    const { s, registry } = crons(ThreeCrons, 'UTC');
+    s.onApplicationBootstrap();
+    expect([...registry.getCronJobs().keys()]).toEqual(['first', 'second', 'third']);
+    expect(registry.getCronJob('third').cronTime.source).toBe('45 4 * * *');
+    s.onModuleDestroy();
+    expect(registry.getCronJobs().size).toBe(0);
+  });
+
+  it('a method decorated again in a subclass replaces the base class\'s cron', () => {
+    @Injectable()
+    class Moved extends TwoCrons {
+      @CronFromSetting('CLEANUP_CRON', { name: 'second-moved', label: 'second run, moved' })
+      override tickSecond(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+    const { s, registry } = crons(Moved);
+    s.onApplicationBootstrap();
+    expect([...registry.getCronJobs().keys()]).toEqual(['first', 'second-moved']);
+    expect(registry.getCronJob('second-moved').cronTime.source).toBe('45 4 * * *');
+    s.onModuleDestroy();
+  });
+
+  it('a decorated setting that is not a cron expression fails at boot, naming the class, method and setting, and registers nothing', () => {
+    @Injectable()
+    class TimeZoneCron extends TwoCrons {
+      // @ts-expect-error TZ_CRON is a time zone, not a cron expression
+      @CronFromSetting('TZ_CRON', { name: 'bad', label: 'bad run' })
+      tickBad(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+    const tz = crons(TimeZoneCron, 'Europe/Paris');
+    expect(() => tz.s.onApplicationBootstrap()).toThrow(
+      'TimeZoneCron.tickBad: @CronFromSetting(\'TZ_CRON\') needs a setting holding a cron expression, but its value "Europe/Paris" is not a cron expression',
+    );
+    expect(tz.registry.getCronJobs().size).toBe(0);
+
+    @Injectable()
+    class PortCron extends PipelineCrons {
+      protected readonly logger = new Logger('PortCron');
+      // @ts-expect-error HTTP_PORT is a number
+      @CronFromSetting('HTTP_PORT', { name: 'port', label: 'port' })
+      tick(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+    const port = crons(PortCron, 'UTC', { HTTP_PORT: 3000 });
+    expect(() => port.s.onApplicationBootstrap()).toThrow(/^PortCron\.tick: @CronFromSetting\('HTTP_PORT'\) .*its value is a number, not a string$/);
+
+    @Injectable()
+    class UnknownCron extends PipelineCrons {
+      protected readonly logger = new Logger('UnknownCron');
+      // @ts-expect-error not a setting
+      @CronFromSetting('NIGHTLY_CRON', { name: 'nightly', label: 'nightly' })
+      tick(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+    expect(() => crons(UnknownCron).s.onApplicationBootstrap()).toThrow(/^UnknownCron\.tick: @CronFromSetting\('NIGHTLY_CRON'\) .*it has no value \(is it a setting\?\)$/);
+  });
+
+  it('a cron setting whose value is not a valid expression fails at boot', () => {
+    const { s, registry } = crons(TwoCrons, 'UTC', { ...settings, TRAINING_CRON: '0 25 * * *' });
+    expect(() => s.onApplicationBootstrap()).toThrow(/^TwoCrons\.tickSecond: @CronFromSetting\('TRAINING_CRON'\) .*"0 25 \* \* \*" is not a cron expression$/);
+    expect(registry.getCronJobs().size).toBe(0);
+  });
+
   it('a tick enqueues the day of TZ_CRON, not the UTC day', async () => {
-    const { s, chain } = crons('Pacific/Auckland');
+    const { s, chain } = crons(TwoCrons, 'Pacific/Auckland');
     s.now = () => new Date('2026-11-26T12:30:00Z');
     await s.tickFirst();
     expect(chain.startIngestion).toHaveBeenCalledWith('2026-11-27', 'cron');
   });
 
   it('a tick whose enqueue fails logs it and does not throw', async () => {
-    const { s, chain } = crons();
+    const { s, chain } = crons(TwoCrons);
     chain.startIngestion.mockRejectedValueOnce(new Error('redis down'));
     await expect(s.tickFirst()).resolves.toBeUndefined();
     expect(Logger.prototype.error).toHaveBeenCalledWith('first run could not be enqueued: redis down');
