@@ -7,13 +7,11 @@
  * Determinism: every row's solve reads only the fixed side and YtY, which is summed from a fixed
  * number of row blocks in a fixed order, so the factors are bit-identical whatever the thread count.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { allocFloat32, allocFloat64, allocInt32, csrFromCoo, transposeCsr, type Csr } from './csr.js';
 import { deriveSeed, Rng, splitmix32 } from './random.js';
+import { compiledWorkerUrl } from '../worker-script.js';
 
 export type ConfidenceForm = 'linear' | 'log';
 
@@ -527,25 +525,9 @@ export interface WorkerRequest {
 
 export type WorkerReply = { ok: true } | { ok: false; error: string };
 
-/**
- * The compiled worker script. Beside this module in dist/; under vitest the sources are .ts with
- * no .js beside them, so fall back to the compiled copy under the package's dist/.
- */
+/** The compiled ALS worker script (see compiledWorkerUrl). */
 export function resolveWorkerUrl(): URL {
-  const sibling = new URL('./als-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) {
-      const compiled = join(dir, 'dist', 'training', 'model', 'als-worker.js');
-      if (existsSync(compiled)) return pathToFileURL(compiled);
-      break;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new Error('ALS worker script als-worker.js not found beside als.js nor under dist/training/model/: run `npm run build`, or train with threads: 1');
+  return compiledWorkerUrl(import.meta.url, 'als-worker.js', 'training/model', 'run `npm run build`, or train with threads: 1');
 }
 
 class AlsWorkerPool {

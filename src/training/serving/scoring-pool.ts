@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AlsModel } from '../model/als.js';
 import type { Recommendation } from '../model/recommend.js';
+import { compiledWorkerUrl } from '../worker-script.js';
 
 /** One user to score: the tracks of their history, repeats included. */
 export interface ScoringRequest {
@@ -53,24 +51,6 @@ function shareModel(model: AlsModel): AlsModel {
   return s;
 }
 
-/** The compiled worker script: beside this module in dist/, or under dist/ when the sources run (vitest). */
-function resolveScoringWorkerUrl(): URL {
-  const sibling = new URL('./scoring-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) {
-      const compiled = join(dir, 'dist', 'training', 'serving', 'scoring-worker.js');
-      if (existsSync(compiled)) return pathToFileURL(compiled);
-      break;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new Error('scoring-worker.js not found beside scoring-pool.js nor under dist/training/serving/: run `npm run build`, or set RECOMMENDATION_THREADS=1');
-}
-
 interface Thread {
   worker: Worker;
   /** Versions this thread holds, oldest first. */
@@ -98,7 +78,7 @@ export class ScoringPool {
   private closed = false;
 
   constructor(readonly size: number) {
-    const url = resolveScoringWorkerUrl();
+    const url = compiledWorkerUrl(import.meta.url, 'scoring-worker.js', 'training/serving', 'run `npm run build`, or set RECOMMENDATION_THREADS=1');
     this.threads = Array.from({ length: size }, () => {
       const t: Thread = { worker: new Worker(url), versions: [], busy: false };
       t.worker.on('message', (reply: ScoreReply) => this.onReply(t, reply));

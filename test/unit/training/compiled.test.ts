@@ -16,7 +16,7 @@ import { countListens, servedRecommendations } from '../../../src/training/servi
 import { plantedListens } from '../../../src/training/model/synthetic.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const ours = ['training/model', 'training/evaluation', 'training/serving', 'datasets', 'cli'];
+const ours = ['training', 'training/model', 'training/evaluation', 'training/serving', 'datasets', 'cli'];
 
 function stale(): boolean {
   for (const dir of ours) {
