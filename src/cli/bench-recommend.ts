@@ -21,6 +21,7 @@ import { serializeModel } from '../training/model/artifact.js';
 import { chunkId } from '../training/registry/artifact-store.js';
 import { TRAINING_COLLECTIONS, type ModelVersionDoc } from '../training/registry/registry.schemas.js';
 import { countListens } from '../training/serving/serving-model.js';
+import { clearPrefix } from './support/redis-prefix.js';
 
 /**
  * bench:recommend: a full recommendation run, end to end (plan, batches computed, stored in MongoDB
@@ -76,15 +77,6 @@ function parseFlags(argv: string[]): Flags {
 }
 
 const sec = (ms: number) => Math.round(ms) / 1000;
-
-async function clearPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
 
 /** The store's bare I/O for the run's volume: read the inputs once, insert the playlists, set the cache entries. */
 async function ioFloor(db: mongoose.mongo.Db, redis: Redis, prefix: string, users: number, tracksPerPlaylist: number): Promise<number> {

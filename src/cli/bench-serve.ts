@@ -1,4 +1,3 @@
-import { freePort } from './support/free-port.js';
 import 'reflect-metadata';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -16,6 +15,8 @@ import { JobName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { finalizeJobId } from '../recommendations/run-keys.js';
 import { seedSyntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
+import { freePort } from './support/free-port.js';
+import { clearPrefix } from './support/redis-prefix.js';
 
 /**
  * bench:serve: load on GET /users/:id/recommendations for random users whose playlist is cached,
@@ -113,15 +114,6 @@ async function baselineServer(port: number): Promise<void> {
   app.get('/', async () => ({ hello: 'world' }));
   await app.listen({ port, host: '127.0.0.1' });
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
-}
-
-async function clearPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 /** Seeds the store and computes every playlist with a worker in this process, then lets the worker go. */
