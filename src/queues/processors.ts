@@ -41,7 +41,7 @@ function processorFor(queue: QueueName, options: ProcessorOptions): Type<WorkerH
 
     process(job: Job): Promise<unknown> {
       // A job still running when the shutdown bound expires is abandoned, not failed (see WorkerDrain).
-      return Promise.race([observeJob(this.metrics, job, () => this.dispatcher.dispatch(job)), this.drain.abandoned]);
+      return Promise.race([observeJob(this.metrics, job, () => this.dispatcher.dispatch(job), () => this.drain.hasAbandonedJobs), this.drain.abandoned]);
     }
 
     // Without a listener, ioredis prints every failed reconnect of the worker's connections to stderr.

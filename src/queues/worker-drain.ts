@@ -23,6 +23,7 @@ export class WorkerDrain implements OnModuleDestroy {
   private readonly hosts: WorkerHost[] = [];
   private draining?: Promise<void>;
   private abandonJobs!: (reason: Error) => void;
+  private gaveUp = false;
   /** Rejects when the bound expires: each processor races its job against it, so close() can end. */
   readonly abandoned: Promise<never>;
 
@@ -32,6 +33,11 @@ export class WorkerDrain implements OnModuleDestroy {
     });
     // Nobody may be racing against it when it rejects.
     this.abandoned.catch(() => undefined);
+  }
+
+  /** True once the bound has expired and the still-running jobs were left to the stalled-job check. */
+  get hasAbandonedJobs(): boolean {
+    return this.gaveUp;
   }
 
   /** Called by each processor; its worker exists only after the BullMQ explorer ran (onModuleInit). */
@@ -71,6 +77,7 @@ export class WorkerDrain implements OnModuleDestroy {
     // longer renewed, and the stalled-job check of a living worker puts it back in the queue.
     await Promise.all([...busy].map((w) => w.disconnect().catch(() => undefined)));
     // Settling the jobs' promises lets the pending close() calls end, so later hooks do not wait for them.
+    this.gaveUp = true;
     this.abandonJobs(new ShutdownAbandonedJob(timeoutMs));
   }
 }

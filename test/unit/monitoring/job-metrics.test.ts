@@ -34,6 +34,19 @@ describe('job metrics', () => {
     expect(values.find((v) => v.metricName === 'moovitamix_job_duration_seconds_count' && v.labels.job_name === 'recommendation-batch' && v.labels.outcome === 'failed')?.value).toBe(1);
   });
 
+  it('does not count an attempt that throws after shutdown gave up on it, and still rethrows', async () => {
+    const labels = { queue: 'training', job_name: 'training-run' };
+    const before = (await sampleValue('moovitamix_job_failures_total', labels)) ?? 0;
+    const durations = async () => (await metrics.jobDuration.get()).values.find((v) => v.metricName === 'moovitamix_job_duration_seconds_count' && v.labels.job_name === 'training-run' && v.labels.outcome === 'failed')?.value ?? 0;
+    const timedBefore = await durations();
+    const run = async () => {
+      throw new Error('Client must be connected before running operations');
+    };
+    await expect(observeJob(metrics, job('training-run', 'training'), run, () => true)).rejects.toThrow('Client must be connected');
+    expect(await sampleValue('moovitamix_job_failures_total', labels)).toBe(before);
+    expect(await durations()).toBe(timedBefore);
+  });
+
   it('is what the queue processors wrap around dispatch', async () => {
     const dispatched: string[] = [];
     const dispatcher = { dispatch: async (j: Job) => (dispatched.push(j.name), 'ok') } as unknown as JobDispatcher;
