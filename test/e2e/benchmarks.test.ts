@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function bench(script: string, args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', script), ...args], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', script), ...args], { cwd: root, encoding: 'utf8', timeout: 200_000 });
   const last = r.stdout.trim().split('\n').at(-1) ?? '';
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, result: last.startsWith('RESULT ') ? (JSON.parse(last.slice(7)) as Record<string, unknown>) : null };
 }
@@ -26,7 +26,7 @@ describe('bench:recommend', () => {
     const day1 = bench('bench-recommend.js', ['--users', '300', '--tracks', '200', '--no-model', '--no-baseline']);
     expect(day1.code, day1.stderr).toBe(0);
     expect(day1.result).toMatchObject({ users: 300, users_computed: 300, users_failed: 0, model_version: null });
-  });
+  }, 240_000);
 
   it('refuses a bad flag, naming it', () => {
     const r = bench('bench-recommend.js', ['--users', 'lots']);
@@ -42,5 +42,5 @@ describe('bench:serve', () => {
     for (const f of ['rps', 'p50_ms', 'p99_ms', 'errors', 'baseline_rps', 'ratio_to_baseline']) expect(typeof r.result![f], f).toBe('number');
     expect(r.result).toMatchObject({ errors: 0, cached_users: 300, connections: 4, rounds: 1 });
     expect(r.result!.ratio_to_baseline).toBeCloseTo((r.result!.rps as number) / (r.result!.baseline_rps as number), 2);
-  });
+  }, 240_000);
 });
