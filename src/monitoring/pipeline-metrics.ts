@@ -69,6 +69,7 @@ export class PipelineMetrics {
   readonly recommendationLastSuccess = gauge({ ...scraped(`${METRIC_PREFIX}recommendation_last_success_timestamp_seconds`), help: 'Unix time of the last successful recommendation run.' });
   // Moved on every read of the hot route: hot metrics (same exposition, cheaper updates).
   readonly recommendationCacheRequests = hotMetric(`${METRIC_PREFIX}recommendation_cache_requests_total`, () => new HotCounter(`${METRIC_PREFIX}recommendation_cache_requests_total`, 'Recommendation reads by where they were answered from (hit = Redis, miss_store = MongoDB, miss_cold_start = cold-start list).', ['result']));
+  readonly recommendationScoringFallbacks = counter({ name: `${METRIC_PREFIX}recommendation_scoring_fallbacks_total`, help: 'Times a worker process lost its model-scoring threads and went on scoring on the job\'s own thread (its batches then take about twice as long).' });
   readonly recommendationServed = hotMetric(`${METRIC_PREFIX}recommendation_served_total`, () => new HotCounter(`${METRIC_PREFIX}recommendation_served_total`, 'Recommendation lists served, by A/B variant.', ['variant']));
 
   // Models
@@ -99,5 +100,6 @@ export class PipelineMetrics {
     for (const [job, queue] of Object.entries(JOB_QUEUE)) this.jobFailures.inc({ queue, job_name: job }, 0);
     for (const decision of ['canary', 'promoted', 'rejected', 'failed']) this.trainingRuns.inc({ decision }, 0);
     for (const result of ['hit', 'miss_store', 'miss_cold_start']) this.recommendationCacheRequests.with(result);
+    this.recommendationScoringFallbacks.inc(0);
   }
 }

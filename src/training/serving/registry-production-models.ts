@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { PipelineMetrics } from '../../monitoring/pipeline-metrics.js';
 import { ProductionModels, type CurrentModels, type LoadedModel, type ModelRecommendation } from '../../recommendations/production-models.js';
 import type { AlsModel } from '../model/als.js';
 import { ModelRegistry } from '../registry/model-registry.service.js';
@@ -63,6 +64,7 @@ export class RegistryProductionModels extends ProductionModels implements OnModu
   constructor(
     private readonly registry: ModelRegistry,
     private readonly config: AppConfig,
+    private readonly metrics: PipelineMetrics,
   ) {
     super();
   }
@@ -101,6 +103,7 @@ export class RegistryProductionModels extends ProductionModels implements OnModu
   private failed(err: Error): void {
     if (this.poolBroken) return;
     this.poolBroken = true;
+    this.metrics.recommendationScoringFallbacks.inc();
     this.logger.error(`model scoring threads unavailable, scoring on the job's thread: ${err.message}`);
     void this.pool?.close().catch(() => undefined);
     this.pool = null;

@@ -19,6 +19,7 @@ const NAMED_METRICS: Array<[string, string, string[]]> = [
   ['moovitamix_recommendation_coverage_ratio', 'gauge', []],
   ['moovitamix_recommendation_freshness_seconds', 'gauge', []],
   ['moovitamix_recommendation_cache_requests_total', 'counter', ['result']],
+  ['moovitamix_recommendation_scoring_fallbacks_total', 'counter', []],
   ['moovitamix_model_metric', 'gauge', ['version', 'metric']],
   ['moovitamix_model_production_version_info', 'gauge', ['version']],
   ['moovitamix_model_drift_psi', 'gauge', ['feature']],
