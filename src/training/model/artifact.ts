@@ -13,7 +13,8 @@ const MAGIC = Buffer.from('MVXALS\r\n', 'latin1');
 /** Under MongoDB's 16 MB document limit with room for the chunk document's other fields. */
 export const MAX_CHUNK_BYTES = 15_000_000;
 
-export interface ArtifactMeta {
+/** What the artifact's header says of the model (JSON at the head of the first chunk). */
+interface Header {
   format: string;
   version: number;
   users: number;
@@ -21,6 +22,9 @@ export interface ArtifactMeta {
   factors: number;
   settings: AlsSettings;
   trainedThrough: number | null;
+}
+
+export interface ArtifactMeta extends Header {
   bytes: number;
   chunks: number;
 }
@@ -33,16 +37,6 @@ export interface SerializedModel {
 
 export class ModelArtifactError extends Error {
   override name = 'ModelArtifactError';
-}
-
-interface Header {
-  format: string;
-  version: number;
-  users: number;
-  items: number;
-  factors: number;
-  settings: AlsSettings;
-  trainedThrough: number | null;
 }
 
 export function serializeModel(model: AlsModel, options: { maxChunkBytes?: number } = {}): SerializedModel {
