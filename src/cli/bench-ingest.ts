@@ -28,6 +28,7 @@ import { IngestionRunsRepository } from '../ingestion/ingestion-runs.repository.
 import { IngestionService } from '../ingestion/ingestion.service.js';
 import { INSERT_ONLY_FIELDS, planPage, type PagePlan } from '../ingestion/page-plan.js';
 import { createLogger } from '../logging/logger.js';
+import { clearPrefix } from './support/redis-prefix.js';
 
 const USAGE = `Usage: npm run bench:ingest -- [options]
 
@@ -236,12 +237,7 @@ async function drop(s: Settings): Promise<void> {
 async function dropAll(settings: Settings[], prefix: string, redisUrl: string, rawDir: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await clearPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -13,6 +13,7 @@ import type { Settings } from '../config/settings.js';
 import { createLogger } from '../logging/logger.js';
 import { textTable } from '../training/report.js';
 import { SimulatedSystem, type DayRow, type SimulationResult } from '../training/simulation/simulation.js';
+import { clearPrefix } from './support/redis-prefix.js';
 
 const USAGE = `Usage: npm run simulate -- [options]
 
@@ -47,8 +48,7 @@ async function emptyStores(s: Settings): Promise<void> {
   await conn.close();
   const redis = new Redis(s.REDIS_URL, { maxRetriesPerRequest: 2 });
   try {
-    const keys = await redis.keys(`${s.REDIS_PREFIX}:*`);
-    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+    await clearPrefix(redis, s.REDIS_PREFIX);
   } finally {
     await redis.quit();
   }

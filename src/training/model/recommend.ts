@@ -110,18 +110,15 @@ export function topKExact(model: AlsModel, user: ArrayLike<number>, k: number, e
   const f = model.settings.factors;
   if (user.length !== f) throw new Error(`user vector has ${user.length} factors, the model ${f}`);
   const { order, norms, factors: Y, stages, tails } = normIndex(model);
-  const ids = model.itemIds;
   let userNorm = 0;
   for (let i = 0; i < f; i++) userNorm += user[i]! * user[i]!;
   userNorm = Math.sqrt(userNorm);
   const userTails = new Float64Array(stages);
   tailNorms(user, 0, f, stages, userTails, 0);
-  const best = new Int32Array(k);
-  const bestScore = new Float64Array(k);
-  let size = 0;
+  const top = new TopKBuffer(k, model.itemIds);
   scan: for (let j = 0; j < order.length; j++) {
     const slack = userNorm * norms[j]! * BOUND_SLACK;
-    if (size === k && userNorm * norms[j]! + slack < bestScore[k - 1]!) break;
+    if (top.full && userNorm * norms[j]! + slack < top.kth) break;
     const row = order[j]!;
     if (excluded !== undefined && excluded[row] === 1) continue;
     const o = j * f;
@@ -137,7 +134,7 @@ export function topKExact(model: AlsModel, user: ArrayLike<number>, k: number, e
         s2 += user[ff + 2]! * Y[o + ff + 2]!;
         s3 += user[ff + 3]! * Y[o + ff + 3]!;
       }
-      if (size === k && s0 + s1 + (s2 + s3) + userTails[st]! * tails[j * stages + st]! + slack < bestScore[k - 1]!) continue scan;
+      if (top.full && s0 + s1 + (s2 + s3) + userTails[st]! * tails[j * stages + st]! + slack < top.kth) continue scan;
     }
     for (; ff + 3 < f; ff += 4) {
       s0 += user[ff]! * Y[o + ff]!;
@@ -146,43 +143,61 @@ export function topKExact(model: AlsModel, user: ArrayLike<number>, k: number, e
       s3 += user[ff + 3]! * Y[o + ff + 3]!;
     }
     for (; ff < f; ff++) s0 += user[ff]! * Y[o + ff]!;
-    const s = s0 + s1 + (s2 + s3);
-    if (size === k && !before(s, row, bestScore[k - 1]!, best[k - 1]!, ids)) continue;
-    let pos = size < k ? size++ : k - 1;
-    while (pos > 0 && before(s, row, bestScore[pos - 1]!, best[pos - 1]!, ids)) {
-      best[pos] = best[pos - 1]!;
-      bestScore[pos] = bestScore[pos - 1]!;
-      pos--;
-    }
-    best[pos] = row;
-    bestScore[pos] = s;
+    top.offer(row, s0 + s1 + (s2 + s3));
   }
-  return size === k ? { rows: best, scores: bestScore } : { rows: best.slice(0, size), scores: bestScore.slice(0, size) };
+  return top.result();
 }
 
 /**
  * Indices of the k best scores, best first, skipping indices with excluded[i] = 1. Equal scores
- * rank by `ids` ascending (by index when ids are not given). Linear scan with a sorted buffer of k.
+ * rank by `ids` ascending (by index when ids are not given). The exhaustive definition that
+ * topKExact is tested against.
  */
 export function topK(scores: ArrayLike<number>, k: number, excluded?: Uint8Array, ids?: ArrayLike<number>): Int32Array {
-  const best = new Int32Array(k);
-  const bestScore = new Float64Array(k);
-  let size = 0;
-  const n = scores.length;
-  for (let i = 0; i < n; i++) {
-    if (excluded !== undefined && excluded[i] === 1) continue;
-    const s = scores[i];
-    if (size === k && !before(s, i, bestScore[k - 1], best[k - 1], ids)) continue;
-    let pos = size < k ? size++ : k - 1;
-    while (pos > 0 && before(s, i, bestScore[pos - 1], best[pos - 1], ids)) {
-      best[pos] = best[pos - 1];
-      bestScore[pos] = bestScore[pos - 1];
+  const top = new TopKBuffer(k, ids);
+  for (let i = 0; i < scores.length; i++) if (excluded === undefined || excluded[i] !== 1) top.offer(i, scores[i]!);
+  return top.result().rows;
+}
+
+/** The k best (score, index) pairs offered so far, best first, in a sorted buffer of k. */
+class TopKBuffer {
+  private readonly best: Int32Array;
+  private readonly bestScore: Float64Array;
+  private size = 0;
+
+  constructor(
+    private readonly k: number,
+    private readonly ids: ArrayLike<number> | undefined,
+  ) {
+    this.best = new Int32Array(k);
+    this.bestScore = new Float64Array(k);
+  }
+
+  get full(): boolean {
+    return this.size === this.k;
+  }
+
+  /** The k-th best score; meaningful once full. */
+  get kth(): number {
+    return this.bestScore[this.k - 1]!;
+  }
+
+  offer(index: number, s: number): void {
+    const { best, bestScore, ids, k } = this;
+    if (this.size === k && !before(s, index, bestScore[k - 1]!, best[k - 1]!, ids)) return;
+    let pos = this.size < k ? this.size++ : k - 1;
+    while (pos > 0 && before(s, index, bestScore[pos - 1]!, best[pos - 1]!, ids)) {
+      best[pos] = best[pos - 1]!;
+      bestScore[pos] = bestScore[pos - 1]!;
       pos--;
     }
-    best[pos] = i;
+    best[pos] = index;
     bestScore[pos] = s;
   }
-  return size === k ? best : best.slice(0, size);
+
+  result(): { rows: Int32Array; scores: Float64Array } {
+    return this.full ? { rows: this.best, scores: this.bestScore } : { rows: this.best.slice(0, this.size), scores: this.bestScore.slice(0, this.size) };
+  }
 }
 
 /** Whether (score a, index ia) ranks before (score b, index ib); NaN ranks last. */

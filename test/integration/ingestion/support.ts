@@ -10,6 +10,7 @@ import { IngestionService, type RunSummary } from '../../../src/ingestion/ingest
 import { createLogger } from '../../../src/logging/logger.js';
 import type { RoleParts } from '../../../src/roles.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
+import { clearPrefix } from '../../../src/cli/support/redis-prefix.js';
 
 export const NO_PARTS: RoleParts = { api: false, workers: false, scheduler: false, mockApi: false };
 
@@ -90,12 +91,7 @@ export async function dropDatabase(settings: Settings): Promise<void> {
 export async function clearRedisPrefix(settings: Settings): Promise<void> {
   const redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${settings.REDIS_PREFIX}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await clearPrefix(redis, settings.REDIS_PREFIX);
   } finally {
     redis.disconnect();
   }
