@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 
 /**
- * The mirror of the source API, corrected to what the API really sends (see docs/data-model.md).
+ * The mirror of the source API, corrected to what the API really sends (docs/architecture.md, and the README's data model).
  * `_id` is the source id everywhere, so every per-record lookup is an `_id` lookup.
  */
 

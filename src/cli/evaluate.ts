@@ -1,6 +1,6 @@
 /**
  * npm run evaluate -- --data DIR [--test FILE] [--k 10] [--write-split DIR2] ...
- * Offline evaluation of ALS against the popularity baseline, as docs/EVALUATION.md defines it.
+ * Offline evaluation of ALS against the popularity baseline, as docs/datasets.md defines it.
  * Progress goes to stderr; stdout gets the tables and, last, the RESULT line.
  */
 import { copyFile, mkdir } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The data set directory format of docs/EVALUATION.md, read and written line by line:
+ * The data set directory format of docs/datasets.md, read and written line by line:
  * listens.ndjson (required), tracks.ndjson and users.ndjson (optional). A line that does not parse
  * stops the read with a DatasetError naming the file and the line; blank lines are ignored.
  */

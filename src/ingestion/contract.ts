@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Endpoint } from './endpoints.js';
 
 /**
- * The source API's contract (docs in ../shared/docs/MOCK_API.md): every item is checked against it
+ * The source API's contract (docs/source-api.md): every item is checked against it
  * before anything is stored; an item that fails goes to rejected_records with the reasons.
  */
 

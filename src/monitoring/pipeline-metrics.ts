@@ -44,7 +44,7 @@ const RUN_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 3600];
 
 /**
  * Every pipeline metric, declared once with its help text (names and labels as in
- * ../shared/docs/ARCHITECTURE.md; reference in docs/observability.md). Services inject this and move the metrics; /metrics exposes them.
+ * docs/architecture.md; reference in docs/observability.md). Services inject this and move the metrics; /metrics exposes them.
  */
 @Injectable()
 export class PipelineMetrics {

@@ -1,6 +1,6 @@
 import type { ListenEventDoc, ListenHistoryDoc, TrackDoc, UserDoc } from '../catalog/catalog.schemas.js';
 
-/** The genres of the MooVitamix source (MOCK_API.md). */
+/** The genres of the MooVitamix source (docs/source-api.md). */
 export const SOURCE_GENRES = ['Rock', 'Pop', 'Hip Hop', 'Jazz', 'Electronic', 'Classical', 'Country', 'Blues', 'R&B', 'Reggae', 'Folk', 'Metal', 'Punk', 'Funk', 'Indie', 'Alternative', 'Techno'];
 
 export interface SyntheticOptions {

@@ -6,7 +6,7 @@ import { JsonTable, ListenHistoryTable, type DayStats, type MockDataset } from '
 import { FIRST_NAMES, GENDERS, GENRES, LAST_NAMES, WORDS } from './vocabulary.js';
 
 /**
- * A data set directory (docs/EVALUATION.md format) served through the source contract. Fields a
+ * A data set directory (docs/datasets.md format) served through the source contract. Fields a
  * file leaves out are filled with seeded values so every item has the contract's fields and types;
  * tracks and users named only in listens.ndjson are added. Each user's items are their listens in
  * time order (file order without listened_at), each repeated `count` times. The data never change.

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { MockSourceService } from './mock-source.service.js';
 import { sendAnswer } from './respond.js';
 
-/** The three endpoints of the source contract (docs/MOCK_API.md); documented by the hand-kept /openapi.json. */
+/** The three endpoints of the source contract (docs/source-api.md); documented by the hand-kept /openapi.json. */
 @Controller()
 export class SourceController {
   constructor(private readonly source: MockSourceService) {}

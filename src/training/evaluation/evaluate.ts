@@ -1,5 +1,5 @@
 /**
- * A full offline evaluation on in-memory listens (docs/EVALUATION.md): split, tune ALS on a
+ * A full offline evaluation on in-memory listens (docs/datasets.md): split, tune ALS on a
  * validation carve-out of the training listens, refit on all training listens, then score ALS and
  * the popularity baseline on the test split. The retraining job's gate calls the same functions.
  */

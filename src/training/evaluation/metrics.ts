@@ -1,5 +1,5 @@
 /**
- * Ranking metrics at k exactly as docs/EVALUATION.md defines them (binary relevance, averaged over
+ * Ranking metrics at k exactly as docs/datasets.md defines them (binary relevance, averaged over
  * test users, coverage over the full catalogue).
  */
 

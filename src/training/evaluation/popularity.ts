@@ -1,5 +1,5 @@
 /**
- * The popularity baseline of docs/EVALUATION.md: tracks ranked by distinct training users (ties by
+ * The popularity baseline of docs/datasets.md: tracks ranked by distinct training users (ties by
  * ascending track id), each user's training tracks excluded.
  */
 import type { Listen } from '../model/als.js';

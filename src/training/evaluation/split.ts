@@ -1,5 +1,5 @@
 /**
- * Train/test split of docs/EVALUATION.md: a time split when every listen has a time (each user's
+ * Train/test split of docs/datasets.md: a time split when every listen has a time (each user's
  * last 20% of listens by time held out), else a seeded random 20% of each user's distinct tracks.
  * Users with fewer than 5 distinct tracks keep everything in training.
  */

@@ -163,7 +163,7 @@ export function usersOnBothSides(train: readonly Listen[], validation: readonly 
 /**
  * A first load gives each user's whole history one time (the record's updated_at when first seen),
  * so a split by days leaves nobody with listens on both sides. Then, and only then, the held-out
- * split is the per-user one of docs/EVALUATION.md (each user's last 20% of pairs by time, users
+ * split is the per-user one of docs/datasets.md (each user's last 20% of pairs by time, users
  * with fewer than 5 distinct tracks kept whole in training).
  */
 export function perUserFallback(p: PreparedData): PreparedData {

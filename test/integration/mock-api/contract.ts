@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /** The captured answers of the original API, and checks of an item against them. */
 
-export const REFERENCE_DIR = join(process.cwd(), '..', 'shared', 'reference', 'moovitamix');
+export const REFERENCE_DIR = join(process.cwd(), 'test', 'fixtures', 'moovitamix');
 const reference = (file: string) => JSON.parse(readFileSync(join(REFERENCE_DIR, file), 'utf8'));
 
 export const REFERENCE = {

@@ -6,7 +6,7 @@ import { ALL_QUEUES } from '../../../src/queues/job-catalogue.js';
 import { testSettings } from '../../support/settings.js';
 import { openDb, sample, startPipeline, type RunningApp } from './support.js';
 
-// Every metric named in ARCHITECTURE.md (plus the queue and HTTP ones of issue 6), with its labels.
+// Every metric named in docs/architecture.md (plus the queue and HTTP ones of issue 6), with its labels.
 const NAMED_METRICS: Array<[string, string, string[]]> = [
   ['moovitamix_ingestion_requests_total', 'counter', ['endpoint', 'outcome']],
   ['moovitamix_ingestion_request_duration_seconds', 'histogram', ['endpoint']],

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { durationSeconds, itemsDigest, parseSourceDate, validateItem } from '../../../src/ingestion/contract.js';
 
-const sample = (name: string) => JSON.parse(readFileSync(join(process.cwd(), '..', 'shared', 'reference', 'moovitamix', `sample_${name}_page1_size3.json`), 'utf8')).items;
+const sample = (name: string) => JSON.parse(readFileSync(join(process.cwd(), 'test', 'fixtures', 'moovitamix', `sample_${name}_page1_size3.json`), 'utf8')).items;
 
 describe('source dates', () => {
   it('reads ISO-8601 without time zone, with or without microseconds, as UTC', () => {

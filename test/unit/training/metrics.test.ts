@@ -11,7 +11,7 @@ import {
 
 const L2 = (i: number) => 1 / Math.log2(i + 1);
 
-describe('ranking metrics at k (docs/EVALUATION.md)', () => {
+describe('ranking metrics at k (docs/datasets.md)', () => {
   // L = [10, 20, 30, 40], T = {20, 40, 99}: hits at positions 2 and 4.
   const L = [10, 20, 30, 40];
   const T = new Set([20, 40, 99]);
