@@ -13,6 +13,11 @@ if ! command -v promtool >/dev/null 2>&1 || [ ! -x /usr/bin/prometheus ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null && apt-get install -y -qq prometheus >/dev/null || { echo "could not install Debian's prometheus package"; exit 1; }
 fi
+# Debian's chromium: the dashboard's browser test drives it with playwright-core (a test never downloads a browser).
+if [ ! -x /usr/bin/chromium ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null || { echo "could not install Debian's chromium package"; exit 1; }
+fi
 
 rm -f .data/test-report.json
 npx vitest run "$@"
