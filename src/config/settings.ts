@@ -58,7 +58,9 @@ export const SETTINGS = {
   LOG_LEVEL: spec('process', z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']), 'log', 'Lowest level written to the JSON log (fatal, error, warn, log, debug, verbose).'),
   SHUTDOWN_TIMEOUT_MS: spec('process', int(1000, 600_000), '30000', 'On SIGTERM (or app.close()), how long the workers\' running jobs may take to finish, workers stopped first and connections last; a job still running then is not failed: BullMQ\'s stalled-job check hands it to another worker.'),
   TZ_CRON: spec('process', z.string().min(1), 'UTC', 'Time zone of every cron expression (IANA name, e.g. Europe/Paris).'),
-  ADMIN_TOKEN: spec('process', z.string().min(16, { message: 'expected at least 16 characters' }), undefined, 'Admin credential: Authorization: Bearer <token>, or HTTP Basic with the token as password in a browser.', true),
+  NODE_ENV: spec('process', z.enum(['development', 'production', 'test']), 'development', 'production (the Docker image\'s default) refuses to start with a development or weak ADMIN_TOKEN (the .env one, under 32 characters, or of low entropy).'),
+  ADMIN_TOKEN: spec('process', z.string().min(16, { message: 'expected at least 16 characters' }), undefined, 'Admin credential: Authorization: Bearer <token> (every state-changing route), or HTTP Basic with the token as password for the browser pages under /admin (GET only). Set it or ADMIN_TOKEN_FILE.', true),
+  ADMIN_TOKEN_FILE: spec('process', z.string().min(1).optional(), undefined, 'File holding the admin token (e.g. a Docker secret at /run/secrets/admin_token); when set it wins over ADMIN_TOKEN. Surrounding whitespace is ignored.'),
 
   // Connections
   MONGODB_URI: spec('connections', url(['mongodb:', 'mongodb+srv:']), 'mongodb://127.0.0.1:27017/moovitamix', 'MongoDB (or FerretDB) connection string, with the database name.', true),

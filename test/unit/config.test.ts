@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError, describeConfig, loadConfig } from '../../src/config/load-config.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, DEVELOPMENT_ADMIN_TOKENS, describeConfig, loadConfig } from '../../src/config/load-config.js';
 
 const base = { ADMIN_TOKEN: 'a-long-enough-admin-token' };
 
@@ -51,5 +55,52 @@ describe('configuration', () => {
     expect(problemsOf({ VALIDATION_DAYS: '30', TRAINING_WINDOW_DAYS: '30' })[0]).toMatch(/VALIDATION_DAYS=30 must be smaller than TRAINING_WINDOW_DAYS=30/);
     expect(problemsOf({ TZ_CRON: 'Mars/Olympus' })[0]).toMatch(/TZ_CRON="Mars\/Olympus" is not an IANA time zone/);
     expect(problemsOf({ INGESTION_CRON: 'daily' })[0]).toMatch(/^INGESTION_CRON="daily" is invalid: expected a cron expression/);
+  });
+});
+
+describe('the admin token in production', () => {
+  const strong = 'q8Zr3vLx0PjT2mWc9bKe7YhN4sGd1uFaR6tVyQ5oXiE';
+  const dir = mkdtempSync(join(tmpdir(), 'moovitamix-secret-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const committed = parseEnv(readFileSync('.env', 'utf8')).ADMIN_TOKEN!;
+
+  it('lists the token committed in .env as a development token', () => {
+    expect(DEVELOPMENT_ADMIN_TOKENS).toContain(committed);
+  });
+
+  it('refuses to start with the committed development token', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: committed });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^ADMIN_TOKEN \(hidden\) is the development token committed in \.env: NODE_ENV=production refuses to start/);
+    expect(problems[0]).not.toContain(committed);
+  });
+
+  it('refuses short, placeholder and low-entropy tokens', () => {
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-long-enough-admin-token' })[0]).toMatch(/has 25 characters; production needs at least 32/);
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'please-change-me-please-change-me-now' })[0]).toMatch(/looks like a placeholder/);
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(64) })[0]).toMatch(/is too regular \(about 0 bits/);
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'abab'.repeat(16) })[0]).toMatch(/is too regular/);
+  });
+
+  it('accepts a random token in production, and any valid token outside production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: strong })).toEqual([]);
+    expect(problemsOf({ ADMIN_TOKEN: committed })).toEqual([]);
+    expect(loadConfig({ ADMIN_TOKEN: committed }).NODE_ENV).toBe('development');
+  });
+
+  it('reads the token from ADMIN_TOKEN_FILE (a Docker secret), which wins over ADMIN_TOKEN', () => {
+    const file = join(dir, 'admin_token');
+    writeFileSync(file, `${strong}\n`);
+    const s = loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: committed, ADMIN_TOKEN_FILE: file });
+    expect(s.ADMIN_TOKEN).toBe(strong);
+    expect(loadConfig({ ADMIN_TOKEN_FILE: file }).ADMIN_TOKEN).toBe(strong);
+    writeFileSync(file, committed);
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN_FILE: file })[0]).toMatch(/development token/);
+  });
+
+  it('names an unreadable token file', () => {
+    const problems = problemsOf({ ADMIN_TOKEN_FILE: join(dir, 'missing') });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^ADMIN_TOKEN_FILE=".*missing" cannot be read \(ENOENT\)/);
   });
 });

@@ -1,8 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../../../src/config/load-config.js';
+import { ConfigError, loadConfig } from '../../../src/config/load-config.js';
 import { ROLES, SETTINGS } from '../../../src/config/settings.js';
 
 // docker-compose.yml cannot run here (no Docker engine): this holds it against the app's config.
@@ -17,14 +20,64 @@ interface Service {
   command?: string[];
   depends_on?: Record<string, { condition: string }> | string[];
   healthcheck?: { test: string[] };
+  secrets?: string[];
 }
-const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+  secrets?: Record<string, { file?: string }>;
+};
 const dotenv = parseEnv(readFileSync('.env', 'utf8'));
 const APP_SERVICES = { api: 'api', worker: 'worker', scheduler: 'scheduler', 'mock-api': 'mock-api' } as const;
-const settingsOf = (name: string) => loadConfig({ ...dotenv, ...compose.services[name]!.environment });
+// The image's environment (Dockerfile ENV), and the compose secret as the container would see it.
+const imageEnv = Object.fromEntries([...readFileSync('Dockerfile', 'utf8').matchAll(/^ENV (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+const secretDir = mkdtempSync(join(tmpdir(), 'moovitamix-compose-'));
+const secretFile = join(secretDir, 'admin_token');
+writeFileSync(secretFile, 'Zk3q9VvR2pLx8TnW0cYb6HsJ4mGd1fQe7aUiN5oPrKt\n');
+const containerEnv = (name: string) => {
+  const env: Record<string, string> = { ...imageEnv, ...dotenv, ...compose.services[name]!.environment };
+  if (env.ADMIN_TOKEN_FILE === '/run/secrets/admin_token') env.ADMIN_TOKEN_FILE = secretFile;
+  return env;
+};
+const settingsOf = (name: string) => loadConfig(containerEnv(name));
+/** A compose value with its `${VAR:-default}` interpolations at their defaults. */
+const withDefaults = (v: string) => v.replace(/\$\{(\w+):-([^}]*)\}/g, (_, _name: string, def: string) => def);
 const containerPort = (mapping: string) => Number(mapping.split(':').at(-1));
 
 describe('docker-compose.yml', () => {
+  afterAll(() => rmSync(secretDir, { recursive: true, force: true }));
+
+  it('publishes ports on 127.0.0.1 only, unless PUBLISH_ADDRESS opts out', () => {
+    const published = Object.entries(compose.services).flatMap(([name, svc]) => (svc.ports ?? []).map((p) => [name, p] as const));
+    expect(published.length).toBeGreaterThanOrEqual(3);
+    for (const [name, mapping] of published) {
+      expect(mapping, name).toMatch(/^\$\{PUBLISH_ADDRESS:-127\.0\.0\.1\}:\d+:\d+$/);
+      expect(withDefaults(mapping).split(':')[0], name).toBe('127.0.0.1');
+    }
+  });
+
+  it('gives every app service the admin token as a compose secret from a file that is not committed', () => {
+    expect(imageEnv.NODE_ENV).toBe('production');
+    const file = withDefaults(compose.secrets!.admin_token!.file!);
+    expect(file).toBe('./secrets/admin_token');
+    // git check-ignore exits 0 when the path is ignored.
+    expect(() => execFileSync('git', ['check-ignore', '-q', file])).not.toThrow();
+    const tracked = execFileSync('git', ['ls-files', 'secrets']).toString().trim();
+    expect(tracked).toBe('');
+    for (const name of Object.keys(APP_SERVICES)) {
+      expect(compose.services[name]!.secrets, name).toEqual(['admin_token']);
+      expect(compose.services[name]!.environment!.ADMIN_TOKEN_FILE, name).toBe('/run/secrets/admin_token');
+      expect(settingsOf(name).ADMIN_TOKEN, name).toBe('Zk3q9VvR2pLx8TnW0cYb6HsJ4mGd1fQe7aUiN5oPrKt');
+    }
+  });
+
+  it('would refuse to start a container on the development token of .env', () => {
+    const env = containerEnv('api');
+    delete env.ADMIN_TOKEN_FILE;
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/development token committed in \.env/);
+  });
+
   it('has MongoDB 7, Redis 7, the app once per role and Prometheus, each with a health check', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['api', 'mock-api', 'mongo', 'prometheus', 'redis', 'scheduler', 'worker']);
     expect(compose.services.mongo!.image).toBe('mongo:7');
