@@ -39,8 +39,11 @@ export class DatasetError extends Error {
     /** 1-based; 0 when the problem is the file itself. */
     readonly line: number,
     readonly reason: string,
+    /** The field or column at fault, when there is one (importers name the source's column). */
+    readonly field?: string,
   ) {
-    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
+    const what = field === undefined ? reason : `${field}: ${reason}`;
+    super(line > 0 ? `${file}:${line}: ${what}` : `${file}: ${what}`);
   }
 }
 
@@ -159,7 +162,7 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
  * Strict: Date alone would accept 2026-02-30 and roll it over to March. A time without a zone is
  * read as UTC (JavaScript would use the machine's zone, making the time split machine-dependent).
  */
-function isoDate(v: unknown, name: string, fail: Fail): Date {
+export function isoDate(v: unknown, name: string, fail: (reason: string) => never): Date {
   const m = typeof v === 'string' ? ISO_8601.exec(v) : null;
   if (!m) return fail(`${name} must be an ISO-8601 date-time string, got ${show(v)}`);
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
