@@ -140,8 +140,12 @@ export const SETTINGS = {
   MIN_LIFT_OVER_POPULARITY: spec('training', num(0, 100), '0.1', 'Gate: the candidate\'s NDCG@10 must beat popularity\'s by at least this share (0.1 = 10%).'),
   GATE_COVERAGE_TOLERANCE: spec('training', ratio(), '0.2', 'Gate: catalogue coverage may fall by at most this share.'),
   CANARY_PERCENT: spec('training', num(0, 100), '10', 'Share of users (percent) served the canary model.'),
-  CANARY_DAYS: spec('training', int(0, 60), '2', 'Days a canary runs before it is promoted or rolled back (0 = promote at once).'),
-  CANARY_TOLERANCE: spec('training', ratio(), '0.1', 'The canary\'s next-day hit rate may be below production\'s by at most this share.'),
+  CANARY_DAYS: spec('training', int(0, 60), '2', 'Days a canary runs before its first review, which promotes it, rolls it back or waits a day (see CANARY_MAX_DAYS; 0 = promote at once, no canary).'),
+  CANARY_MAX_DAYS: spec('training', int(0, 60), '6', 'Last day of a canary: reviewed daily from CANARY_DAYS on while its test is inconclusive, decided at the latest this many days after it started (at most CANARY_DAYS: the first review decides).'),
+  CANARY_CONFIDENCE: spec('training', num(0.5, 0.9999), '0.95', 'Canary test: two-sided confidence of the interval of the difference of next-day hit rates, over all the canary\'s reviews together (each review uses 1 - (1 - this) / reviews).'),
+  CANARY_NON_INFERIORITY_MARGIN: spec('training', ratio(), '0.02', 'Canary test: how far, in absolute terms, the canary\'s next-day hit rate may be below production\'s (0.02 = 2 percentage points); promoted when the interval\'s lower bound is above minus this, rolled back when its upper bound is below it.'),
+  CANARY_MIN_USERS: spec('training', int(1, 10_000_000), '100', 'Canary test: users each group (canary, production) needs before a review may decide ahead of CANARY_MAX_DAYS.'),
+  CANARY_INCONCLUSIVE: spec('training', z.enum(['promote', 'rollback']), 'promote', 'Canary test: what the last review does when the interval still straddles the margin: promote (the offline gate stands; only a canary shown worse is stopped) or rollback (a canary must show it is not worse).'),
   DRIFT_PSI_THRESHOLD: spec('training', num(0, 10), '0.2', 'Population stability index above which a feature is reported as drifted.'),
 } satisfies Record<string, SettingSpec>;
 

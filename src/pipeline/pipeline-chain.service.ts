@@ -12,7 +12,7 @@ export function runDateOf(date: Date, timeZone: string): string {
  * call the `start*` methods; workers call the `after*` methods when a stage finishes.
  *
  *   cron/REST/CLI -> ingestion run --(succeeded)--> recommendation run (fan-out in batches)
- *   cron/REST/CLI -> training run --(decision)--> recommendation run; canary review after CANARY_DAYS
+ *   cron/REST/CLI -> training run --(decision)--> recommendation run; canary review after CANARY_DAYS (then daily while it waits)
  *   rollback/promotion -------------------------> recommendation run (forced)
  */
 @Injectable()
@@ -55,8 +55,12 @@ export class PipelineChain {
     return r;
   }
 
-  /** A canary is reviewed after CANARY_DAYS (delayed job; one per version). */
-  scheduleCanaryReview(version: string, delayMs: number): Promise<EnqueueResult> {
-    return this.jobs.enqueue(JobName.CanaryReview, { version, trigger: 'pipeline' }, `canary-review-${version}`, { delay: delayMs });
+  /** A canary is reviewed after CANARY_DAYS, then daily while its test waits (delayed jobs; one per version and look). */
+  scheduleCanaryReview(version: string, delayMs: number, look = 1): Promise<EnqueueResult> {
+    return this.jobs.enqueue(JobName.CanaryReview, { version, trigger: 'pipeline' }, this.reviewJobId(version, look), { delay: delayMs });
+  }
+
+  reviewJobId(version: string, look: number): string {
+    return look === 1 ? `canary-review-${version}` : `canary-review-${version}-look-${look}`;
   }
 }

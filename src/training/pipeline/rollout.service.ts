@@ -4,14 +4,15 @@ import { PipelineMetrics } from '../../monitoring/pipeline-metrics.js';
 import { PipelineChain, runDateOf } from '../../pipeline/pipeline-chain.service.js';
 import type { Trigger } from '../../queues/job-catalogue.js';
 import { ModelRegistry, RegistryConflictError } from '../registry/model-registry.service.js';
-import type { ModelVersionDoc } from '../registry/registry.schemas.js';
-import { decideCanary, hitRates, type CanaryOutcome } from './canary.js';
+import { canaryReviewsOf, type CanaryRecord, type CanaryReviewRecord, type ModelVersionDoc } from '../registry/registry.schemas.js';
+import { canaryLooks, decideCanary, hitRates, type CanaryOutcome, type CanaryTest } from './canary.js';
 import { DAY_MS } from './preprocess.js';
 import { TrainingDataRepository } from './training-data.repository.js';
 
 export interface RolloutResult {
   version: string;
-  decision: 'canary' | 'promoted' | 'rolled_back' | 'skipped';
+  /** waiting: a canary review whose test is inconclusive; the next review is scheduled a day later. */
+  decision: 'canary' | 'promoted' | 'rolled_back' | 'skipped' | 'waiting';
   reason: string;
   /** The recommendation run that follows the change. */
   recommendationJobId: string | null;
@@ -38,6 +39,12 @@ export class RolloutService {
     return runDateOf(this.registry.now(), this.config.TZ_CRON);
   }
 
+  /** The canary test of the settings (docs/training.md, "Canary review"). */
+  canaryTest(): CanaryTest {
+    const c = this.config;
+    return { confidence: c.CANARY_CONFIDENCE, margin: c.CANARY_NON_INFERIORITY_MARGIN, minUsers: c.CANARY_MIN_USERS, maxLooks: canaryLooks(c.CANARY_DAYS, c.CANARY_MAX_DAYS), inconclusive: c.CANARY_INCONCLUSIVE };
+  }
+
   /** A candidate that passed the gate (its artifact stored): canary for CANARY_DAYS, or production now. */
   async release(version: string, gateReason: string, dataAnchor: number | null): Promise<RolloutResult> {
     const days = this.config.CANARY_DAYS;
@@ -49,14 +56,15 @@ export class RolloutService {
     await this.registry.retireOthers('canary', version, 'superseded', `superseded by ${version} before its review`, 'training');
     const now = this.registry.now();
     const reviewAt = new Date(now.getTime() + days * DAY_MS);
+    const reviewJob = this.chain.reviewJobId(version, 1);
     await this.registry.transition(version, ['candidate'], {
       status: 'canary',
       decision: 'canary',
-      reason: `gate ${gateReason}; canary for ${percent}% of users for ${days} days`,
+      reason: `gate ${gateReason}; canary for ${percent}% of users, first review after ${days} days`,
       by: 'training',
-      set: { canary_at: now, canary: { percent, started_at: now, review_at: reviewAt, data_anchor: dataAnchor === null ? null : new Date(dataAnchor) } },
+      set: { canary_at: now, canary: { percent, started_at: now, review_at: reviewAt, data_anchor: dataAnchor === null ? null : new Date(dataAnchor), review_job_id: reviewJob, reviews: [] } },
     });
-    await this.chain.scheduleCanaryReview(version, days * DAY_MS);
+    await this.chain.scheduleCanaryReview(version, days * DAY_MS, 1);
     const rec = await this.chain.afterModelChanged(this.today(), `canary ${version} started`);
     this.logger.log(`model ${version} in canary for ${percent}% of users until ${reviewAt.toISOString()}`, { version });
     return { version, decision: 'canary', reason: `canary for ${percent}% of users for ${days} days`, recommendationJobId: rec.jobId };
@@ -109,7 +117,11 @@ export class RolloutService {
     return { version: previousId, replaced: current._id, decision: 'rolled_back', reason, recommendationJobId: rec.jobId };
   }
 
-  /** CanaryReview: next-day hit rate of canary users against production users decides. */
+  /**
+   * CanaryReview: the next-day hit rates of canary and production users, tested (canary.ts). The
+   * canary is promoted, rolled back, or kept another day with its next review scheduled; every
+   * review is kept on the version's canary record and in its history.
+   */
   async reviewCanary(version: string): Promise<RolloutResult & { outcome?: CanaryOutcome }> {
     const v = await this.registry.get(version);
     if (!v || v.status !== 'canary' || !v.canary) {
@@ -117,31 +129,67 @@ export class RolloutService {
       this.logger.log(reason, { version });
       return { version, decision: 'skipped', reason, recommendationJobId: null };
     }
-    const outcome = await this.measureCanary(v);
-    const set = { canary: { ...v.canary, outcome: { ...outcome, reviewed_at: this.registry.now() } } };
-    if (outcome.promote) {
-      await this.registry.transition(version, ['canary'], { status: 'canary', decision: 'canary_passed', reason: outcome.reason, by: 'canary-review', set });
+    const prior = canaryReviewsOf(v.canary);
+    const look = prior.length + 1;
+    const outcome = await this.measureCanary(v, look);
+    const now = this.registry.now();
+    const record = reviewRecord(outcome, now, this.config.CANARY_DAYS);
+    const canary: CanaryRecord = { ...v.canary, outcome: record, reviews: [...prior, record] };
+    if (outcome.decision === 'wait') {
+      canary.review_at = new Date(now.getTime() + DAY_MS);
+      canary.review_job_id = this.chain.reviewJobId(version, look + 1);
+      await this.registry.transition(version, ['canary'], { status: 'canary', decision: 'canary_waiting', reason: `canary ${outcome.reason}`, by: 'canary-review', set: { canary } });
+      await this.chain.scheduleCanaryReview(version, DAY_MS, look + 1);
+      this.logger.log(`canary ${version} kept another day: ${outcome.reason}`, { version, look });
+      return { version, decision: 'waiting', reason: outcome.reason, recommendationJobId: null, outcome };
+    }
+    if (outcome.decision === 'promote') {
+      await this.registry.transition(version, ['canary'], { status: 'canary', decision: 'canary_passed', reason: outcome.reason, by: 'canary-review', set: { canary } });
       const r = await this.promote(version, `canary ${outcome.reason}`, 'canary-review', 'promotion');
       return { ...r, outcome };
     }
-    await this.registry.transition(version, ['canary'], { status: 'rejected', decision: 'rolled_back', reason: `canary ${outcome.reason}`, by: 'canary-review', set: { ...set, rejected_at: this.registry.now() } });
+    await this.registry.transition(version, ['canary'], { status: 'rejected', decision: 'rolled_back', reason: `canary ${outcome.reason}`, by: 'canary-review', set: { canary, rejected_at: now } });
     const rec = await this.chain.afterModelChanged(this.today(), `canary ${version} rolled back`, 'rollback');
     this.logger.warn(`canary ${version} rolled back: ${outcome.reason}`, { version });
     return { version, decision: 'rolled_back', reason: outcome.reason, recommendationJobId: rec.jobId, outcome };
   }
 
-  async measureCanary(v: ModelVersionDoc): Promise<CanaryOutcome> {
+  async measureCanary(v: ModelVersionDoc, look: number): Promise<CanaryOutcome> {
     const canary = v.canary!;
     const playlists = await this.data.playlistsSince(new Date(canary.started_at));
     const users = new Set(playlists.map((p) => p.userId));
     // Playlists hold only unheard tracks, so listens from the canary's data anchor on are enough.
     const from = canary.data_anchor ? new Date(canary.data_anchor).getTime() - DAY_MS : 0;
     const listened = await this.data.listenedSince(from, users);
-    return decideCanary(hitRates(playlists, v._id, listened), this.config.CANARY_TOLERANCE);
+    return decideCanary(hitRates(playlists, v._id, listened), this.canaryTest(), look);
   }
 
   private setProductionGauge(version: string, replaced: readonly string[]): void {
     for (const r of replaced) this.metrics.modelProductionVersion.set({ version: r }, 0);
     this.metrics.modelProductionVersion.set({ version }, 1);
   }
+}
+
+/** What a review stores: the test, the figures, the decision. Looks are a day apart after the first at CANARY_DAYS. */
+function reviewRecord(o: CanaryOutcome, at: Date, canaryDays: number): CanaryReviewRecord {
+  const r = (v: number) => Number(v.toFixed(6));
+  return {
+    reviewed_at: at,
+    look: o.look,
+    max_looks: o.maxLooks,
+    days: canaryDays + o.look - 1,
+    test: o.test,
+    confidence: o.confidence,
+    look_confidence: r(o.lookConfidence),
+    margin: o.margin,
+    min_users: o.minUsers,
+    canary: { ...o.canary, rate: r(o.canary.rate) },
+    production: { ...o.production, rate: r(o.production.rate) },
+    estimate: o.interval ? r(o.interval.estimate) : null,
+    lower: o.interval ? r(o.interval.lower) : null,
+    upper: o.interval ? r(o.interval.upper) : null,
+    verdict: o.verdict,
+    decision: o.decision,
+    reason: o.reason,
+  };
 }

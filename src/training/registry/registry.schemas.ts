@@ -39,14 +39,61 @@ export interface ArtifactRecord {
   factors: number;
 }
 
+/** One canary review: the test, its figures and what it decided (docs/training.md, "Canary review"). */
+export interface CanaryReviewRecord {
+  reviewed_at: Date;
+  /** This review (1-based), the most the canary may have, and the days since it started by the schedule. */
+  look: number;
+  max_looks: number;
+  days: number;
+  test: string;
+  /** Over all looks together, and this look's own (Bonferroni). */
+  confidence: number;
+  look_confidence: number;
+  /** Absolute non-inferiority margin on the difference of hit rates. */
+  margin: number;
+  min_users: number;
+  canary: { users: number; hits: number; rate: number };
+  production: { users: number; hits: number; rate: number };
+  /** Canary rate minus production rate and its interval; null when a group had no user. */
+  estimate: number | null;
+  lower: number | null;
+  upper: number | null;
+  verdict: 'non_inferior' | 'inferior' | 'inconclusive' | 'too_few_users' | 'no_comparison';
+  decision: 'promote' | 'rollback' | 'wait';
+  reason: string;
+}
+
+/**
+ * The outcome documents stored before the canary test (a fixed tolerance): both hit rates, a
+ * boolean and the reason. Still read (GET /models), never written.
+ */
+export interface LegacyCanaryOutcome {
+  canary: { users: number; hits: number; rate: number };
+  production: { users: number; hits: number; rate: number };
+  promote: boolean;
+  reason: string;
+  reviewed_at?: Date;
+}
+
 export interface CanaryRecord {
   percent: number;
   started_at: Date;
-  /** When the review job is due. */
+  /** When the next review job is due. */
   review_at: Date;
   /** Newest listen when the canary started (data clock): the review reads listens from there. */
   data_anchor: Date | null;
-  outcome?: Record<string, unknown>;
+  /** The job id of the next review (absent on documents written before reviews could wait). */
+  review_job_id?: string;
+  /** The last review. */
+  outcome?: CanaryReviewRecord | LegacyCanaryOutcome;
+  /** Every review, oldest first (absent on older documents: their one review is `outcome`). */
+  reviews?: CanaryReviewRecord[];
+}
+
+/** The reviews of a canary record, old or new: a legacy outcome is not a test and gives none. */
+export function canaryReviewsOf(c: CanaryRecord | null | undefined): CanaryReviewRecord[] {
+  return c?.reviews ?? (c?.outcome && 'decision' in c.outcome ? [c.outcome] : []);
 }
 
 export interface StatusChange {
