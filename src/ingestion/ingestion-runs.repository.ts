@@ -7,7 +7,7 @@ import { INGESTION_MODEL_NAMES, type CheckpointDoc, type EndpointRun, type Inges
 import type { RejectedRecordDoc } from './page-plan.js';
 
 export function emptyEndpointRun(): EndpointRun {
-  return { status: 'pending', total: null, pages: 0, passes: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, retries: 0, replaced: 0, events_inserted: 0, duration_s: 0, started_at: null, finished_at: null, error: null };
+  return { status: 'pending', total: null, pages: 0, passes: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, retries: 0, quarantined: 0, events_inserted: 0, duration_s: 0, started_at: null, finished_at: null, error: null };
 }
 
 /** ingestion_runs (one record per run), its checkpoint log, and rejected_records. */

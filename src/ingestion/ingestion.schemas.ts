@@ -29,8 +29,11 @@ export interface EndpointRun {
   unchanged: number;
   rejected: number;
   retries: number;
-  /** listen_history: records whose items were replaced rather than appended to. */
-  replaced: number;
+  /**
+   * listen_history: records set aside because their items were not an append of the stored ones
+   * (the source lost or rewrote listens); each is in rejected_records with kind "quarantined".
+   */
+  quarantined: number;
   /** listen_history: listen events added. */
   events_inserted: number;
   /** Time spent on the endpoint, all attempts together. */
@@ -70,6 +73,8 @@ export interface IngestionRunDoc {
   /** Records fetched, all endpoints together. */
   records_fetched: number;
   anomaly: RunAnomaly | null;
+  /** Why the run, although it succeeded, did not enqueue the recommendation run (null: it did). */
+  chain_held?: string | null;
 }
 
 /**
@@ -109,6 +114,7 @@ export const IngestionRunSchema = new Schema<IngestionRunDoc>(
     endpoints: Schema.Types.Mixed,
     records_fetched: Number,
     anomaly: Schema.Types.Mixed,
+    chain_held: String,
   },
   { versionKey: false, _id: false, collection: INGESTION_COLLECTIONS.runs, minimize: false },
 );
@@ -122,6 +128,7 @@ export const RejectedRecordSchema = new Schema(
     pass: Number,
     index: Number,
     raw: String,
+    kind: String,
     reasons: [String],
     created_at: Date,
   },

@@ -40,6 +40,8 @@ export interface RunSummary {
   durationSeconds: number | null;
   endpoints: Record<Endpoint, EndpointRun>;
   anomaly: RunAnomaly | null;
+  /** Why the recommendation run was not enqueued after this run (null: it was). */
+  chainHeld: string | null;
 }
 
 /** Live progress is written to the run record at most this often. */
@@ -102,7 +104,8 @@ export class IngestionService implements OnApplicationBootstrap {
       }
       const summary = await this.finish(run, endpoints);
       await this.runs.dropCheckpoints(runId);
-      await this.chain.afterIngestionSucceeded(ctx.runDate, runId);
+      if (summary.chainHeld === null) await this.chain.afterIngestionSucceeded(ctx.runDate, runId);
+      else this.logger.warn(`ingestion run ${runId}: recommendation run not enqueued: ${summary.chainHeld}`, { runId, jobId: runId });
       return summary;
     } catch (err) {
       const message = (err as Error).message;
@@ -154,7 +157,7 @@ export class IngestionService implements OnApplicationBootstrap {
         appendCheckpoint: (entry) =>
           this.runs.appendCheckpoint({ _id: `${runId}:${endpoint}:${ctx.attempt}:${token}:${seq}`, run_id: runId, endpoint, attempt: ctx.attempt, seq: seq++, created_at: new Date(), ...entry }),
         onPage: (counts) => {
-          for (const result of ['inserted', 'updated', 'unchanged', 'rejected'] as const) {
+          for (const result of ['inserted', 'updated', 'unchanged', 'rejected', 'quarantined'] as const) {
             if (counts[result] > 0) this.metrics.ingestionRecords.inc({ endpoint, result }, counts[result]);
           }
           if (Date.now() - flushed < PROGRESS_EVERY_MS) return;
@@ -177,7 +180,7 @@ export class IngestionService implements OnApplicationBootstrap {
       await this.runs.setEndpoint(runId, endpoint, done);
       this.metrics.ingestionRunDuration.observe({ endpoint }, done.duration_s);
       this.logger.log(
-        `${endpoint}: ${done.fetched} fetched in ${done.pages} pages: ${done.inserted} inserted, ${done.updated} updated, ${done.unchanged} unchanged, ${done.rejected} rejected${endpoint === 'listen_history' ? `, ${done.events_inserted} listen events, ${done.replaced} replaced` : ''} (${done.duration_s} s)`,
+        `${endpoint}: ${done.fetched} fetched in ${done.pages} pages: ${done.inserted} inserted, ${done.updated} updated, ${done.unchanged} unchanged, ${done.rejected} rejected${endpoint === 'listen_history' ? `, ${done.events_inserted} listen events, ${done.quarantined} quarantined` : ''} (${done.duration_s} s)`,
         { runId, jobId: runId, endpoint, ...fromCounts(result.counts) },
       );
       return done;
@@ -212,7 +215,22 @@ export class IngestionService implements OnApplicationBootstrap {
     const previous = await this.runs.previousSuccessful(this.config.ANOMALY_WINDOW, finishedAt, run._id);
     const assessment = assessRun(figures, previous.map((r) => figuresOf(r.endpoints)), this.config.ANOMALY_THRESHOLD);
     const rejected = ENDPOINTS.reduce((n, e) => n + endpoints[e].rejected, 0);
-    const status: RunStatus = rejected > 0 ? 'succeeded_with_rejections' : 'succeeded';
+    const quarantined = ENDPOINTS.reduce((n, e) => n + (endpoints[e].quarantined ?? 0), 0);
+    const fetched = ENDPOINTS.reduce((n, e) => n + endpoints[e].fetched, 0);
+    if (quarantined > 0) {
+      // A source that loses or rewrites listens is anomalous whatever the volumes say.
+      assessment.anomalous = true;
+      assessment.reasons.push(`listen_history: ${quarantined} histories quarantined (not an append of the stored ones: the source lost or rewrote listens); GET /ingestion/runs/${run._id}/rejected lists them`);
+    }
+    const status: RunStatus = rejected + quarantined > 0 ? 'succeeded_with_rejections' : 'succeeded';
+    // Recommendations are not recomputed from a run that brought nothing, or whose source disagrees
+    // with the store: the playlists of the last good state stay served (RECOMMENDATION_CRON still runs).
+    const chainHeld =
+      fetched === 0
+        ? 'the source sent no records'
+        : quarantined > 0
+          ? `${quarantined} listen histories quarantined: the source lost or rewrote listens`
+          : null;
     const durationSeconds = seconds(finishedAt.getTime() - run.started_at.getTime());
     await this.runs.update(run._id, {
       status,
@@ -220,8 +238,9 @@ export class IngestionService implements OnApplicationBootstrap {
       duration_s: durationSeconds,
       error: null,
       endpoints,
-      records_fetched: ENDPOINTS.reduce((n, e) => n + endpoints[e].fetched, 0),
+      records_fetched: fetched,
       anomaly: assessment,
+      chain_held: chainHeld,
     });
     this.metrics.ingestionRuns.inc({ status });
     for (const e of ENDPOINTS) {
@@ -236,12 +255,12 @@ export class IngestionService implements OnApplicationBootstrap {
     const fields = { runId: run._id, jobId: run._id, status, durationSeconds };
     if (assessment.anomalous) this.logger.warn(`ingestion run ${run._id} is anomalous: ${assessment.reasons.join('; ')}`, { ...fields, reasons: assessment.reasons });
     this.logger.log(`ingestion run ${run._id} ${status.replaceAll('_', ' ')} in ${durationSeconds} s`, fields);
-    return { runId: run._id, runDate: run.run_date, trigger: run.trigger, status, durationSeconds, endpoints, anomaly: assessment };
+    return { runId: run._id, runDate: run.run_date, trigger: run.trigger, status, durationSeconds, endpoints, anomaly: assessment, chainHeld };
   }
 }
 
-function fromCounts(c: WalkCounts): Pick<EndpointRun, 'pages' | 'fetched' | 'inserted' | 'updated' | 'unchanged' | 'rejected' | 'retries' | 'replaced' | 'events_inserted'> {
-  return { pages: c.pages, fetched: c.fetched, inserted: c.inserted, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, retries: c.retries, replaced: c.replaced, events_inserted: c.events };
+function fromCounts(c: WalkCounts): Pick<EndpointRun, 'pages' | 'fetched' | 'inserted' | 'updated' | 'unchanged' | 'rejected' | 'retries' | 'quarantined' | 'events_inserted'> {
+  return { pages: c.pages, fetched: c.fetched, inserted: c.inserted, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, retries: c.retries, quarantined: c.quarantined ?? 0, events_inserted: c.events };
 }
 
 function figuresOf(endpoints: Partial<Record<Endpoint, EndpointRun>> | undefined): Record<Endpoint, RunFigures> {

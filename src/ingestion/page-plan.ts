@@ -32,13 +32,13 @@ export interface PageCounts {
   updated: number;
   unchanged: number;
   rejected: number;
-  /** listen_history: records whose items were replaced rather than appended to. */
-  replaced: number;
+  /** listen_history: records not stored because their items were not an append of the stored ones. */
+  quarantined: number;
   /** listen_history: listen events added. */
   events: number;
 }
 
-export const zeroCounts = (): PageCounts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, replaced: 0, events: 0 });
+export const zeroCounts = (): PageCounts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, quarantined: 0, events: 0 });
 
 export function addCounts(a: PageCounts, b: PageCounts): PageCounts {
   return {
@@ -47,7 +47,8 @@ export function addCounts(a: PageCounts, b: PageCounts): PageCounts {
     updated: a.updated + b.updated,
     unchanged: a.unchanged + b.unchanged,
     rejected: a.rejected + b.rejected,
-    replaced: a.replaced + b.replaced,
+    // A checkpoint written before quarantines existed has no such count.
+    quarantined: (a.quarantined ?? 0) + (b.quarantined ?? 0),
     events: a.events + b.events,
   };
 }
@@ -62,6 +63,8 @@ export interface RejectedRecordDoc {
   index: number;
   /** The item as received, as JSON text (its field names may be anything). */
   raw: string;
+  /** invalid: refused by the contract; quarantined: valid, but in conflict with the store (kept as stored). */
+  kind: 'invalid' | 'quarantined';
   reasons: string[];
   created_at: Date;
 }
@@ -112,7 +115,7 @@ export function planPage(items: readonly unknown[], ctx: PlanContext): PagePlan 
     if (v.ok && seen.has(sourceId(ctx.endpoint, v.item))) reasons.push(`id ${sourceId(ctx.endpoint, v.item)} appears twice in the page`);
     if (!v.ok || reasons.length > 0) {
       plan.counts.rejected++;
-      plan.rejects.push({ _id: `${ctx.runId}:${ctx.endpoint}:${ctx.pass}:${ctx.page}:${i}`, run_id: ctx.runId, endpoint: ctx.endpoint, page: ctx.page, pass: ctx.pass, index: i, raw: safeJson(raw), reasons, created_at: ctx.now });
+      plan.rejects.push(setAside(ctx, i, raw, 'invalid', reasons));
       return;
     }
     const id = sourceId(ctx.endpoint, v.item);
@@ -135,12 +138,16 @@ export function planPage(items: readonly unknown[], ctx: PlanContext): PagePlan 
     } else {
       const h = v.item as ListenHistoryItem;
       const change = historyChange(stored?.history, h.items);
+      if (change.kind === 'quarantined') {
+        plan.counts.quarantined++;
+        plan.rejects.push(setAside(ctx, i, raw, 'quarantined', [change.reason]));
+        return;
+      }
       const listenedAt = parseSourceDate(h.updated_at)!;
       for (let p = change.fromPosition; p < h.items.length; p++) {
         plan.events.push({ _id: listenEventId(id, change.generation, p), user_id: id, track_id: h.items[p]!, listened_at: listenedAt, position: p, generation: change.generation, run_id: ctx.runId });
       }
       plan.counts.events += h.items.length - change.fromPosition;
-      if (change.kind === 'replaced') plan.counts.replaced++;
       doc = historyDoc(h, change.generation, base);
       entry = { ...entry, history: { generation: change.generation, itemsLength: h.items.length, itemsDigest: itemsDigest(h.items) } };
     }
@@ -210,6 +217,10 @@ export function historyDoc(h: ListenHistoryItem, generation: number, base: BaseF
     generation,
     source: { created_at: h.created_at, updated_at: h.updated_at },
   };
+}
+
+function setAside(ctx: PlanContext, i: number, raw: unknown, kind: RejectedRecordDoc['kind'], reasons: string[]): RejectedRecordDoc {
+  return { _id: `${ctx.runId}:${ctx.endpoint}:${ctx.pass}:${ctx.page}:${i}`, run_id: ctx.runId, endpoint: ctx.endpoint, page: ctx.page, pass: ctx.pass, index: i, raw: safeJson(raw), kind, reasons, created_at: ctx.now };
 }
 
 function safeJson(raw: unknown): string {

@@ -1,7 +1,7 @@
 import { ENDPOINTS } from './endpoints.js';
 import type { IngestionRunDoc } from './ingestion.schemas.js';
 
-const COLUMNS = ['endpoint', 'pages', 'fetched', 'inserted', 'updated', 'unchanged', 'rejected', 'retries', 'events', 'replaced', 'seconds'] as const;
+const COLUMNS = ['endpoint', 'pages', 'fetched', 'inserted', 'updated', 'unchanged', 'rejected', 'retries', 'events', 'quarantined', 'seconds'] as const;
 
 /** A run record as a plain-text table (the CLI's summary). */
 export function renderRunSummary(run: IngestionRunDoc): string {
@@ -9,7 +9,7 @@ export function renderRunSummary(run: IngestionRunDoc): string {
   for (const e of ENDPOINTS) {
     const s = run.endpoints[e];
     const history = e === 'listen_history';
-    rows.push([e, s.pages, s.fetched, s.inserted, s.updated, s.unchanged, s.rejected, s.retries, history ? s.events_inserted : '', history ? s.replaced : '', s.duration_s].map(String));
+    rows.push([e, s.pages, s.fetched, s.inserted, s.updated, s.unchanged, s.rejected, s.retries, history ? s.events_inserted : '', history ? (s.quarantined ?? 0) : '', s.duration_s].map(String));
   }
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const table = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
@@ -19,5 +19,6 @@ export function renderRunSummary(run: IngestionRunDoc): string {
   ];
   if (run.error) lines.push(`error: ${run.error}`);
   if (run.anomaly?.anomalous) lines.push(...run.anomaly.reasons.map((r) => `anomaly: ${r}`));
+  if (run.chain_held) lines.push(`recommendations not enqueued: ${run.chain_held}`);
   return lines.join('\n');
 }

@@ -52,7 +52,7 @@ export class PipelineMetrics {
   readonly ingestionRequests = counter({ name: `${METRIC_PREFIX}ingestion_requests_total`, help: 'Source API requests by endpoint and outcome (ok, http_4xx, http_5xx, http_429, timeout, network, invalid_body).', labelNames: ['endpoint', 'outcome'] });
   readonly ingestionRequestDuration = histogram({ name: `${METRIC_PREFIX}ingestion_request_duration_seconds`, help: 'Duration of one source API request, retries counted separately.', labelNames: ['endpoint'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
   readonly ingestionRunDuration = histogram({ name: `${METRIC_PREFIX}ingestion_run_duration_seconds`, help: 'Duration of ingesting one endpoint in a run.', labelNames: ['endpoint'], buckets: RUN_BUCKETS });
-  readonly ingestionRecords = counter({ name: `${METRIC_PREFIX}ingestion_records_total`, help: 'Records ingested by endpoint and result (inserted, updated, unchanged, rejected).', labelNames: ['endpoint', 'result'] });
+  readonly ingestionRecords = counter({ name: `${METRIC_PREFIX}ingestion_records_total`, help: 'Records ingested by endpoint and result (inserted, updated, unchanged, rejected, quarantined: a listen history that was not an append of the stored one, kept as stored).', labelNames: ['endpoint', 'result'] });
   readonly ingestionRuns = counter({ name: `${METRIC_PREFIX}ingestion_runs_total`, help: 'Finished ingestion runs by status (succeeded, succeeded_with_rejections, failed).', labelNames: ['status'] });
   readonly ingestionRetries = counter({ name: `${METRIC_PREFIX}ingestion_retries_total`, help: 'Source requests retried, by endpoint and reason.', labelNames: ['endpoint', 'reason'] });
   readonly ingestionLastSuccess = gauge({ ...scraped(`${METRIC_PREFIX}ingestion_last_success_timestamp_seconds`), help: 'Unix time of the last successful ingestion of each endpoint.', labelNames: ['endpoint'] });
@@ -95,7 +95,7 @@ export class PipelineMetrics {
     for (const status of ['succeeded', 'succeeded_with_rejections', 'failed']) this.ingestionRuns.inc({ status }, 0);
     for (const endpoint of SOURCE_ENDPOINTS) {
       for (const outcome of ['ok', 'http_4xx', 'http_5xx', 'http_429', 'timeout', 'network', 'invalid_body']) this.ingestionRequests.inc({ endpoint, outcome }, 0);
-      for (const result of ['inserted', 'updated', 'unchanged', 'rejected']) this.ingestionRecords.inc({ endpoint, result }, 0);
+      for (const result of ['inserted', 'updated', 'unchanged', 'rejected', 'quarantined']) this.ingestionRecords.inc({ endpoint, result }, 0);
     }
     for (const [job, queue] of Object.entries(JOB_QUEUE)) this.jobFailures.inc({ queue, job_name: job }, 0);
     for (const decision of ['canary', 'promoted', 'rejected', 'failed']) this.trainingRuns.inc({ decision }, 0);

@@ -34,7 +34,7 @@ describe('ingestion of the living mock, a run after each simulated day', () => {
       const summary = await pipe.run(`day-${day}`);
       const h = summary.endpoints.listen_history;
       expect(h.events_inserted).toBe(today.listens);
-      expect(h.replaced).toBe(0);
+      expect(h.quarantined).toBe(0);
       expect(summary.endpoints.users.inserted).toBe(today.new_users);
       expect(summary.endpoints.tracks.inserted).toBe(today.new_tracks);
       expect(summary.endpoints.tracks.updated + summary.endpoints.users.updated).toBe(0);

@@ -148,6 +148,36 @@ describe('an ingestion run', () => {
     expect(w.runs.get('ingestion-2026-11-26')).toMatchObject({ attempts: 3, max_attempts: 3, trigger: 'cron' });
   });
 
+  it('quarantines a history that lost its last listens: no event added, the run anomalous, recommendations not enqueued', async () => {
+    const data = source();
+    const w = world(data);
+    await w.service.execute(w.ctx('q1'));
+    expect(w.events.size).toBe(3);
+    const before = (await metricValue(w.metrics.ingestionRecords, { endpoint: 'listen_history', result: 'quarantined' })) ?? 0;
+    data.listen_history = [hist(10, [1, 2])];
+    const summary = await w.service.execute(w.ctx('q2'));
+    expect(summary.endpoints.listen_history).toMatchObject({ fetched: 1, quarantined: 1, updated: 0, events_inserted: 0 });
+    expect(w.events.size).toBe(3);
+    expect((w.store.listen_history.get(10) as unknown as { items: number[] }).items).toEqual([1, 2, 2]);
+    expect(summary.status).toBe('succeeded_with_rejections');
+    expect(summary.anomaly!.anomalous).toBe(true);
+    expect(summary.anomaly!.reasons.at(-1)).toMatch(/^listen_history: 1 histories quarantined/);
+    expect(summary.chainHeld).toMatch(/1 listen histories quarantined/);
+    expect(w.runs.get('q2')).toMatchObject({ chain_held: summary.chainHeld });
+    expect(w.rejected.at(-1)).toMatchObject({ run_id: 'q2', kind: 'quarantined', reasons: [expect.stringMatching(/^listen history shrank/)] });
+    expect(w.chain.afterIngestionSucceeded).toHaveBeenCalledTimes(1);
+    expect(w.chain.afterIngestionSucceeded).toHaveBeenCalledWith('2026-11-26', 'q1');
+    expect(await metricValue(w.metrics.ingestionRecords, { endpoint: 'listen_history', result: 'quarantined' })).toBe(before + 1);
+  });
+
+  it('an empty source gives a successful run that does not enqueue recommendations', async () => {
+    const w = world({ tracks: [], users: [], listen_history: [] });
+    const summary = await w.service.execute(w.ctx('e1'));
+    expect(summary.status).toBe('succeeded');
+    expect(summary.chainHeld).toBe('the source sent no records');
+    expect(w.chain.afterIngestionSucceeded).not.toHaveBeenCalled();
+  });
+
   it('limits the ingestion queue to one run at a time at boot', async () => {
     const w = world(source());
     await w.service.onApplicationBootstrap();

@@ -34,7 +34,7 @@ describe('planning a page', () => {
   it('turns new history items into listen events dated by the record', () => {
     const index: StoreIndex = new Map([[8, { hash: 'old', history: { generation: 0, itemsLength: 2, itemsDigest: itemsDigest([5, 6]) } }]]);
     const plan = planPage([hist(7, [5, 5]), hist(8, [5, 6, 9]), hist(9, [])], ctx('listen_history', index));
-    expect(plan.counts).toMatchObject({ inserted: 2, updated: 1, events: 3, replaced: 0 });
+    expect(plan.counts).toMatchObject({ inserted: 2, updated: 1, events: 3, quarantined: 0 });
     expect(plan.events.map((e) => [e._id, e.track_id, e.position])).toEqual([
       ['7:0:0', 5, 0],
       ['7:0:1', 5, 1],
@@ -44,12 +44,21 @@ describe('planning a page', () => {
     expect(plan.index.find(([id]) => id === 8)![1].history).toEqual({ generation: 0, itemsLength: 3, itemsDigest: itemsDigest([5, 6, 9]) });
   });
 
-  it('counts a replaced history and starts its new generation', () => {
-    const index: StoreIndex = new Map([[8, { hash: 'old', history: { generation: 1, itemsLength: 2, itemsDigest: itemsDigest([5, 6]) } }]]);
-    const plan = planPage([hist(8, [6])], ctx('listen_history', index));
-    expect(plan.counts).toMatchObject({ updated: 1, replaced: 1, events: 1 });
-    expect(plan.events.map((e) => e._id)).toEqual(['8:2:0']);
-    expect(plan.updates[0]).toMatchObject({ generation: 2, items: [6] });
+  it('quarantines a history that is not an append of the stored one: no write, no event, the reason set aside', () => {
+    const stored = { hash: 'old', history: { generation: 1, itemsLength: 2, itemsDigest: itemsDigest([5, 6]) } };
+    const index: StoreIndex = new Map([
+      [8, stored],
+      [9, { ...stored }],
+    ]);
+    const plan = planPage([hist(8, [5]), hist(9, [6, 5, 7])], ctx('listen_history', index));
+    expect(plan.counts).toMatchObject({ fetched: 2, updated: 0, inserted: 0, quarantined: 2, rejected: 0, events: 0 });
+    expect(plan.events).toEqual([]);
+    expect(plan.updates).toEqual([]);
+    expect(plan.index).toEqual([]);
+    expect(plan.rejects).toEqual([
+      expect.objectContaining({ _id: 'run-1:listen_history:1:3:0', kind: 'quarantined', raw: JSON.stringify(hist(8, [5])), reasons: [expect.stringMatching(/^listen history shrank: the source sends 1 listens where 2 are stored; quarantined/)] }),
+      expect.objectContaining({ _id: 'run-1:listen_history:1:3:1', kind: 'quarantined', reasons: [expect.stringMatching(/^listen history rewritten: the 2 stored listens are not the start of the 3/)] }),
+    ]);
   });
 
   it('keeps the source values beside the normalised ones', () => {

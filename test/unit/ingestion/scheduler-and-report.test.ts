@@ -66,7 +66,7 @@ describe('the run summary', () => {
       endpoints: {
         tracks: { ...emptyEndpointRun(), pages: 10, fetched: 1000, inserted: 990, rejected: 10, duration_s: 3.2 },
         users: { ...emptyEndpointRun(), pages: 10, fetched: 1000, unchanged: 1000 },
-        listen_history: { ...emptyEndpointRun(), pages: 10, fetched: 1000, updated: 7, events_inserted: 35, replaced: 1 },
+        listen_history: { ...emptyEndpointRun(), pages: 10, fetched: 1000, updated: 7, events_inserted: 35, quarantined: 1 },
       },
       anomaly: { anomalous: true, reasons: ['tracks: 1000 records against a median of 10 over the last 5 runs'], threshold: 3.5, history: 5, scores: {} as never },
     };
