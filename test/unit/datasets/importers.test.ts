@@ -226,7 +226,7 @@ describe('lastfm-1k', () => {
     const cases: [string, number, string | undefined, RegExp][] = [
       [`${good}user_000001\t05/04/2009 23:08\t\tA\t\tT\n`, 2, 'timestamp (column 2)', /must be an ISO-8601 date-time string, got "05\/04\/2009 23:08"/],
       [`${good}user_000001\t2009-02-30T23:08:57Z\t\tA\t\tT\n`, 2, 'timestamp (column 2)', /not a valid date-time/],
-      [`${good}${good}user_000001\t2009-05-04T23:08:57Z\t\tA\t\n`, 3, 'track_name (column 6)', /no track/],
+      [`${good}${good}user_000001\t2009-05-04T23:08:57Z\t\tA\t\t\n`, 3, 'track_name (column 6)', /no track/],
       [`${good}user_000001\t2009-05-04T23:08:57Z\t\tA\n`, 2, 'track_mbid (column 5)', /missing: the line has 4 of the 6/],
       [`${good}\t2009-05-04T23:08:57Z\t\tA\t\tT\n`, 2, 'user (column 1)', /empty user id/],
     ];
