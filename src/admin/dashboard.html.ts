@@ -13,10 +13,16 @@ function runTable(title: string, runs: RunRow[], error?: string): string {
     )
     .join('');
   const body = error ? `<p class="bad">could not read: ${esc(error)}</p>` : runs.length === 0 ? '<p class="muted">no runs recorded yet</p>' : `<table><tr><th>run</th><th>status</th><th>trigger</th><th>started</th><th>finished</th><th>seconds</th><th>detail</th></tr>${rows}</table>`;
-  return `<section><h2>${esc(title)}</h2>${body}</section>`;
+  return `<div class="runs"><h3>${esc(title)}</h3>${body}</div>`;
 }
 
-/** The /admin page: plain HTML, no script, refreshed every 30 s. */
+const chart = (id: string, label: string) => `<figure class="chart" id="${id}" data-chart="${id}" aria-label="${esc(label)}"><h3>${esc(label)}</h3><p class="muted">loading…</p></figure>`;
+
+/**
+ * The /admin page: the charts (drawn by /admin/assets/dashboard.js from /admin/api/*, with the
+ * locally served uPlot), the user view, then the last runs and queue counts rendered here, so the
+ * page says the essentials even before (or without) its script.
+ */
 export function renderDashboard(s: DashboardSummary): string {
   const model = s.production_model
     ? `<p>version <code>${esc(s.production_model.version)}</code>${s.production_model.promoted_at ? ` since ${esc(s.production_model.promoted_at)}` : ''}</p>` +
@@ -31,15 +37,43 @@ export function renderDashboard(s: DashboardSummary): string {
         .map(([q, c]) => `<tr><td>${esc(q)}</td>${states.map((st) => `<td class="${st === 'failed' && (c[st] ?? 0) > 0 ? 'bad' : ''}">${esc(c[st] ?? 0)}</td>`).join('')}</tr>`)
         .join('')}</table>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="30"><title>MooVitamix pipeline</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left}
-th{background:#f5f5f5}.s{padding:.1em .4em;border-radius:3px}.ok{background:#d4f7d4}.warn{background:#fff2c2}.bad{background:#fdd;color:#900}.run{background:#dde9ff}.muted{color:#777}</style></head>
-<body><h1>MooVitamix pipeline</h1><p class="muted">generated ${esc(s.generated_at)}</p>
-<nav>${s.links.map((l) => `<a href="${esc(l.href)}">${esc(l.label)}</a>`).join(' · ')}</nav>
-<section><h2>Production model</h2>${model}</section>
-<section><h2>Queues</h2>${queues}</section>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>MooVitamix pipeline</title>
+<link rel="stylesheet" href="/admin/assets/uplot.css"><link rel="stylesheet" href="/admin/assets/dashboard.css">
+<script src="/admin/assets/uplot.js" defer></script><script src="/admin/assets/dashboard.js" defer></script></head>
+<body>
+<a class="skip" href="#main">Skip to the charts</a>
+<header><h1>MooVitamix pipeline</h1>
+<nav aria-label="Tools">${s.links.map((l) => `<a href="${esc(l.href)}">${esc(l.label)}</a>`).join('')}</nav>
+<div class="controls"><label for="range">Range</label> <select id="range"><option value="7">7 days</option><option value="30">30 days</option><option value="90">90 days</option><option value="365" selected>1 year</option><option value="1095">3 years</option></select>
+<span class="muted" id="updated" aria-live="polite">generated ${esc(s.generated_at)}</span></div>
+<nav aria-label="Sections" class="sections"><a href="#ingestion">Ingestion</a><a href="#recommendations">Recommendations</a><a href="#models">Models</a><a href="#user">User view</a><a href="#runs">Runs and queues</a></nav>
+</header>
+<main id="main">
+<section id="summary" class="cards" aria-label="Last runs"><noscript><p>The charts need JavaScript; the last runs are listed at the bottom of the page.</p></noscript></section>
+<section id="ingestion"><h2>Ingestion</h2><div class="grid">
+${chart('c-ing-records', 'Records fetched per endpoint, per run')}${chart('c-ing-duration', 'Run duration')}${chart('c-ing-quality', 'Retries and rejected records per run')}${chart('c-ing-anomalies', 'Anomalous and failed runs')}
+</div><div id="ing-anomalies"></div></section>
+<section id="recommendations"><h2>Recommendations</h2><div class="grid">
+${chart('c-rec-coverage', 'Coverage')}${chart('c-rec-freshness', 'Freshness')}${chart('c-rec-users', 'Users per run')}${chart('c-rec-variants', 'Users recomputed per variant')}${chart('c-rec-cache', 'Cache hit ratio')}
+<figure class="chart" id="rec-hitrates" aria-label="A/B variants' live hit rates"><h3>A/B variants: live hit rate</h3><p class="muted">loading…</p></figure>
+</div><p class="muted" id="rec-cache-total"></p></section>
+<section id="models"><h2>Models</h2>
+<div id="mod-timeline" class="panel"></div>
+<div class="grid">${chart('c-mod-ndcg', 'NDCG@10')}${chart('c-mod-precision', 'Precision@10')}${chart('c-mod-recall', 'Recall@10')}${chart('c-mod-coverage', 'Coverage@10')}</div>
+<h3>Versions, their family and settings</h3><div id="mod-versions" class="scroll"></div>
+<div class="grid">${chart('c-mod-drift', 'Drift per feature')}</div>
+<h3>Decisions and their reasons</h3><div id="mod-decisions" class="scroll"></div>
+</section>
+<section id="user"><h2>User view</h2>
+<form id="user-form" class="controls"><label for="user-id">User id</label> <input id="user-id" name="user" inputmode="numeric" pattern="[0-9]+" autocomplete="off" size="10" required> <button type="submit">Show</button>
+<span class="muted">recent listens, and the newest playlist with why each track is in it</span></form>
+<div id="user-result" aria-live="polite"></div></section>
+<section id="runs"><h2>Runs and queues</h2>
+<div class="grid grid-3"><div><h3>Production model</h3>${model}</div><div><h3>Queues</h3>${queues}</div></div>
 ${runTable('Ingestion runs', s.stages.ingestion.runs, s.stages.ingestion.error)}
 ${runTable('Recommendation runs', s.stages.recommendations.runs, s.stages.recommendations.error)}
 ${runTable('Training runs', s.stages.training.runs, s.stages.training.error)}
+</section>
+</main>
 </body></html>`;
 }
