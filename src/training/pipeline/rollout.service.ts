@@ -150,7 +150,7 @@ export class RolloutService {
     }
     await this.registry.transition(version, ['canary'], { status: 'rejected', decision: 'rolled_back', reason: `canary ${outcome.reason}`, by: 'canary-review', set: { canary, rejected_at: now } });
     const rec = await this.chain.afterModelChanged(this.today(), `canary ${version} rolled back`, 'rollback');
-    this.logger.warn(`canary ${version} rolled back: ${outcome.reason}`, { version });
+    this.logger.warn(`canary ${version} ${outcome.reason}`, { version, look });
     return { version, decision: 'rolled_back', reason: outcome.reason, recommendationJobId: rec.jobId, outcome };
   }
 

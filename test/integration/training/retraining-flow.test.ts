@@ -23,17 +23,21 @@ describe('retraining: gate, canary, promotion, rollback', () => {
   const rollout = () => app.app.get(RolloutService);
   const served_ = () => app.app.get(RegistryProductionModels).current();
 
-  /** Playlists since the canary started, and next-day listens that hit them or not. */
-  async function playlistsAndListens(version: string, hits: { canary: boolean; production: boolean }) {
+  /** Playlists since the canary started, and next-day listens that hit them or not (all, none, or a share of each group). */
+  async function playlistsAndListens(version: string, hits: { canary: boolean | number; production: boolean | number }) {
     const now = new Date();
     const playlists = [];
     const events = [];
+    const share = (h: boolean | number) => (typeof h === 'number' ? h : h ? 1 : 0);
+    const seen = { canary: 0, production: 0 };
     for (const u of data.users) {
       const canary = u % 2 === 0;
+      const group = canary ? 'canary' : 'production';
       // Tracks of another genre, which the seeded user has (almost surely) never heard.
       const foreign = data.tracks.filter((t) => data.trackGenre.get(t) === (data.userGenre.get(u)! + 3) % 8).slice(-5);
       playlists.push({ _id: `p-${version}-${u}`, user_id: u, track_ids: foreign, model_version: canary ? version : null, variant: canary ? 'canary' : 'production', created_at: now });
-      const hit = canary ? hits.canary : hits.production;
+      // The first share x 120 users of the group hit.
+      const hit = seen[group]++ < share(hits[group]) * (data.users.length / 2);
       events.push({ _id: `${u}:1:${version}`, user_id: u, track_id: hit ? foreign[0] : 9_999_999, listened_at: new Date(data.day0 + (data.days - 1) * DAY + 7200_000), position: 0, generation: 1, run_id: 'next-day' });
     }
     await db.db.collection('playlists').insertMany(playlists as never[]);
@@ -44,7 +48,12 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     settings = testSettings('training-flow', {
       CANARY_DAYS: '2',
       CANARY_PERCENT: '50',
-      CANARY_TOLERANCE: '0.1',
+      // Three looks (days 2, 3, 4), each at 1 - 0.05/3; 120 users a group suffice; 5 points of margin.
+      CANARY_MAX_DAYS: '4',
+      CANARY_CONFIDENCE: '0.95',
+      CANARY_NON_INFERIORITY_MARGIN: '0.05',
+      CANARY_MIN_USERS: '100',
+      CANARY_INCONCLUSIVE: 'promote',
       TUNING_TRIALS: '0',
       ALS_FACTORS: '16',
       ALS_ITERATIONS: '10',
@@ -104,10 +113,20 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     await playlistsAndListens(v1, { canary: true, production: true });
     const out = await rollout().reviewCanary(v1);
     expect(out.decision).toBe('promoted');
-    expect(out.outcome).toMatchObject({ canary: { users: 120, hits: 120 }, production: { users: 120, hits: 120 }, promote: true });
+    expect(out.outcome).toMatchObject({ canary: { users: 120, hits: 120 }, production: { users: 120, hits: 120 }, decision: 'promote', verdict: 'non_inferior', look: 1, maxLooks: 3 });
     expect(out.recommendationJobId).toBeTruthy();
     const got = await api(app.base, 'GET', `/models/${v1}`);
     expect(got.body).toMatchObject({ version: v1, status: 'production', decision: 'promoted' });
+    // The review is kept on the canary record: the test, the interval, the sizes, the decision.
+    expect(got.body.canary.reviews).toHaveLength(1);
+    const rec = got.body.canary.outcome;
+    expect(rec).toMatchObject({ look: 1, max_looks: 3, days: 2, confidence: 0.95, margin: 0.05, min_users: 100, estimate: 0, verdict: 'non_inferior', decision: 'promote', canary: { users: 120, hits: 120, rate: 1 }, production: { users: 120, hits: 120, rate: 1 } });
+    expect(rec.test).toMatch(/Newcombe/);
+    expect(rec.look_confidence).toBeCloseTo(1 - 0.05 / 3, 6);
+    // Both rates at 1: the interval is +-(1 - Wilson lower bound of 120/120 at z = 2.394).
+    expect(rec.lower).toBeCloseTo(-0.045582, 6);
+    expect(rec.upper).toBeCloseTo(0.045582, 6);
+    expect(got.body.history.find((h: { decision: string }) => h.decision === 'canary_passed').reason).toMatch(/^promoted: non-inferior, .*difference \+0.0 points, 98.33% interval \[-4.6, \+4.6\]/);
     expect(got.body.history.map((h: { decision: string }) => h.decision)).toEqual(['candidate', 'refit', 'canary', 'canary_passed', 'promoted']);
     expect(await served_()).toMatchObject({ production: { version: v1 } });
     expect((await served_()).canary).toBeUndefined();
@@ -142,11 +161,12 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     await playlistsAndListens(out.version!, { canary: false, production: true });
     const review = await rollout().reviewCanary(out.version!);
     expect(review.decision).toBe('rolled_back');
-    expect(review.reason).toMatch(/canary 0.0% of 120 users, production 100.0% of 120 users/);
+    expect(review.reason).toMatch(/^rolled back: worse than production by more than the margin, next-day hit rate canary 0.0% of 120 users, production 100.0% of 120 users; difference -100.0 points/);
     const models = await api(app.base, 'GET', '/models');
     expect(models.body).toMatchObject({ production: versions[0], canary: null });
     const v = await api(app.base, 'GET', `/models/${out.version}`);
     expect(v.body).toMatchObject({ status: 'rejected', decision: 'rolled_back' });
+    expect(v.body.canary.outcome).toMatchObject({ decision: 'rollback', verdict: 'inferior', estimate: -1 });
   });
 
   it('promotes by API, then rolls back by API to the previous production version with the reason given', async () => {
@@ -186,5 +206,34 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     const bad = await api(app.base, 'GET', '/training/runs?limit=0');
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/limit/);
+  });
+
+  it('keeps an inconclusive canary and reviews it daily, then decides at CANARY_MAX_DAYS as CANARY_INCONCLUSIVE says', async () => {
+    await addDays(db.db, data, 4);
+    const out = await train();
+    expect(out.decision).toBe('canary');
+    const v = out.version!;
+    const queue = app.app.get(JobQueue).queue(QueueName.Training);
+    // 50% against 55% of 120 users: the interval (about -23 to +13 points) straddles -5.
+    await playlistsAndListens(v, { canary: 0.5, production: 0.55 });
+    const first = await rollout().reviewCanary(v);
+    expect(first).toMatchObject({ decision: 'waiting', recommendationJobId: null, outcome: { decision: 'wait', verdict: 'inconclusive', look: 1 } });
+    expect(first.reason).toMatch(/^waiting: inconclusive, next-day hit rate canary 50.0% of 120 users, production 55.0% of 120 users; difference -5.0 points, 98.33% interval \[-\d+\.\d, \+\d+\.\d\] \(95% over 3 looks\), margin -5.0 points; look 1 of 3$/);
+    let doc = (await api(app.base, 'GET', `/models/${v}`)).body;
+    expect(doc).toMatchObject({ status: 'canary', decision: 'canary_waiting', canary: { review_job_id: `canary-review-${v}-look-2` } });
+    expect(doc.canary.reviews.map((r: { look: number; days: number; decision: string }) => [r.look, r.days, r.decision])).toEqual([[1, 2, 'wait']]);
+    const next = await queue.getJob(`canary-review-${v}-look-2`);
+    expect(await next?.getState()).toBe('delayed');
+    expect(next!.opts.delay).toBe(DAY);
+    expect(next!.data).toMatchObject({ version: v });
+
+    expect((await rollout().reviewCanary(v)).decision).toBe('waiting');
+    const last = await rollout().reviewCanary(v);
+    expect(last).toMatchObject({ decision: 'promoted', outcome: { decision: 'promote', verdict: 'inconclusive', look: 3 } });
+    expect(last.reason).toMatch(/^canary promoted at the last look: not shown worse by more than the margin, the offline gate stands \(inconclusive; CANARY_INCONCLUSIVE=promote\)/);
+    doc = (await api(app.base, 'GET', `/models/${v}`)).body;
+    expect(doc.status).toBe('production');
+    expect(doc.canary.reviews.map((r: { look: number; days: number; decision: string }) => [r.look, r.days, r.decision])).toEqual([[1, 2, 'wait'], [2, 3, 'wait'], [3, 4, 'promote']]);
+    expect(doc.history.map((h: { decision: string }) => h.decision)).toEqual(['candidate', 'refit', 'canary', 'canary_waiting', 'canary_waiting', 'canary_passed', 'promoted']);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canaryLooks, decideCanary, hitRates, newcombeInterval, normalQuantile, wilsonInterval, type CanaryTest, type GroupHitRate } from '../../../src/training/pipeline/canary.js';
 import { Rng } from '../../../src/training/model/random.js';
+import { canaryReviewsOf, type CanaryReviewRecord } from '../../../src/training/registry/registry.schemas.js';
 
 describe('canary hit rates', () => {
   const playlists = [
@@ -202,5 +203,16 @@ describe('canary decision', () => {
     const d = decideCanary(rates(50, 219, 548, 1958), { ...test, maxLooks: 1 }, 1);
     expect(d.decision).toBe('promote');
     expect(d.lookConfidence).toBeCloseTo(0.95, 12);
+  });
+});
+
+describe('canary records written before the test', () => {
+  it('are still read: a legacy outcome (a tolerance, no test) gives no review; new records give theirs', () => {
+    const base = { percent: 10, started_at: new Date(0), review_at: new Date(0), data_anchor: null };
+    expect(canaryReviewsOf({ ...base, outcome: { canary: group(1, 2), production: group(1, 2), promote: true, reason: 'promoted: ...' } })).toEqual([]);
+    expect(canaryReviewsOf(base)).toEqual([]);
+    expect(canaryReviewsOf(null)).toEqual([]);
+    const review = { look: 1, decision: 'wait' } as CanaryReviewRecord;
+    expect(canaryReviewsOf({ ...base, reviews: [review], outcome: review })).toEqual([review]);
   });
 });
