@@ -114,7 +114,8 @@ export async function importCsv(path: string, sink: ImportSink, options: CsvOpti
     const itemId = sink.itemId(fields[item].trim(), table.names[item], fail);
     const value = count < 0 ? 1 : parseNumber(fields[count], table.names[count], fail);
     const listenedAt = timestamp < 0 ? undefined : parseTimestamp(fields[timestamp], table.names[timestamp], fail);
-    await sink.listen(userId, itemId, value, count < 0 ? undefined : table.names[count], listenedAt, fail);
+    const drained = sink.listen(userId, itemId, value, count < 0 ? undefined : table.names[count], listenedAt, fail);
+    if (drained) await drained;
   }
 }
 

@@ -51,7 +51,19 @@ class IdSpace {
     private readonly kind: 'user' | 'item',
   ) {}
 
+  // Sources often repeat the previous line's id (Last.fm 1K is sorted by user): one compare, no hashing.
+  private lastRaw: string | null = null;
+  private lastId = 0;
+
   id(raw: string, field: string, fail: FieldFail): number {
+    if (raw === this.lastRaw) return this.lastId;
+    const id = this.lookup(raw, field, fail);
+    this.lastRaw = raw;
+    this.lastId = id;
+    return id;
+  }
+
+  private lookup(raw: string, field: string, fail: FieldFail): number {
     if (raw === '') return fail(field, `empty ${this.kind} id`);
     if (this.mode === 'dense') {
       let id = this.dense.get(raw);
@@ -94,6 +106,8 @@ export class ImportSink {
   private readonly out: WriteStream;
   private readonly failed: Promise<never>;
   private batch = '';
+  private firstMs = Infinity;
+  private lastMs = -Infinity;
   private readonly summary: ImportSummary = { listens: 0, users: 0, items: 0, totalCount: 0, dated: 0 };
 
   constructor(
@@ -140,9 +154,10 @@ export class ImportSink {
 
   /**
    * One listens line. `count` is the source's value before scaling: it must give an integer >= 1
-   * once multiplied by the scale (so half-star ratings work with --count-scale 2).
+   * once multiplied by the scale (so half-star ratings work with --count-scale 2). Returns a promise
+   * only when the output must drain (await it then): most lines cost no promise at all.
    */
-  async listen(userId: number, itemId: number, count: number, countField: string | undefined, listenedAt: Date | undefined, fail: FieldFail): Promise<void> {
+  listen(userId: number, itemId: number, count: number, countField: string | undefined, listenedAt: Date | undefined, fail: FieldFail): Promise<void> | undefined {
     const scaled = count * this.options.countScale;
     const rounded = Math.round(scaled);
     // A float rating such as 3.0000000001 after scaling is the integer it is meant to be.
@@ -155,13 +170,20 @@ export class ImportSink {
     s.totalCount += rounded;
     if (listenedAt) {
       s.dated++;
-      if (!s.firstListenedAt || listenedAt < s.firstListenedAt) s.firstListenedAt = listenedAt;
-      if (!s.lastListenedAt || listenedAt > s.lastListenedAt) s.lastListenedAt = listenedAt;
+      const t = listenedAt.getTime();
+      if (t < this.firstMs) {
+        this.firstMs = t;
+        s.firstListenedAt = listenedAt;
+      }
+      if (t > this.lastMs) {
+        this.lastMs = t;
+        s.lastListenedAt = listenedAt;
+      }
       this.batch += `{"user_id":${userId},"track_id":${itemId},"count":${rounded},"listened_at":"${listenedAt.toISOString()}"}\n`;
     } else {
       this.batch += `{"user_id":${userId},"track_id":${itemId},"count":${rounded}}\n`;
     }
-    if (this.batch.length >= 1 << 16) await this.flush();
+    return this.batch.length >= 1 << 16 ? this.flush() : undefined;
   }
 
   private async flush(): Promise<void> {

@@ -30,14 +30,15 @@ export async function importLastfm1k(path: string, sink: ImportSink, options: La
     let itemId: number;
     if (options.item === 'artist') {
       if (!artistMbid && !artistName) fail(NAMES[3], 'no artist: both artist MBID and artist name are empty');
-      // "mbid:" and "name:" keep an MBID and a name that happens to look like one apart.
-      itemId = sink.itemId(artistMbid ? `mbid:${artistMbid}` : `name:${artistName}`, NAMES[2], fail);
+      // An MBID is the key as it is; a name is prefixed with "name:", which no MBID starts with.
+      itemId = sink.itemId(artistMbid || `name:${artistName}`, NAMES[2], fail);
       sink.describeItem(itemId, { name: artistName, artist: artistName });
     } else {
       if (!trackMbid && !trackName) fail(NAMES[5], 'no track: both track MBID and track name are empty');
-      itemId = sink.itemId(trackMbid ? `mbid:${trackMbid}` : `name:${artistMbid || artistName}\t${trackName}`, NAMES[4], fail);
+      itemId = sink.itemId(trackMbid || `name:${artistMbid || artistName}\t${trackName}`, NAMES[4], fail);
       sink.describeItem(itemId, { name: trackName, artist: artistName });
     }
-    await sink.listen(userId, itemId, 1, undefined, listenedAt, fail);
+    const drained = sink.listen(userId, itemId, 1, undefined, listenedAt, fail);
+    if (drained) await drained;
   }
 }

@@ -29,6 +29,7 @@ export async function importMovielens(path: string, sink: ImportSink, options: M
     const itemId = sink.itemId(f[1].trim(), item, fail);
     const value = parseNumber(f[2], rating, fail);
     const listenedAt = parseUnixSeconds(f[3], timestamp, fail);
-    await sink.listen(userId, itemId, options.count === 'one' ? 1 : value, rating, listenedAt, fail);
+    const drained = sink.listen(userId, itemId, options.count === 'one' ? 1 : value, rating, listenedAt, fail);
+    if (drained) await drained;
   }
 }

@@ -51,7 +51,8 @@ export async function importRecbole(path: string, sink: ImportSink, options: Rec
     const itemId = sink.itemId(f[cols.item].trim(), names[cols.item], fail);
     const count = cols.count < 0 ? 1 : parseNumber(f[cols.count], names[cols.count], fail);
     const listenedAt = cols.timestamp < 0 ? undefined : parseUnixSeconds(f[cols.timestamp], names[cols.timestamp], fail);
-    await sink.listen(userId, itemId, count, cols.count < 0 ? undefined : names[cols.count], listenedAt, fail);
+    const drained = sink.listen(userId, itemId, count, cols.count < 0 ? undefined : names[cols.count], listenedAt, fail);
+    if (drained) await drained;
   }
   if (!header) fail(undefined, 'empty file: expected a header line');
 }

@@ -200,7 +200,7 @@ describe('lastfm-1k', () => {
       { id: 3, source_id: 'user_000003' },
     ]);
     expect(lines(join(out, 'tracks.ndjson'))).toEqual([
-      { id: item(1), source_id: `mbid:${MB('1')}`, name: 'Fuck Me Im Famous', artist: 'Deep Dish' },
+      { id: item(1), source_id: MB('1'), name: 'Fuck Me Im Famous', artist: 'Deep Dish' },
       { id: item(2), source_id: `name:${MB('b')}\tComposition 0919 (Live_2009_4_15)`, name: 'Composition 0919 (Live_2009_4_15)', artist: '坂本龍一' },
       { id: item(3), source_id: `name:"Weird Al" Yankovic\tAmish Paradise`, name: 'Amish Paradise', artist: '"Weird Al" Yankovic' },
     ]);
@@ -215,8 +215,8 @@ describe('lastfm-1k', () => {
     expect(summary).toMatchObject({ listens: 5, users: 3, items: 3 });
     expect(lines(join(out, 'listens.ndjson')).map((l) => l.track_id)).toEqual([item(1), item(2), item(2), item(3), item(3)]);
     expect(lines(join(out, 'tracks.ndjson')).map((t) => [t.source_id, t.name])).toEqual([
-      [`mbid:${MB('a')}`, 'Deep Dish'],
-      [`mbid:${MB('b')}`, '坂本龍一'],
+      [MB('a'), 'Deep Dish'],
+      [MB('b'), '坂本龍一'],
       ['name:"Weird Al" Yankovic', '"Weird Al" Yankovic'],
     ]);
   });
