@@ -12,7 +12,7 @@ import { ConfigError, loadConfig, processEnvWithDotenv } from '../config/load-co
 import type { Settings } from '../config/settings.js';
 import { createLogger } from '../logging/logger.js';
 import { textTable } from '../training/report.js';
-import { SimulatedSystem, type DayRow, type SimulationResult } from '../training/simulation/simulation.js';
+import { SimulatedSystem, type CanaryRunSummary, type DayRow, type SimulationResult } from '../training/simulation/simulation.js';
 import { clearPrefix } from './support/redis-prefix.js';
 
 const USAGE = `Usage: npm run simulate -- [options]
@@ -26,7 +26,7 @@ const USAGE = `Usage: npm run simulate -- [options]
   --step-timeout S     longest wait for one step, in seconds (1800)
   --log-level LEVEL    pipeline log level while simulating (error)
   --help
-Other settings (CANARY_DAYS, TUNING_TRIALS, ALS_*, ...) come from .env and the environment.`;
+Other settings (CANARY_DAYS, CANARY_MAX_DAYS, CANARY_CONFIDENCE, TUNING_TRIALS, ALS_*, ...) come from .env and the environment.`;
 
 function intFlag(values: Record<string, unknown>, name: string, def: number | undefined, min: number): number | undefined {
   const raw = values[name];
@@ -66,6 +66,22 @@ function line(cells: string[]): string {
   return cells.map((c, i) => (i === 0 || i >= 6 ? c.padEnd(WIDTHS[i]) : c.padStart(WIDTHS[i]))).join('  ').trimEnd();
 }
 
+const signed = (v: number) => `${v >= 0 ? '+' : '-'}${Math.abs(100 * v).toFixed(1)}`;
+function canaryCells(c: CanaryRunSummary): string[] {
+  const l = c.last;
+  const group = (g: { users: number; rate: number } | undefined) => (g ? `${g.users} (${pct(g.rate)})` : '-');
+  return [
+    c.version,
+    `${c.startDay}-${c.endDay ?? `${c.startDay + c.days}+`} (${c.days})`,
+    String(c.reviews),
+    group(l?.canary),
+    group(l?.production),
+    l?.estimate != null ? `${signed(l.estimate)} pts` : '-',
+    l?.lower != null && l.upper != null ? `[${signed(l.lower)}, ${signed(l.upper)}] at ${Number((100 * l.look_confidence).toFixed(2))}%` : '-',
+    c.outcome,
+  ];
+}
+
 function summary(r: SimulationResult): string {
   const out = ['', `Training runs (${r.trainings.length}):`];
   out.push(
@@ -75,6 +91,13 @@ function summary(r: SimulationResult): string {
     ),
   );
   for (const t of r.trainings) out.push(`  day ${t.day}: ${t.reason}`);
+  out.push('', `Canaries (${r.canaries.length}): next-day hit rate, canary minus production, with the interval of the last review`);
+  out.push(
+    textTable(
+      ['version', 'days', 'reviews', 'canary users', 'production users', 'difference', 'interval', 'decision'],
+      r.canaries.map(canaryCells),
+    ),
+  );
   out.push('', `Canary reviews (${r.canaryReviews.length}):`);
   for (const c of r.canaryReviews) out.push(`  day ${c.day}: ${c.version} ${c.decision}: ${c.reason}`);
   out.push('', `Production at the end: ${r.finalProduction ?? '(none)'}; failed jobs: ${r.failures.length}; ${r.seconds.toFixed(1)} s`);
@@ -129,7 +152,7 @@ async function main(): Promise<number> {
     err.write(tty ? `\r${bar.padEnd(80)}` : `${bar}\n`);
   };
   process.stdout.write(
-    `Simulating ${days} days on the living mock (users ${settings.MOCK_USERS}, tracks ${settings.MOCK_TRACKS}, seed ${settings.MOCK_SEED ?? 42}); retrain every ${retrainEvery || '-'} days, canary ${settings.CANARY_PERCENT}% for ${settings.CANARY_DAYS} days; database ${dbName}\n\n`,
+    `Simulating ${days} days on the living mock (users ${settings.MOCK_USERS}, tracks ${settings.MOCK_TRACKS}, seed ${settings.MOCK_SEED ?? 42}); retrain every ${retrainEvery || '-'} days, canary ${settings.CANARY_PERCENT}% reviewed from day ${settings.CANARY_DAYS} to ${Math.max(settings.CANARY_DAYS, settings.CANARY_MAX_DAYS)} (${Math.round(100 * settings.CANARY_CONFIDENCE)}% confidence, margin ${(100 * settings.CANARY_NON_INFERIORITY_MARGIN).toFixed(1)} points); database ${dbName}\n\n`,
   );
   process.stdout.write(`${line(DAY_HEAD)}\n`);
   const system = await SimulatedSystem.start(settings, createLogger(settings.LOG_LEVEL));
@@ -157,6 +180,18 @@ async function main(): Promise<number> {
     training_runs: result.trainings.length,
     decisions: result.trainings.map((t) => t.decision),
     canary_reviews: result.canaryReviews.map((c) => c.decision),
+    canaries: result.canaries.map((c) => ({
+      version: c.version,
+      days: c.days,
+      reviews: c.reviews,
+      outcome: c.outcome,
+      canary_users: c.last?.canary.users ?? null,
+      production_users: c.last?.production.users ?? null,
+      estimate: c.last?.estimate ?? null,
+      lower: c.last?.lower ?? null,
+      upper: c.last?.upper ?? null,
+      confidence: c.last?.look_confidence ?? null,
+    })),
     final_production: result.finalProduction,
     model_ndcg_at_10: last?.candidateNdcg ?? null,
     popularity_ndcg_at_10: last?.popularityNdcg ?? null,

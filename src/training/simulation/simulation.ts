@@ -13,7 +13,7 @@ import { PipelineChain } from '../../pipeline/pipeline-chain.service.js';
 import { JobName, QueueName } from '../../queues/job-catalogue.js';
 import { JobQueue } from '../../queues/job-queue.service.js';
 import { ModelRegistry } from '../registry/model-registry.service.js';
-import type { ModelVersionDoc, TrainingRunDoc } from '../registry/registry.schemas.js';
+import { canaryReviewsOf, type CanaryReviewRecord, type ModelVersionDoc, type TrainingRunDoc } from '../registry/registry.schemas.js';
 import { TrainingRunsRepository } from '../registry/training-runs.repository.js';
 import type { TrainingOutcome } from '../training.service.js';
 import { failedJobs, waitUntilIdle, type FailedJob } from './queue-watch.js';
@@ -58,17 +58,34 @@ export interface TrainingSummary {
   popularityNdcg: number | null;
 }
 
+/** One canary review: what it decided (promoted, rolled back, waiting) and its record. */
 export interface CanarySummary {
   day: number;
   version: string;
   decision: string;
   reason: string;
+  review: CanaryReviewRecord | null;
+}
+
+/** One canary from start to end: the figures of its last review and how it ended. */
+export interface CanaryRunSummary {
+  version: string;
+  startDay: number;
+  /** Simulated day it left canary, or null if still in canary at the end. */
+  endDay: number | null;
+  /** Days it ran (to the end of the simulation when still in canary). */
+  days: number;
+  reviews: number;
+  /** promoted, rolled back, superseded (a newer candidate replaced it), in canary. */
+  outcome: string;
+  last: CanaryReviewRecord | null;
 }
 
 export interface SimulationResult {
   rows: DayRow[];
   trainings: TrainingSummary[];
   canaryReviews: CanarySummary[];
+  canaries: CanaryRunSummary[];
   failures: FailedJob[];
   finalProduction: string | null;
   seconds: number;
@@ -79,6 +96,7 @@ export class SimulatedSystem {
   /** The next simulated day to run: the system can be run on in several calls. */
   private nextDay = 0;
   private readonly canaryStartDay = new Map<string, number>();
+  private readonly canaryEndDay = new Map<string, number>();
 
   private constructor(
     readonly settings: Settings,
@@ -158,8 +176,8 @@ export class SimulatedSystem {
         o.onStep?.(day, `canary review ${canary._id}`);
         const review = await this.reviewCanary(jobs, canary);
         const after = await registry.get(canary._id);
-        const decision = after?.status === 'production' ? 'promoted' : after?.status === 'rejected' ? 'rolled back' : String(after?.status);
-        canaryReviews.push({ day, version: canary._id, decision, reason: review });
+        const decision = after?.status === 'production' ? 'promoted' : after?.status === 'rejected' ? 'rolled back' : after?.status === 'canary' ? 'waiting' : String(after?.status);
+        canaryReviews.push({ day, version: canary._id, decision, reason: review, review: canaryReviewsOf(after?.canary).at(-1) ?? null });
         model.push(`canary ${decision}`);
         await waitUntilIdle(queues, o.stepTimeoutMs);
       }
@@ -179,6 +197,12 @@ export class SimulatedSystem {
           model.push('training did not record a run');
         }
         await waitUntilIdle(queues, o.stepTimeoutMs);
+      }
+
+      for (const v of canaryStartDay.keys()) {
+        if (this.canaryEndDay.has(v)) continue;
+        const doc = await registry.get(v);
+        if (doc && doc.status !== 'canary') this.canaryEndDay.set(v, day);
       }
 
       const failedNow = await failedJobs(queues);
@@ -203,12 +227,25 @@ export class SimulatedSystem {
       rows.push(row);
       o.onDay?.(row);
     }
-    return { rows, trainings, canaryReviews, failures: allFailures, finalProduction: (await registry.production())?._id ?? null, seconds: (performance.now() - t0) / 1000 };
+    const canaries = await this.canarySummaries(registry, rows.at(-1)?.day ?? 0);
+    return { rows, trainings, canaryReviews, canaries, failures: allFailures, finalProduction: (await registry.production())?._id ?? null, seconds: (performance.now() - t0) / 1000 };
   }
 
-  /** Runs the canary's delayed review job now (its CANARY_DAYS have passed in simulated time). */
+  /** Every canary started in this simulation, with its last review and how it ended. */
+  private async canarySummaries(registry: ModelRegistry, lastDay: number): Promise<CanaryRunSummary[]> {
+    const out: CanaryRunSummary[] = [];
+    for (const [version, startDay] of this.canaryStartDay) {
+      const doc = await registry.get(version);
+      const reviews = canaryReviewsOf(doc?.canary);
+      const endDay = this.canaryEndDay.get(version) ?? null;
+      out.push({ version, startDay, endDay, days: (endDay ?? lastDay) - startDay, reviews: reviews.length, outcome: canaryEnd(doc), last: reviews.at(-1) ?? null });
+    }
+    return out;
+  }
+
+  /** Runs the canary's next delayed review job now (its day has come in simulated time). */
   private async reviewCanary(jobs: JobQueue, canary: ModelVersionDoc): Promise<string> {
-    const job = await jobs.queue(QueueName.Training).getJob(`canary-review-${canary._id}`);
+    const job = await jobs.queue(QueueName.Training).getJob(canary.canary?.review_job_id ?? `canary-review-${canary._id}`);
     if (!job) throw new Error(`canary ${canary._id} has no review job`);
     if ((await job.getState()) === 'delayed') await job.promote();
     await jobs.waitForJob(JobName.CanaryReview, String(job.id), 120_000, 200);
@@ -234,6 +271,16 @@ export class SimulatedSystem {
     const last = docs[docs.length - 1];
     return { users, coverage: num(last.coverage_ratio) };
   }
+}
+
+/** How a canary ended: decided by its review, replaced by a newer candidate, or still running. */
+function canaryEnd(doc: ModelVersionDoc | null): string {
+  if (!doc) return 'unknown';
+  if (doc.status === 'canary') return 'in canary';
+  const decided = [...doc.history].reverse().find((h) => h.by === 'canary-review' && h.decision !== 'canary_waiting');
+  if (decided) return decided.decision === 'rolled_back' ? 'rolled back' : 'promoted';
+  if (doc.history.some((h) => h.decision === 'superseded')) return 'superseded';
+  return doc.status;
 }
 
 function num(v: unknown): number | null {

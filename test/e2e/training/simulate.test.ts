@@ -46,14 +46,26 @@ describe('simulate: 14 days of the whole system', () => {
     expect(rows).toHaveLength(15);
     expect(rows[0]).toMatch(/^0\s+2026-01-01\s+\d+\s+\d+/);
     expect(rows[7]).toMatch(/trained: canary v\d{8}-\d{6}-[0-9a-f]{4}/);
-    expect(rows[9]).toMatch(/canary (promoted|rolled back)/);
+    // The first review, two days after: decided, or kept another day while its test is inconclusive.
+    expect(rows[9]).toMatch(/canary (promoted|rolled back|waiting)/);
+    expect(out).toMatch(/Canaries \(\d\): next-day hit rate, canary minus production/);
     expect(err).toMatch(/\[#+\.*\] day \d+\/14/);
 
     const result = JSON.parse(lines.at(-1)!.replace(/^RESULT /, '')) as Record<string, unknown>;
     expect(lines.at(-1)).toMatch(/^RESULT \{/);
     expect(result).toMatchObject({ days: 14, failed_jobs: 0, training_runs: 2 });
     expect((result.decisions as string[])[0]).toBe('canary');
-    expect(result.canary_reviews).toHaveLength(1);
+    // Reviewed daily from day 9 to day 13 at the latest (CANARY_MAX_DAYS 6: 5 looks), each at 99%.
+    const reviews = result.canary_reviews as string[];
+    expect(reviews.length).toBeGreaterThanOrEqual(1);
+    expect(reviews.length).toBeLessThanOrEqual(5);
+    expect(reviews.slice(0, -1).every((d) => d === 'waiting')).toBe(true);
+    expect(reviews.at(-1)).toMatch(/^(promoted|rolled back)$/);
+    const [first] = result.canaries as Array<Record<string, unknown>>;
+    expect(first).toMatchObject({ reviews: reviews.length, outcome: reviews.at(-1), days: reviews.length + 1, confidence: 0.99 });
+    expect(first.canary_users as number).toBeGreaterThan(50);
+    expect(first.lower as number).toBeLessThan(first.estimate as number);
+    expect(first.upper as number).toBeGreaterThan(first.estimate as number);
 
     const conn = await mongoose.createConnection(s.MONGODB_URI).asPromise();
     try {
