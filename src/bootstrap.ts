@@ -8,7 +8,7 @@ import type { RoleParts } from './roles.js';
 
 /** Builds the pipeline application for a role, without listening (tests call this too). */
 export async function createPipelineApp(settings: Settings, parts: RoleParts, logger: LoggerService) {
-  const app = await createHttpApp(AppModule.forRoot(settings, parts), logger);
+  const app = await createHttpApp(AppModule.forRoot(settings, parts), logger, { requestTimeoutMs: settings.HTTP_REQUEST_TIMEOUT_MS });
   if (parts.api) {
     const doc = new DocumentBuilder()
       .setTitle('MooVitamix pipeline API')
@@ -21,7 +21,7 @@ export async function createPipelineApp(settings: Settings, parts: RoleParts, lo
 }
 
 export async function createMockApiApp(settings: Settings, logger: LoggerService) {
-  return createHttpApp(MockApiModule.forRoot(settings), logger);
+  return createHttpApp(MockApiModule.forRoot(settings), logger, { requestTimeoutMs: settings.HTTP_REQUEST_TIMEOUT_MS });
 }
 
 /**

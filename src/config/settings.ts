@@ -60,11 +60,15 @@ export const SETTINGS = {
   TZ_CRON: spec('process', z.string().min(1), 'UTC', 'Time zone of every cron expression (IANA name, e.g. Europe/Paris).'),
   NODE_ENV: spec('process', z.enum(['development', 'production', 'test']), 'development', 'production (the Docker image\'s default) refuses to start with a development or weak ADMIN_TOKEN (the .env one, under 32 characters, or of low entropy).'),
   ADMIN_TOKEN: spec('process', z.string().min(16, { message: 'expected at least 16 characters' }), undefined, 'Admin credential: Authorization: Bearer <token> (every state-changing route), or HTTP Basic with the token as password for the browser pages under /admin (GET only). Set it or ADMIN_TOKEN_FILE.', true),
+  HTTP_REQUEST_TIMEOUT_MS: spec('process', int(1000, 600_000), '15000', 'An HTTP request not answered within this is answered 503, whatever it waits for (the API and the mock source API).'),
   ADMIN_TOKEN_FILE: spec('process', z.string().min(1).optional(), undefined, 'File holding the admin token (e.g. a Docker secret at /run/secrets/admin_token); when set it wins over ADMIN_TOKEN. Surrounding whitespace is ignored.'),
 
   // Connections
   MONGODB_URI: spec('connections', url(['mongodb:', 'mongodb+srv:']), 'mongodb://127.0.0.1:27017/moovitamix', 'MongoDB (or FerretDB) connection string, with the database name.', true),
   REDIS_URL: spec('connections', url(['redis:', 'rediss:']), 'redis://127.0.0.1:6379', 'Redis for BullMQ queues and the playlist cache.', true),
+  REDIS_COMMAND_TIMEOUT_MS: spec('connections', int(100, 600_000), '2000', 'ioredis commandTimeout of the shared Redis client (cache, health): a command not answered within this fails instead of hanging (BullMQ\'s blocking connections have none).'),
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: spec('connections', int(500, 600_000), '5000', 'How long a MongoDB operation waits for a reachable server before it fails.'),
+  MONGODB_SOCKET_TIMEOUT_MS: spec('connections', int(1000, 3_600_000), '300000', 'A MongoDB socket silent for this long is closed and its operation fails: a stalled network cannot hang a worker for ever. Above the longest single command (a whole-collection read on FerretDB).'),
   REDIS_PREFIX: spec('connections', z.string().regex(/^[a-z0-9:_-]+$/i), 'moovitamix', 'Prefix of every Redis key (queues and cache), so several environments can share one Redis.'),
   MOCK_API_URL: spec('connections', url(['http:', 'https:']), 'http://127.0.0.1:8000', 'Base URL of the MooVitamix source API (the mock, or the real one).'),
 
@@ -115,6 +119,8 @@ export const SETTINGS = {
   RECOMMENDATION_MAX_AGE: spec('recommendations', duration(), '7d', 'A playlist older than this is recomputed even without new listens.'),
   RECOMMENDATION_CACHE_TTL: spec('recommendations', duration(), '2d', 'Life of a cached playlist in Redis.'),
   RECOMMENDATION_LOCAL_CACHE_TTL: spec('recommendations', duration(), '5s', 'Life of a playlist answer kept in the API process in front of Redis (at most 20,000 answers per process); 0 turns it off.'),
+  SERVING_TIMEOUT_MS: spec('recommendations', int(50, 60_000), '1000', 'Each Redis or MongoDB read of the serving routes: a Redis that fails or stalls is skipped (answers come from MongoDB, degraded), a MongoDB that does gives 503.'),
+  UNKNOWN_USER_CACHE_TTL: spec('recommendations', duration(), '10m', 'How long a user id found not to exist is remembered (in Redis and per process) so that asking again reads no store; a user ingested meanwhile is served once a playlist run covers them, or after this; 0 turns it off.'),
   PLAYLIST_SIZE: spec('recommendations', int(1, 100), '30', 'Tracks in a generated playlist.'),
   PLAYLIST_RETENTION_DAYS: spec('recommendations', int(1, 3650), '30', 'Generated playlists older than this are removed by the cleanup job.'),
   MAX_TRACKS_PER_ARTIST: spec('recommendations', int(1, 100), '3', 'At most this many tracks of one artist in a playlist.'),

@@ -10,7 +10,9 @@ import { AppConfig } from '../config/app-config.js';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         uri: config.MONGODB_URI,
-        serverSelectionTimeoutMS: 5000,
+        serverSelectionTimeoutMS: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+        // A stalled network fails the operation instead of hanging it (serving has its own, shorter deadline).
+        socketTimeoutMS: config.MONGODB_SOCKET_TIMEOUT_MS,
         // Index builds are explicit (see ensureIndexes calls in repositories), not implicit at every boot.
         autoIndex: true,
         maxPoolSize: 20,

@@ -40,6 +40,19 @@ export class RecommendationCache {
     if (userIds.length > 0) await this.redis.publish(this.recomputedChannel, userIds.join(','));
   }
 
+  unknownUserKey(userId: number): string {
+    return `${this.prefix}:unknown:${userId}`;
+  }
+
+  /** Marks a user id as unknown for ttlSeconds, so repeated reads of it do not reach the store. */
+  async rememberUnknownUser(userId: number, ttlSeconds: number): Promise<void> {
+    await this.redis.set(this.unknownUserKey(userId), '1', 'EX', Math.max(1, Math.round(ttlSeconds)));
+  }
+
+  async isUnknownUser(userId: number): Promise<boolean> {
+    return (await this.redis.exists(this.unknownUserKey(userId))) === 1;
+  }
+
   get tracksKey(): string {
     return `${this.prefix}:tracks`;
   }

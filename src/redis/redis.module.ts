@@ -26,7 +26,9 @@ export function redisOptions(url: string) {
     {
       provide: REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => new Redis({ ...redisOptions(config.REDIS_URL), maxRetriesPerRequest: 2, lazyConnect: false }),
+      // commandTimeout: a stalled Redis fails a command in bounded time (serving then degrades to MongoDB).
+      useFactory: (config: AppConfig) =>
+        new Redis({ ...redisOptions(config.REDIS_URL), maxRetriesPerRequest: 2, lazyConnect: false, commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS }),
     },
   ],
   exports: [REDIS],

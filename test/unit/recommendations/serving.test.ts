@@ -1,4 +1,4 @@
-import { NotFoundException } from '@nestjs/common';
+import { NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../../../src/config/app-config.js';
 import { loadConfig } from '../../../src/config/load-config.js';
@@ -32,10 +32,12 @@ const playlist: PlaylistDoc = {
 const cold: ColdStartDoc = { _id: '20261126:Rock', run_key: '20261126', genre: 'Rock', track_ids: [5], scores: [0.5], created_at: new Date(0) };
 const track = (id: number): TrackDetails => ({ track_id: id, name: `t${id}`, artist: 'a', genres: ['Rock'] });
 
-function setup(o: { localTtl?: string } = {}) {
-  const config = loadConfig({ ADMIN_TOKEN: 'x'.repeat(20), RECOMMENDATION_LOCAL_CACHE_TTL: o.localTtl ?? '0' }) as unknown as AppConfig;
-  const redis = new Map<string, string>();
+function setup(o: { localTtl?: string; redis?: Map<string, string> } = {}) {
+  const config = loadConfig({ ADMIN_TOKEN: 'x'.repeat(20), RECOMMENDATION_LOCAL_CACHE_TTL: o.localTtl ?? '0', SERVING_TIMEOUT_MS: '100' }) as unknown as AppConfig;
+  const redis = o.redis ?? new Map<string, string>();
   const cache = {
+    isUnknownUser: vi.fn(async (u: number) => redis.has(`unknown${u}`)),
+    rememberUnknownUser: vi.fn(async (u: number) => void redis.set(`unknown${u}`, '1')),
     getUser: vi.fn(async (u: number) => redis.get(`u${u}`) ?? null),
     setUsers: vi.fn(async (e: Array<{ userId: number; json: string }>) => e.forEach((x) => redis.set(`u${x.userId}`, x.json))),
     getColdStart: vi.fn(async (g: string | null) => redis.get(`c${g}`) ?? null),
@@ -57,7 +59,7 @@ function setup(o: { localTtl?: string } = {}) {
   const metrics = new PipelineMetrics();
   const serving = new RecommendationServing(config, cache, playlists, recent, reader, metrics);
   const counts = async () => Object.fromEntries((await metrics.recommendationCacheRequests.get()).values.map((v) => [v.labels.result, v.value]));
-  return { serving, redis, cache, reader, playlists, metrics, counts };
+  return { serving, redis, cache, reader, playlists, metrics, counts, recent };
 }
 
 describe('the serving fallback chain', () => {
@@ -100,5 +102,39 @@ describe('the serving fallback chain', () => {
     expect((await t.serving.recommendations(7, 30)).source).toBe('cache');
     expect(t.cache.getUser).toHaveBeenCalledTimes(1);
     expect(t.serving.fromNearCache(8, 30)).toBeUndefined();
+  });
+
+  it('remembers an unknown user, in this process and in Redis, so that asking again reads no store', async () => {
+    const t = setup();
+    await expect(t.serving.recommendations(404, 30)).rejects.toThrow('user 404 does not exist');
+    expect(t.reader.favouriteGenres).toHaveBeenCalledTimes(1);
+    await expect(t.serving.recommendations(404, 30)).rejects.toThrow('user 404 does not exist');
+    await expect(t.serving.userPlaylists(404, 1, 20)).rejects.toThrow('user 404 does not exist');
+    expect(t.reader.favouriteGenres).toHaveBeenCalledTimes(1);
+    expect(t.redis.get('unknown404')).toBe('1');
+    // Another API process sharing the Redis.
+    const other = setup({ redis: t.redis });
+    await expect(other.serving.recommendations(404, 30)).rejects.toThrow('user 404 does not exist');
+    expect(other.reader.favouriteGenres).not.toHaveBeenCalled();
+    // A user given a playlist since is answered from the cache before the mark is looked at.
+    t.redis.set('u404', JSON.stringify({ user_id: 404, variant: 'default', tracks: [] }));
+    expect((await t.serving.recommendations(404, 30)).source).toBe('cache');
+  });
+
+  it('serves from MongoDB when Redis fails or stalls, and answers 503 when MongoDB stalls', async () => {
+    const t = setup();
+    const never = () => new Promise<never>(() => undefined);
+    vi.mocked(t.cache.getUser).mockImplementation(never);
+    vi.mocked(t.cache.getTracks).mockRejectedValue(new Error('Command timed out'));
+    vi.mocked(t.cache.setUsers).mockImplementation(never);
+    const t0 = Date.now();
+    const served = await t.serving.recommendations(7, 30);
+    expect(served.source).toBe('store');
+    expect(JSON.parse(served.json).tracks).toHaveLength(2);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    vi.mocked(t.playlists.latestPlaylist).mockImplementation(never);
+    vi.mocked(t.playlists.findPlaylist).mockImplementation(never);
+    await expect(t.serving.recommendations(7, 30)).rejects.toBeInstanceOf(ServiceUnavailableException);
+    await expect(t.serving.playlist('7-20261126')).rejects.toBeInstanceOf(ServiceUnavailableException);
   });
 });
