@@ -451,7 +451,14 @@ export function timelineOf(createdAt: string | null, status: string, decision: s
   if (history.length === 0) return createdAt ? [{ status: statusLabel(status, decision), from: createdAt, to: null }] : [];
   const out: TimelineSegment[] = [];
   if (createdAt && createdAt < history[0]!.at) out.push({ status: 'candidate', from: createdAt, to: history[0]!.at });
-  history.forEach((h, i) => out.push({ status: statusLabel(h.status, h.decision), from: h.at, to: history[i + 1]?.at ?? null }));
+  history.forEach((h, i) => {
+    const status = statusLabel(h.status, h.decision);
+    const to = history[i + 1]?.at ?? null;
+    // A change that keeps the status (a refit, a canary review that waits) extends the period.
+    const prev = out[out.length - 1];
+    if (prev && prev.status === status) prev.to = to;
+    else out.push({ status, from: h.at, to });
+  });
   return out;
 }
 
@@ -551,9 +558,14 @@ export function decisionsOf(trainingRuns: readonly RunRecord[], versions: readon
       checks: checksOf(r),
     });
   }
+  const byTraining = new Set(out.map((d) => `${d.version}:${d.decision}`));
   for (const v of versions) {
-    // The first change is the training run's own decision (canary or rejected), listed above.
-    for (const h of v.history.slice(1)) out.push({ at: h.at, source: 'registry', decision: h.decision ?? h.status, version: v.version, reason: h.reason ?? '', run_id: null, checks: [] });
+    for (const h of v.history) {
+      const decision = h.decision ?? h.status;
+      // The version's creation and the training run's own decision are listed once, from the run.
+      if (decision === 'candidate' || byTraining.has(`${v.version}:${decision}`)) continue;
+      out.push({ at: h.at, source: 'registry', decision, version: v.version, reason: h.reason ?? '', run_id: null, checks: [] });
+    }
   }
   return out.sort((a, b) => b.at.localeCompare(a.at)).slice(0, max);
 }

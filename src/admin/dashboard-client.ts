@@ -11,6 +11,15 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var COLORS = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
   var STATUS_COLORS = { candidate: '#94a3b8', canary: '#f59e0b', production: '#16a34a', retired: '#cbd5e1', rejected: '#ef4444', 'rolled back': '#b91c1c' };
   var charts = [];
+  // Time axis labels (uPlot's table: tick size, label, then the label where a year, month, day changes), 24 h, UTC.
+  var TIME_AXIS = [
+    [3600 * 24 * 365, '{YYYY}', null, null, null, null, null, null, 1],
+    [3600 * 24 * 28, '{MMM}', '\n{YYYY}', null, null, null, null, null, 1],
+    [3600 * 24, '{MMM} {D}', '\n{YYYY}', null, null, null, null, null, 1],
+    [3600, '{HH}:{mm}', '\n{YYYY}-{MM}-{DD}', null, '\n{MMM} {D}', null, null, null, 1],
+    [60, '{HH}:{mm}', '\n{YYYY}-{MM}-{DD}', null, '\n{MMM} {D}', null, null, null, 1],
+    [1, ':{ss}', '\n{YYYY}-{MM}-{DD} {HH}:{mm}', null, '\n{MMM} {D} {HH}:{mm}', null, '\n{HH}:{mm}', null, 1],
+  ];
   var state = { days: 365 };
 
   function h(tag, attrs) {
@@ -75,10 +84,13 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var plot = h('div', { class: 'plot' });
     box.appendChild(plot);
     var scales = { x: { time: opts.categorical ? false : true } };
+    // One point (or one category per end) needs room around it: uPlot would otherwise span years.
+    if (opts.categorical) scales.x.range = function () { return [-0.4, xs.length - 0.6]; };
+    else if (xs.length === 1) scales.x.range = function () { return [xs[0] - 3600, xs[0] + 3600]; };
     var axes = [
       opts.categorical
         ? { values: function (u, splits) { return splits.map(function (i) { return opts.categorical[i] || ''; }); }, space: 60, incrs: [1], grid: { show: false } }
-        : { grid: { stroke: '#eef0f3' } },
+        : { grid: { stroke: '#eef0f3' }, values: TIME_AXIS },
       { label: opts.yLabel || '', size: 60, grid: { stroke: '#eef0f3' }, values: opts.yPercent ? function (u, v) { return v.map(function (x) { return (100 * x).toFixed(0) + '%'; }); } : undefined },
     ];
     if (opts.y2) {
@@ -86,7 +98,15 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       axes.push({ scale: 'y2', side: 1, label: opts.y2, size: 60, grid: { show: false } });
     }
     if (opts.yMin !== undefined) scales.y = { range: function (u, min, max) { return [opts.yMin, Math.max(max, opts.yMax || 0) * 1.05 || 1]; } };
-    var useries = [{ label: opts.categorical ? 'version' : 'time (UTC)', value: opts.categorical ? function (u, i) { return i === null ? '–' : opts.categorical[i] || ''; } : '{YYYY}-{MM}-{DD} {HH}:{mm}' }];
+    var stamp = uPlot.fmtDate('{YYYY}-{MM}-{DD} {HH}:{mm}');
+    var useries = [{
+      label: opts.categorical ? 'version' : 'run',
+      value: function (u, v, si, i) {
+        if (i === null || i === undefined) return '–';
+        if (opts.categorical) return opts.categorical[i] || '';
+        return (opts.labels && opts.labels[i] ? opts.labels[i] + ' · ' : '') + stamp(utc(v)) + ' UTC';
+      },
+    }];
     series.forEach(function (s, i) {
       var color = s.color || COLORS[i % COLORS.length];
       useries.push({
@@ -132,6 +152,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   }
   function col(points, f) { return points.map(f); }
   function xsOf(points) { return points.map(function (p) { return p.t; }); }
+  function runLabels(points) { return points.map(function (p) { return p.runs > 1 ? p.runs + ' runs: ' + p.first_run + ' … ' + p.last_run : p.last_run; }); }
   function merged(points) {
     var m = points.reduce(function (a, p) { return Math.max(a, p.runs); }, 1);
     return m > 1 ? ' (up to ' + m + ' runs per point)' : '';
@@ -183,40 +204,40 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 
   // ------------------------------------------------------------ sections
   function renderIngestion(d) {
-    var p = d.points, xs = xsOf(p), note = merged(p);
-    lineChart($('c-ing-records'), 'Records fetched per endpoint, per run' + note, xs, d.endpoints.map(function (e) { return { label: e, values: col(p, function (x) { return x.records[e]; }) }; }));
+    var p = d.points, xs = xsOf(p), note = merged(p), lab = runLabels(p);
+    lineChart($('c-ing-records'), 'Records fetched per endpoint, per run' + note, xs, d.endpoints.map(function (e) { return { label: e, values: col(p, function (x) { return x.records[e]; }) }; }), { labels: lab });
     lineChart($('c-ing-duration'), 'Run duration (s)' + note, xs, [
       { label: 'mean', values: col(p, function (x) { return x.duration_s; }), unit: ' s' },
       { label: 'longest', values: col(p, function (x) { return x.duration_max_s; }), unit: ' s', dash: [6, 4] },
-    ]);
+    ], { labels: lab, yMin: 0 });
     lineChart($('c-ing-quality'), 'Retries and rejected records per run' + note, xs, [
       { label: 'retried requests', values: col(p, function (x) { return x.retries; }) },
       { label: 'rejected records', values: col(p, function (x) { return x.rejected; }), color: '#dc2626' },
-    ]);
+    ], { labels: lab, yMin: 0, yMax: 1 });
     lineChart($('c-ing-anomalies'), 'Anomalous and failed runs' + note, xs, [
       { label: 'anomalous', values: col(p, function (x) { return x.anomalous; }), color: '#d97706', bars: true, points: false },
       { label: 'failed', values: col(p, function (x) { return x.failed; }), color: '#dc2626', bars: true, points: false },
-    ], { yMin: 0, yMax: 1 });
+    ], { labels: lab, yMin: 0, yMax: 1 });
     var list = clear($('ing-anomalies'));
     var flagged = p.filter(function (x) { return x.anomalous > 0; }).slice(-8).reverse();
     if (flagged.length) list.appendChild(h('ul', { class: 'compact' }, flagged.map(function (x) { return h('li', null, h('code', { text: x.last_run }), ': ' + (x.anomaly_reasons.join('; ') || 'anomalous')); })));
   }
 
   function renderRecommendations(d) {
-    var p = d.points, xs = xsOf(p), note = merged(p);
+    var p = d.points, xs = xsOf(p), note = merged(p), lab = runLabels(p);
     lineChart($('c-rec-coverage'), 'Coverage: active users with a playlist under a day old' + note, xs, [
       { label: 'coverage', values: col(p, function (x) { return x.coverage; }), percent: true, fill: 'rgba(37,99,235,0.08)' },
-    ], { yPercent: true, yMin: 0, yMax: 1 });
+    ], { labels: lab, yPercent: true, yMin: 0, yMax: 1 });
     lineChart($('c-rec-freshness'), 'Freshness: age of the oldest servable playlist (h)' + note, xs, [
       { label: 'oldest playlist', values: col(p, function (x) { return x.freshness_h; }), unit: ' h', color: '#7c3aed' },
-    ], { yMin: 0 });
+    ], { labels: lab, yMin: 0 });
     var users = [
       { label: 'recomputed', values: col(p, function (x) { return x.users_computed; }) },
       { label: 'up to date (skipped)', values: col(p, function (x) { return x.users_skipped; }), color: '#94a3b8', dash: [4, 4] },
       { label: 'failed', values: col(p, function (x) { return x.users_failed; }), color: '#dc2626' },
     ];
-    lineChart($('c-rec-users'), 'Users per run' + note, xs, users, { yMin: 0 });
-    lineChart($('c-rec-variants'), 'Users recomputed per variant, per run' + note, xs, d.variants.map(function (v) { return { label: v, values: col(p, function (x) { return x.variants[v] === undefined ? 0 : x.variants[v]; }) }; }), { yMin: 0 });
+    lineChart($('c-rec-users'), 'Users per run' + note, xs, users, { labels: lab, yMin: 0 });
+    lineChart($('c-rec-variants'), 'Users recomputed per variant, per run' + note, xs, d.variants.map(function (v) { return { label: v, values: col(p, function (x) { return x.variants[v] === undefined ? 0 : x.variants[v]; }) }; }), { labels: lab, yMin: 0 });
     var c = d.cache;
     lineChart($('c-rec-cache'), 'Cache hit ratio (this API process, per minute)', xsOf(c.points), [
       { label: 'hit ratio', values: col(c.points, function (x) { return x.hit_ratio; }), percent: true, color: '#059669' },
@@ -275,7 +296,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var idx = vs.map(function (v, i) { return i; });
     [['ndcg', 'NDCG@10'], ['precision', 'Precision@10'], ['recall', 'Recall@10'], ['coverage', 'Catalogue coverage@10']].forEach(function (m) {
       lineChart($('c-mod-' + m[0]), m[1] + ': each version beside popularity on its held-out split', idx, [
-        { label: 'version', values: vs.map(function (v) { return v.metrics[m[0]]; }), points: true },
+        { label: 'model', values: vs.map(function (v) { return v.metrics[m[0]]; }), points: true },
         { label: 'popularity', values: vs.map(function (v) { return v.popularity[m[0]]; }), color: '#94a3b8', dash: [5, 4], points: true },
       ], { categorical: names, empty: 'no model version yet', height: 190, yMin: 0 });
     });
@@ -291,7 +312,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var dp = d.drift.points;
     var dseries = d.drift.features.map(function (f) { return { label: f, values: col(dp, function (x) { return x.psi[f]; }) }; });
     if (d.drift.threshold !== null && dp.length) dseries.push({ label: 'alert threshold', values: dp.map(function () { return d.drift.threshold; }), color: '#dc2626', dash: [3, 3], points: false });
-    lineChart($('c-mod-drift'), 'Drift per feature (PSI, training window vs last days), per training run', xsOf(dp), dseries, { yMin: 0, empty: 'no training run has measured drift yet' });
+    lineChart($('c-mod-drift'), 'Drift per feature (PSI, training window vs last days), per training run', xsOf(dp), dseries, { labels: runLabels(dp), yMin: 0, empty: 'no training run has measured drift yet' });
     var dec = clear($('mod-decisions'));
     dec.setAttribute('data-decisions', String(d.decisions.length));
     if (!d.decisions.length) dec.appendChild(h('p', { class: 'muted empty', text: 'no decision yet' }));

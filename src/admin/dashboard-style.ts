@@ -3,7 +3,7 @@ export const DASHBOARD_CSS = `
 :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc;--card:#fff;--accent:#2563eb;--ok:#dcfce7;--ok-fg:#166534;--warn:#fef3c7;--warn-fg:#92400e;--bad:#fee2e2;--bad-fg:#991b1b;--run:#dbeafe}
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;margin:0;color:var(--fg);background:var(--bg)}
-header{background:#0f172a;color:#e2e8f0;padding:.8em 1.5em;display:flex;flex-wrap:wrap;align-items:center;gap:.4em 1.5em;position:sticky;top:0;z-index:10}
+header{background:#0f172a;color:#e2e8f0;padding:.8em 1.5em;display:flex;flex-wrap:wrap;align-items:center;gap:.4em 1.5em;position:relative}
 header h1{font-size:1.25em;margin:0;color:#fff}
 header a{color:#bfdbfe;text-decoration:none;margin-right:1em}
 header a:hover,header a:focus{text-decoration:underline}

@@ -37,7 +37,7 @@ export function renderDashboard(s: DashboardSummary): string {
         .map(([q, c]) => `<tr><td>${esc(q)}</td>${states.map((st) => `<td class="${st === 'failed' && (c[st] ?? 0) > 0 ? 'bad' : ''}">${esc(c[st] ?? 0)}</td>`).join('')}</tr>`)
         .join('')}</table>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>MooVitamix pipeline</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>MooVitamix pipeline</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/admin/assets/uplot.css"><link rel="stylesheet" href="/admin/assets/dashboard.css">
 <script src="/admin/assets/uplot.js" defer></script><script src="/admin/assets/dashboard.js" defer></script></head>
 <body>

@@ -41,6 +41,26 @@ export interface ComputedPlaylist {
   modelVersion: string | null;
   armKey: string;
   signature: string;
+  /** Where the tracks came from, in order: the recommender's own list, then the fallbacks it ran short into. */
+  sources: SourceRun[];
+}
+
+/** `count` consecutive tracks of a playlist taken from the list of recommender `name`. */
+export interface SourceRun {
+  name: string;
+  count: number;
+}
+
+/** Run-length encoding of each track's source name (a playlist stores a few runs, not one name per track). */
+export function sourceRuns(origins: readonly number[], names: readonly string[]): SourceRun[] {
+  const out: SourceRun[] = [];
+  for (const i of origins) {
+    const name = names[i] ?? 'unknown';
+    const last = out[out.length - 1];
+    if (last && last.name === name) last.count++;
+    else out.push({ name, count: 1 });
+  }
+  return out;
 }
 
 /** An iterable whose source is made on first iteration. */
@@ -121,8 +141,10 @@ export class PlaylistEngine {
     // Every list ends with the popularity order, so a playlist is short only when the catalogue is.
     // Built only if the model's list runs out: the hybrid's genre weights cost as much as the rest of the playlist.
     const fallbacks: Iterable<Candidate>[] = r.recommender.name === 'model' ? [lazily(() => this.hybrid.candidates(listener))] : [];
-    const tracks = buildPlaylist([primary, ...fallbacks, this.popularity.candidates()], listener.heard, this.index, this.rules).map((c) => ({ trackId: c.trackId, score: roundScore(c.score) }));
-    return { userId, tracks, arm: r.arm, recommender: r.recommender.name, modelVersion: r.modelVersion, armKey: r.key, signature: this.signatureOf(userId) };
+    const origins: number[] = [];
+    const tracks = buildPlaylist([primary, ...fallbacks, this.popularity.candidates()], listener.heard, this.index, this.rules, origins).map((c) => ({ trackId: c.trackId, score: roundScore(c.score) }));
+    const names = [r.recommender.name, ...(fallbacks.length ? ['hybrid'] : []), 'popularity'];
+    return { userId, tracks, arm: r.arm, recommender: r.recommender.name, modelVersion: r.modelVersion, armKey: r.key, signature: this.signatureOf(userId), sources: sourceRuns(origins, names) };
   }
 
   /**

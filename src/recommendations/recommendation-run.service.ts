@@ -238,6 +238,7 @@ export class RecommendationRunService {
         is_generated: true,
         model_version: computed.modelVersion,
         recommender: computed.recommender,
+        sources: computed.sources,
         variant: computed.arm.variant,
         experiment: computed.arm.experiment,
         run_id: runId,

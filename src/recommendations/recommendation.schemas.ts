@@ -28,6 +28,11 @@ export interface PlaylistDoc {
   /** The trained model's version; null for the heuristic recommenders. */
   model_version: string | null;
   recommender: string;
+  /**
+   * Where the tracks came from, in order, as runs: e.g. [{name: 'model', count: 27}, {name: 'hybrid',
+   * count: 3}] when the model's list ran short (the dashboard's user view). Absent on older playlists.
+   */
+  sources?: Array<{ name: string; count: number }>;
   variant: string;
   experiment: string | null;
   run_id: string;
@@ -123,6 +128,7 @@ export const PlaylistSchema = new Schema<PlaylistDoc>(
     is_generated: Boolean,
     model_version: { type: String, default: null },
     recommender: String,
+    sources: { type: Schema.Types.Mixed, default: undefined },
     variant: String,
     experiment: { type: String, default: null },
     run_id: String,

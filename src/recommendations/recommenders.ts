@@ -192,13 +192,16 @@ export interface PlaylistRules {
 /**
  * The playlist rules, the same for every recommender: `size` tracks taken in order from the sources
  * (the recommender's stream, then fallbacks), skipping heard tracks, tracks no longer in the
- * catalogue, repeats, and tracks of an artist already present `maxPerArtist` times.
+ * catalogue, repeats, and tracks of an artist already present `maxPerArtist` times. With `origins`,
+ * the index of the source each picked track came from is pushed to it (the playlist's why).
  */
-export function buildPlaylist(sources: Iterable<Iterable<Candidate>>, heard: ReadonlySet<number>, index: Pick<CatalogueIndex, 'tracks'>, rules: PlaylistRules): Candidate[] {
+export function buildPlaylist(sources: Iterable<Iterable<Candidate>>, heard: ReadonlySet<number>, index: Pick<CatalogueIndex, 'tracks'>, rules: PlaylistRules, origins?: number[]): Candidate[] {
   const out: Candidate[] = [];
   const picked = new Set<number>();
   const perArtist = new Map<string, number>();
+  let sourceIndex = -1;
   for (const source of sources) {
+    sourceIndex++;
     for (const c of source) {
       if (heard.has(c.trackId) || picked.has(c.trackId)) continue;
       const track = index.tracks.get(c.trackId);
@@ -210,6 +213,7 @@ export function buildPlaylist(sources: Iterable<Iterable<Candidate>>, heard: Rea
       perArtist.set(artist, n + 1);
       picked.add(c.trackId);
       out.push(c);
+      origins?.push(sourceIndex);
       if (out.length >= rules.size) return out;
     }
   }
