@@ -364,13 +364,15 @@ export interface CachePoint {
   reads: number;
 }
 
-/** Hit ratio per interval between cumulative samples (a counter reset starts afresh), bucketed. */
+/** Hit ratio per interval between cumulative samples (after a reset, the new counts), bucketed. */
 export function cachePoints(samples: readonly CacheSample[], max = MAX_POINTS): CachePoint[] {
   const deltas: Array<{ t: number; hits: number; reads: number }> = [];
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1]!;
     const b = samples[i]!;
-    const d = (k: 'hit' | 'miss_store' | 'miss_cold_start') => (b[k] >= a[k] ? b[k] - a[k] : b[k]);
+    // Any counter going down means the counters started again from zero (a new process).
+    const reset = b.hit < a.hit || b.miss_store < a.miss_store || b.miss_cold_start < a.miss_cold_start;
+    const d = (k: 'hit' | 'miss_store' | 'miss_cold_start') => (reset ? b[k] : b[k] - a[k]);
     deltas.push({ t: b.t, hits: d('hit'), reads: d('hit') + d('miss_store') + d('miss_cold_start') });
   }
   return groupConsecutive(deltas, max).map((g) => {
