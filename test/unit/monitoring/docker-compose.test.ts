@@ -78,8 +78,8 @@ describe('docker-compose.yml', () => {
     expect(() => loadConfig(env)).toThrow(/development token committed in \.env/);
   });
 
-  it('has MongoDB 7, Redis 7, the app once per role and Prometheus, each with a health check', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'mock-api', 'mongo', 'prometheus', 'redis', 'scheduler', 'worker']);
+  it('has MongoDB 7, Redis 7, the app once per role, Prometheus and Grafana, each with a health check', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'mock-api', 'mongo', 'prometheus', 'redis', 'scheduler', 'worker']);
     expect(compose.services.mongo!.image).toBe('mongo:7');
     expect(compose.services.redis!.image).toBe('redis:7');
     for (const [name, svc] of Object.entries(compose.services)) expect(svc.healthcheck?.test.length, name).toBeGreaterThan(0);
