@@ -21,7 +21,8 @@ export async function createPipelineApp(settings: Settings, parts: RoleParts, lo
 }
 
 export async function createMockApiApp(settings: Settings, logger: LoggerService) {
-  return createHttpApp(MockApiModule.forRoot(settings), logger, { requestTimeoutMs: settings.HTTP_REQUEST_TIMEOUT_MS });
+  // No request deadline here: the mock's latency faults (MOCK_FAULT_LATENCY_MS) may be longer on purpose.
+  return createHttpApp(MockApiModule.forRoot(settings), logger);
 }
 
 /**

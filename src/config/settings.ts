@@ -60,7 +60,7 @@ export const SETTINGS = {
   TZ_CRON: spec('process', z.string().min(1), 'UTC', 'Time zone of every cron expression (IANA name, e.g. Europe/Paris).'),
   NODE_ENV: spec('process', z.enum(['development', 'production', 'test']), 'development', 'production (the Docker image\'s default) refuses to start with a development or weak ADMIN_TOKEN (the .env one, under 32 characters, or of low entropy).'),
   ADMIN_TOKEN: spec('process', z.string().min(16, { message: 'expected at least 16 characters' }), undefined, 'Admin credential: Authorization: Bearer <token> (every state-changing route), or HTTP Basic with the token as password for the browser pages under /admin (GET only). Set it or ADMIN_TOKEN_FILE.', true),
-  HTTP_REQUEST_TIMEOUT_MS: spec('process', int(1000, 600_000), '15000', 'An HTTP request not answered within this is answered 503, whatever it waits for (the API and the mock source API).'),
+  HTTP_REQUEST_TIMEOUT_MS: spec('process', int(1000, 600_000), '15000', 'A request to the pipeline\'s HTTP server (API, /metrics, /health) not answered within this is answered 503, whatever it waits for.'),
   ADMIN_TOKEN_FILE: spec('process', z.string().min(1).optional(), undefined, 'File holding the admin token (e.g. a Docker secret at /run/secrets/admin_token); when set it wins over ADMIN_TOKEN. Surrounding whitespace is ignored.'),
 
   // Connections
@@ -84,6 +84,7 @@ export const SETTINGS = {
   MOCK_DAILY_LISTENS: spec('mock', int(1, 1000), '5', 'living: mean listens of an active user a simulated day.'),
   MOCK_START_DATE: spec('mock', z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected YYYY-MM-DD' }), '2026-01-01', 'Simulated date of day 0 (00:00 UTC); classic dates its data in the two years before it.'),
   MOCK_REPLAY_DIR: spec('mock', z.string().optional(), undefined, 'replay: data set folder (listens.ndjson, optional tracks.ndjson and users.ndjson).'),
+  MOCK_CONTROL_ROUTES: spec('mock', z.enum(['auto', 'on', 'off']), 'auto', 'POST /mock/advance and POST /mock/faults (admin token): auto mounts them unless NODE_ENV=production; on, off.'),
   MOCK_FAULT_LATENCY_MS: spec('mock', int(0, 60_000), '0', 'Fault injection: latency added to every answer of /tracks, /users and /listen_history, in ms.'),
   MOCK_FAULT_5XX_RATE: spec('mock', ratio(), '0', 'Fault injection: share of answers that are 500/502/503.'),
   MOCK_FAULT_429_RATE: spec('mock', ratio(), '0', 'Fault injection: share of answers that are 429 with Retry-After.'),

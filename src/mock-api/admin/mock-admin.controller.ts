@@ -1,12 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UnprocessableEntityException, UseGuards } from '@nestjs/common';
-import { AdminGuard } from '../../auth/admin.guard.js';
+import { Controller, Get, Query, UnprocessableEntityException } from '@nestjs/common';
 import { ENDPOINTS, type Endpoint } from '../data/tables.js';
-import { FaultInjector, faultSettingsSchema } from '../serving/fault-injector.js';
+import { FaultInjector } from '../serving/fault-injector.js';
 import { MockSourceService } from '../serving/mock-source.service.js';
 
-export const MAX_ADVANCE_DAYS = 3650;
-
-/** Operating the mock: its state and ground truth, the simulated calendar, faults at run time. */
+/** Reading the mock's state and ground truth (changing it: MockControlController). */
 @Controller('mock')
 export class MockAdminController {
   constructor(
@@ -18,30 +15,6 @@ export class MockAdminController {
   @Get('state')
   state() {
     return this.source.state();
-  }
-
-  @Post('advance')
-  @HttpCode(200)
-  @UseGuards(AdminGuard)
-  advance(@Query('days') days?: string) {
-    const n = days === undefined ? 1 : Number(days);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_ADVANCE_DAYS) {
-      throw unprocessable([{ type: 'int_range', loc: ['query', 'days'], msg: `Input should be an integer from 1 to ${MAX_ADVANCE_DAYS}`, input: days }]);
-    }
-    const added = this.source.advance(n);
-    return { added, state: this.source.state() };
-  }
-
-  /** Changes some fault rates (the others are kept); answers the rates now in force. */
-  @Post('faults')
-  @HttpCode(200)
-  @UseGuards(AdminGuard)
-  setFaults(@Body() body: unknown) {
-    const parsed = faultSettingsSchema.partial().safeParse(body ?? {});
-    if (!parsed.success) {
-      throw unprocessable(parsed.error.issues.map((i) => ({ type: i.code, loc: ['body', ...i.path.map(String)], msg: i.message, input: undefined })));
-    }
-    return this.faults.update(parsed.data);
   }
 
   /** The items served damaged today at the current rate: ids and damage, per endpoint. */

@@ -1,4 +1,4 @@
-import { MAX_ADVANCE_DAYS } from '../admin/mock-admin.controller.js';
+import { MAX_ADVANCE_DAYS } from '../admin/mock-control.controller.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../serving/paging.js';
 
 /**

@@ -83,6 +83,40 @@ export class MockSourceService implements OnModuleInit {
     return added;
   }
 
+  /**
+   * As advance, one simulated day at a time with the event loop let go in between, so the pages and
+   * health of this process are still answered while a long advance runs.
+   */
+  async advanceYielding(days: number): Promise<DayStats[]> {
+    const t0 = performance.now();
+    const added: DayStats[] = [];
+    for (let d = 0; d < days; d++) {
+      added.push(this.data.advanceDay());
+      this.days.push(added.at(-1)!);
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    this.logger.log('calendar advanced', { days, day: this.data.day, date: this.date(), ...this.sizes(), ms: Math.round(performance.now() - t0) });
+    return added;
+  }
+
+  /**
+   * Upper estimate of the sizes after `days` more days at the configured growth (living mode: users
+   * and tracks grow by a share of themselves a day, and active users listen), to refuse an advance
+   * that would exhaust the process before starting it.
+   */
+  projectedSizes(days: number): { users: number; tracks: number; listens: number } {
+    const now = this.sizes();
+    if (this.data.mode !== 'living') return { users: now.users, tracks: now.tracks, listens: now.listens };
+    const c = this.config;
+    let users = now.users;
+    let listens = now.listens;
+    for (let d = 0; d < days && users < 1e12; d++) {
+      listens += users * c.MOCK_DAILY_ACTIVE_SHARE * c.MOCK_DAILY_LISTENS;
+      users *= 1 + c.MOCK_DAILY_NEW_USERS;
+    }
+    return { users: Math.ceil(users), tracks: Math.ceil(now.tracks * (1 + c.MOCK_DAILY_NEW_TRACKS) ** days), listens: Math.ceil(listens) };
+  }
+
   /** Every item of an endpoint served damaged today at the current rate, with the damage. */
   malformed(endpoint: Endpoint): MalformedItem[] {
     const rate = this.faults.settings.malformed_rate;
