@@ -3,13 +3,24 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { AdminGuard } from '../auth/admin.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { PipelineChain, runDateOf } from '../pipeline/pipeline-chain.service.js';
-import { QueueName } from '../queues/job-catalogue.js';
+import { JobName, QueueName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { ENDPOINTS, type Endpoint } from './endpoints.js';
 import { IngestionRunsRepository } from './ingestion-runs.repository.js';
 import { FINAL_STATUSES, type RunStatus } from './ingestion.schemas.js';
 
 const STATUSES: readonly RunStatus[] = ['running', 'retrying', ...FINAL_STATUSES];
+
+/**
+ * A run id is an ingestion job id: `ingestion-<date>[-<trigger>-<ms>]`, or BullMQ's numeric id. Anything
+ * else is refused before Redis is asked: BullMQ keeps its own keys beside the jobs' (`meta`,
+ * `stalled-check`, `events`...), and reading one of them as a job made up a run or failed with 500.
+ */
+const RUN_ID = /^(ingestion-[A-Za-z0-9_.:-]{1,120}|\d{1,20})$/;
+
+function checkRunId(id: string): void {
+  if (!RUN_ID.test(id)) throw new BadRequestException(`run id must be an ingestion job id (ingestion-YYYY-MM-DD...), got ${JSON.stringify(id.slice(0, 100))}`);
+}
 
 /** Operating the daily ingestion: trigger a run, read run records and their rejected records. */
 @ApiTags('ingestion')
@@ -47,10 +58,11 @@ export class IngestionController {
   @Get(':id')
   @ApiOperation({ summary: 'One ingestion run: its record, or its queue state while it waits to start' })
   async get(@Param('id') id: string) {
+    checkRunId(id);
     const run = await this.runs.get(id);
     if (run) return run;
     const job = await this.jobs.queue(QueueName.Ingestion).getJob(id);
-    if (!job) throw new NotFoundException(`no ingestion run ${id}`);
+    if (!job || job.name !== JobName.IngestionRun) throw new NotFoundException(`no ingestion run ${id}`);
     return { _id: id, status: 'queued', job_state: await job.getState(), run_date: (job.data as { runDate?: string }).runDate, trigger: (job.data as { trigger?: string }).trigger };
   }
 
@@ -62,6 +74,7 @@ export class IngestionController {
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw new BadRequestException('limit must be an integer from 1 to 1000');
     if (endpoint !== undefined && !ENDPOINTS.includes(endpoint as Endpoint)) throw new BadRequestException(`endpoint must be one of ${ENDPOINTS.join(', ')}`);
+    checkRunId(id);
     if (!(await this.runs.get(id))) throw new NotFoundException(`no ingestion run ${id}`);
     return { items: await this.runs.rejectedOf(id, endpoint as Endpoint | undefined, n) };
   }

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestionScheduler } from '../../../src/ingestion/ingestion.scheduler.js';
 import { JobName, QueueName } from '../../../src/queues/job-catalogue.js';
@@ -77,7 +78,22 @@ describe('operating ingestion over HTTP and through the queue', () => {
     expect((await fetch(`${base}/ingestion/runs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"run_date":"26/11/2026"}' })).status).toBe(400);
     expect((await fetch(`${base}/ingestion/runs?limit=0`, { headers: auth })).status).toBe(400);
     expect((await fetch(`${base}/ingestion/runs?status=done`, { headers: auth })).status).toBe(400);
-    expect((await fetch(`${base}/ingestion/runs/nope`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${base}/ingestion/runs/nope`, { headers: auth })).status).toBe(400);
+    expect((await fetch(`${base}/ingestion/runs/ingestion-2099-01-01`, { headers: auth })).status).toBe(404);
+  });
+
+  it('answers 400 for BullMQ\'s own keys rather than a made-up run or a 500 (issue 11)', async () => {
+    // The queue's meta and stalled-check keys exist once a worker or a job has touched the queue.
+    const redis = new Redis(pipe.settings.REDIS_URL);
+    expect(await redis.exists(`${pipe.settings.REDIS_PREFIX}:ingestion:meta`)).toBe(1);
+    redis.disconnect();
+    for (const key of ['meta', 'stalled-check', 'events', 'id', 'wait']) {
+      for (const path of [`/ingestion/runs/${key}`, `/ingestion/runs/${key}/rejected`]) {
+        const res = await fetch(`${base}${path}`, { headers: auth });
+        expect(res.status, path).toBe(400);
+        expect(((await res.json()) as { message: string }).message, path).toMatch(/run id must be an ingestion job id/);
+      }
+    }
   });
 
   it('the cron enqueues one run per day, however many times it fires', async () => {
