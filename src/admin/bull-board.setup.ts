@@ -11,6 +11,19 @@ import { addAdminAuthHook, ADMIN_PREFIX } from './admin-auth.hook.js';
 /** Where Bull Board is served. */
 export const BOARD_PATH = `${ADMIN_PREFIX}/queues`;
 
+/** Bull Board's page links a web font stylesheet (IBM Plex, from a font CDN). */
+const EXTERNAL_FONT_LINK = /<link\b[^>]*\bhref="https:\/\/fonts\.(?:googleapis|gstatic)\.com[^"]*"[^>]*>\s*/g;
+
+/**
+ * The board's HTML without its external font link: the page then never asks the internet, and a
+ * network that drops packets cannot hold its rendering on a stylesheet that never comes. Its CSS
+ * falls back to system-ui and ui-monospace.
+ */
+export function withoutExternalFonts(contentType: unknown, payload: unknown): unknown {
+  if (typeof payload !== 'string' || !String(contentType ?? '').startsWith('text/html')) return payload;
+  return payload.replace(EXTERNAL_FONT_LINK, '');
+}
+
 /** The admin credential hook on /admin/*, then Bull Board for every queue at /admin/queues. */
 @Injectable()
 export class AdminHttpSetup implements OnModuleInit {
@@ -35,7 +48,11 @@ export class AdminHttpSetup implements OnModuleInit {
       serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
       options: { uiConfig: { boardTitle: 'MooVitamix queues' } },
     });
-    void fastify.register(serverAdapter.registerPlugin() as Parameters<FastifyInstance['register']>[0], { prefix: BOARD_PATH });
+    // In a plugin of its own, so the font hook only runs on the board's routes.
+    void fastify.register(async (board: FastifyInstance) => {
+      board.addHook('onSend', async (_request, reply, payload) => withoutExternalFonts(reply.getHeader('content-type'), payload));
+      await board.register(serverAdapter.registerPlugin() as Parameters<FastifyInstance['register']>[0], { prefix: BOARD_PATH });
+    });
     this.logger.log(`Bull Board at ${BOARD_PATH} for queues ${this.jobs.all().map((q) => q.name).join(', ')}`);
   }
 }
