@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { RunRecord } from '../monitoring/run-records.repository.js';
 import { withTimeout } from '../monitoring/timeout.js';
 import { CacheHitSampler } from './cache-hit-sampler.js';
 import {
@@ -27,6 +28,11 @@ export const MAX_RANGE_DAYS = 3 * 365;
 export const HIT_RATE_WINDOW_DAYS = 7;
 /** The hit rates read every playlist and listen of the window: computed at most this often. */
 export const HIT_RATE_CACHE_MS = 5 * 60_000;
+/**
+ * How long a panel's answer is reused: the page refreshes every minute and several people may
+ * look at once, while a year of runs is a whole-collection read on FerretDB (about a second).
+ */
+export const PANEL_CACHE_MS = 15_000;
 /** Longest wait for one panel's reads. */
 export const DASHBOARD_READ_TIMEOUT_MS = 15_000;
 /** Recent listens shown in the user view. */
@@ -52,8 +58,20 @@ const bounded = <T>(p: Promise<T>, what: string) => withTimeout(p, DASHBOARD_REA
 @Injectable()
 export class DashboardApiService {
   private hitRates?: { at: number; value: Promise<ReturnType<typeof variantHitRates> & { window_days: number; playlists: number }> };
+  private readonly panels = new Map<string, { at: number; value: Promise<unknown> }>();
   /** Replaceable clock (tests). */
   now: () => number = Date.now;
+
+  /** One read per panel and range at a time, its answer reused for PANEL_CACHE_MS; a failure is not kept. */
+  private cached<T>(key: string, make: () => Promise<T>): Promise<T> {
+    const t = this.now();
+    const hit = this.panels.get(key);
+    if (hit && t - hit.at < PANEL_CACHE_MS) return hit.value as Promise<T>;
+    const value = make();
+    this.panels.set(key, { at: t, value });
+    value.catch(() => this.panels.delete(key));
+    return value;
+  }
 
   constructor(
     private readonly repo: DashboardRepository,
@@ -64,16 +82,25 @@ export class DashboardApiService {
     return new Date(this.now() - days * DAY_MS);
   }
 
-  async ingestion(days: number) {
+  ingestion(days: number) {
+    return this.cached(`ingestion:${days}`, () => this.readIngestion(days));
+  }
+
+  private async readIngestion(days: number) {
     const [runs, last] = await bounded(Promise.all([this.repo.runsSince('ingestion', this.since(days)), this.repo.lastRun('ingestion')]), 'ingestion_runs');
     return { range_days: days, max_points: MAX_POINTS, runs_read: runs.length, last_run: ingestionRunSummary(last), ...ingestionPoints(runs) };
   }
 
   async recommendations(days: number) {
-    const [[runs, last], hitRates] = await Promise.all([
-      bounded(Promise.all([this.repo.runsSince('recommendations', this.since(days)), this.repo.lastRun('recommendations')]), 'recommendation_runs'),
-      this.variantHitRates().catch((err: Error) => ({ error: err.message })),
-    ]);
+    const [[runs, last], hitRates] = await Promise.all([this.cached(`recommendations:${days}`, () => this.readRecommendationRuns(days)), this.variantHitRates().catch((err: Error) => ({ error: err.message }))]);
+    return this.recommendationsAnswer(days, runs, last, hitRates);
+  }
+
+  private readRecommendationRuns(days: number) {
+    return bounded(Promise.all([this.repo.runsSince('recommendations', this.since(days)), this.repo.lastRun('recommendations')]), 'recommendation_runs');
+  }
+
+  private recommendationsAnswer(days: number, runs: RunRecord[], last: RunRecord | null, hitRates: Awaited<ReturnType<DashboardApiService['variantHitRates']>> | { error: string }) {
     const samples = this.cache.series();
     const now = samples[samples.length - 1]!;
     const reads = now.hit + now.miss_store + now.miss_cold_start;
@@ -114,7 +141,11 @@ export class DashboardApiService {
     return this.hitRates.value;
   }
 
-  async models(days: number) {
+  models(days: number) {
+    return this.cached(`models:${days}`, () => this.readModels(days));
+  }
+
+  private async readModels(days: number) {
     const [versionDocs, trainingRuns] = await bounded(Promise.all([this.repo.modelVersions(MAX_VERSIONS), this.repo.runsSince('training', this.since(days))]), 'model_versions and training_runs');
     const versions = modelVersionViews(versionDocs);
     return {
