@@ -4,6 +4,7 @@ import { AdminGuard } from '../auth/admin.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { PipelineChain, runDateOf } from '../pipeline/pipeline-chain.service.js';
 import { JobName, QueueName } from '../queues/job-catalogue.js';
+import { runDateSchema } from '../queues/job-payloads.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { ENDPOINTS, type Endpoint } from './endpoints.js';
 import { IngestionRunsRepository } from './ingestion-runs.repository.js';
@@ -85,6 +86,8 @@ function parseRunDate(body: unknown): string | undefined {
   if (typeof body !== 'object') throw new BadRequestException('the body must be a JSON object, e.g. {"run_date": "2026-11-26"}');
   const v = (body as Record<string, unknown>).run_date ?? (body as Record<string, unknown>).runDate;
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new BadRequestException('run_date must be a date YYYY-MM-DD');
-  return v;
+  // The same schema the job's runDate is checked with, wherever the job comes from.
+  const parsed = runDateSchema.safeParse(v);
+  if (!parsed.success) throw new BadRequestException(`run_date must be a date YYYY-MM-DD: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { Endpoint } from './endpoints.js';
@@ -20,7 +20,13 @@ export class RawExporter {
 
   pagePath(endpoint: Endpoint, runDate: string, runId: string, page: number, pass: number): string {
     const name = `page-${String(page).padStart(6, '0')}${pass > 1 ? `.pass${pass}` : ''}.json`;
-    return join(this.config.RAW_EXPORT_DIR, endpoint, `run_date=${runDate}`, `run_id=${runId}`, name);
+    const path = join(this.config.RAW_EXPORT_DIR, endpoint, `run_date=${runDate}`, `run_id=${runId}`, name);
+    // Jobs are validated before they run; this keeps a bad run date or id from writing elsewhere anyway.
+    const inside = relative(resolve(this.config.RAW_EXPORT_DIR), resolve(path));
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(runDate) || /[\\/]/.test(runId) || runId.includes('..') || inside.startsWith('..') || inside.split(sep).length !== 4) {
+      throw new Error(`raw page path outside ${this.config.RAW_EXPORT_DIR} refused (run date ${JSON.stringify(runDate.slice(0, 50))}, run id ${JSON.stringify(runId.slice(0, 100))})`);
+    }
+    return path;
   }
 
   async writePage(endpoint: Endpoint, runDate: string, runId: string, page: number, pass: number, body: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { ALL_JOBS, JobName } from './job-catalogue.js';
+import { jobProblems } from './job-payloads.js';
 import { ON_JOB } from './on-job.js';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
@@ -43,9 +44,12 @@ export class JobDispatcher implements OnModuleInit {
     this.logger.log(`job handlers registered: ${[...found.entries()].map(([n, w]) => `${n} -> ${w[0]}`).join(', ')}`);
   }
 
+  /** Routes a job to its handler once its payload and id are checked: a bad one fails at once, never retried. */
   async dispatch(job: Job): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
-    if (!handler) throw new Error(`no handler for job "${job.name}" on queue "${job.queueName}"`);
+    if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${job.queueName}"`);
+    const problems = jobProblems(job.name, job.id, job.data);
+    if (problems.length > 0) throw new UnrecoverableError(`job ${job.name} ${job.id ?? ''} refused: ${problems.join('; ')}`);
     return handler(job.data, job);
   }
 }

@@ -1,9 +1,10 @@
 import { InjectFlowProducer, InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { FlowProducer, Queue, type Job, type JobsOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
 import { JOB_QUEUE, JobName, QueueName, type JobPayloads } from './job-catalogue.js';
 import { defaultJobOptions } from './job-options.js';
+import { jobProblems } from './job-payloads.js';
 
 export const FLOW_PRODUCER = 'pipeline-flows';
 
@@ -16,6 +17,7 @@ export interface EnqueueResult {
 /** The only place that adds jobs: default options, deterministic ids, bulk adds and flows. */
 @Injectable()
 export class JobQueue {
+  private readonly logger = new Logger('JobQueue');
   private readonly queues: Record<QueueName, Queue>;
 
   constructor(
@@ -52,13 +54,29 @@ export class JobQueue {
 
   /** Adds one job; with a jobId, a second add for the same id is a no-op that reports created=false. */
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], jobId?: string, extra: JobsOptions = {}): Promise<EnqueueResult> {
+    const problems = jobProblems(name, jobId, payload);
+    if (problems.length > 0) throw new Error(`job ${name} ${jobId ?? ''} not enqueued: ${problems.join('; ')}`);
     const queue = this.queues[JOB_QUEUE[name]];
     if (jobId) {
       const existing = await queue.getJob(jobId);
-      if (existing) return { jobId, created: false };
+      if (existing && !(await this.reclaim(existing))) return { jobId, created: false };
     }
     const job = await queue.add(name, payload, this.options(name, jobId ? { ...extra, jobId } : extra));
     return { jobId: String(job.id), created: true };
+  }
+
+  /**
+   * A job that holds an id with a payload it may not have (added by hand, e.g. from Bull Board,
+   * before the scheduler) is removed so the scheduler's job can take the id; true when it was.
+   */
+  private async reclaim(existing: Job): Promise<boolean> {
+    const problems = jobProblems(existing.name, existing.id, existing.data);
+    if (problems.length === 0) return false;
+    const state = await existing.getState();
+    if (state === 'active') return false;
+    await existing.remove();
+    this.logger.warn(`job ${existing.id} held its id with a payload it may not have (${problems.join('; ')}); removed (${state}) so the scheduled job can take it`, { jobId: existing.id });
+    return true;
   }
 
   async enqueueBulk<N extends JobName>(name: N, items: Array<{ payload: JobPayloads[N]; jobId?: string }>): Promise<Job[]> {
