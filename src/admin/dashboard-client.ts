@@ -205,7 +205,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   // ------------------------------------------------------------ sections
   function renderIngestion(d) {
     var p = d.points, xs = xsOf(p), note = merged(p), lab = runLabels(p);
-    lineChart($('c-ing-records'), 'Records fetched per endpoint, per run' + note, xs, d.endpoints.map(function (e) { return { label: e, values: col(p, function (x) { return x.records[e]; }) }; }), { labels: lab });
+    lineChart($('c-ing-records'), 'Records fetched per endpoint, per run' + note, xs, d.endpoints.map(function (e, i) { return { label: e, values: col(p, function (x) { return x.records[e]; }), dash: i === 2 ? [8, 4] : undefined }; }), { labels: lab });
     lineChart($('c-ing-duration'), 'Run duration (s)' + note, xs, [
       { label: 'mean', values: col(p, function (x) { return x.duration_s; }), unit: ' s' },
       { label: 'longest', values: col(p, function (x) { return x.duration_max_s; }), unit: ' s', dash: [6, 4] },
