@@ -169,7 +169,9 @@ async function main(): Promise<number> {
     process.stdout.write(`${renderSummary(summary, args.out, (Date.now() - started) / 1000)}\n`);
     return 0;
   } catch (err) {
-    if (!(err instanceof DatasetError || err instanceof OutputExistsError)) throw err;
+    // A file-system error (a --out that cannot be created, a full disk) is a message, not a stack.
+    const fsError = err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string';
+    if (!(err instanceof DatasetError || err instanceof OutputExistsError || fsError)) throw err;
     process.stderr.write(`dataset-import: ${err.message}\n`);
     return 1;
   } finally {

@@ -5,7 +5,7 @@
  */
 import { DatasetError } from '../ndjson-dataset.js';
 import type { FieldFail, ImportSink } from './import-sink.js';
-import { columnName, failAt, parseNumber, parseTimestamp, readRows, splitRow } from './source-input.js';
+import { columnName, failAt, parseNumber, parseTimestamp, readLines, readRows, splitRow } from './source-input.js';
 
 export interface CsvOptions {
   /** Undefined: detected on each file's header (tab, comma, semicolon or pipe, whichever is most frequent). */
@@ -62,8 +62,9 @@ interface Table {
 async function openTable(path: string, options: CsvOptions): Promise<Table> {
   // The header decides the delimiter, so it is read alone first.
   let headerLine: string | null = null;
-  for await (const row of readRows(path, '\u0000', null)) {
-    headerLine = row.fields[0];
+  for await (const [line] of readLines(path)) {
+    if (line.trim() === '') continue;
+    headerLine = line;
     break;
   }
   if (headerLine === null) throw new DatasetError(path, 0, 'empty file: expected a header line');

@@ -8,7 +8,11 @@ import { createGunzip } from 'node:zlib';
 import { DatasetError, isoDate } from '../ndjson-dataset.js';
 import type { FieldFail } from './import-sink.js';
 
-/** The lines of a file, 1-based numbers, without a leading byte-order mark or a trailing \r. */
+/**
+ * The lines of a file, 1-based numbers, without a leading byte-order mark or a trailing \r. A read
+ * error (a file that is not gzip, a disk error) is a DatasetError. A .gz cut short is not detected
+ * by zlib's stream: its cut last line is then reported as a bad line.
+ */
 export async function* readLines(path: string): AsyncGenerator<[line: string, n: number]> {
   const file = createReadStream(path);
   await new Promise<void>((resolve, reject) => {
@@ -17,22 +21,24 @@ export async function* readLines(path: string): AsyncGenerator<[line: string, n:
   });
   const gunzip = path.endsWith('.gz') ? createGunzip() : null;
   const input = gunzip ? file.pipe(gunzip) : file;
-  // readline does not see errors of the stream it reads; they end the iteration through this.
-  let streamError: Error | null = null;
+  // pipe() does not forward the file's errors to the gzip stream that readline reads.
+  if (gunzip) file.on('error', (err) => gunzip.destroy(err));
   const lines = createInterface({ input, crlfDelay: Infinity });
-  const onError = (err: Error) => {
-    streamError = err;
-    lines.close();
-  };
-  file.on('error', onError);
-  gunzip?.on('error', onError);
+  // readline may just close on an error of its input: remember it.
+  let streamError: Error | null = null;
+  input.on('error', (err: Error) => (streamError ??= err));
   let n = 0;
   try {
-    for await (const raw of lines) {
-      n++;
-      yield [n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw, n];
+    try {
+      for await (const raw of lines) {
+        n++;
+        yield [n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw, n];
+      }
+      if (streamError) throw streamError;
+    } catch (err) {
+      if (err instanceof DatasetError) throw err;
+      throw new DatasetError(path, n + 1, `cannot read${gunzip ? ' (gzip)' : ''}: ${(err as Error).message}`);
     }
-    if (streamError) throw new DatasetError(path, n + 1, `cannot read: ${(streamError as Error).message}`);
   } finally {
     lines.close();
     file.destroy();

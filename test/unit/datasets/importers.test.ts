@@ -380,6 +380,9 @@ describe('atomic output', () => {
     expect(missing.message).toMatch(/nope\.data: cannot read: ENOENT/);
     const empty = await failure(runImport(request(ml, join(dir, 'empty.data'), join(dir, 'out'))));
     expect(empty.message).toBe(`${join(dir, 'empty.data')}: no listens in the file`);
-    expect(siblings(dir)).toEqual(['empty.data']);
+    writeFileSync(join(dir, 'not.gz'), 'plain text');
+    const notGzip = await failure(runImport(request(ml, join(dir, 'not.gz'), join(dir, 'out'))));
+    expect(notGzip.message).toBe(`${join(dir, 'not.gz')}:1: cannot read (gzip): incorrect header check`);
+    expect(siblings(dir)).toEqual(['empty.data', 'not.gz']);
   });
 });
