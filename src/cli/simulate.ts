@@ -72,7 +72,7 @@ function canaryCells(c: CanaryRunSummary): string[] {
   const group = (g: { users: number; rate: number } | undefined) => (g ? `${g.users} (${pct(g.rate)})` : '-');
   return [
     c.version,
-    `${c.startDay}-${c.endDay ?? `${c.startDay + c.days}+`} (${c.days})`,
+    c.endDay === null ? `${c.startDay}- (${c.days}, running)` : `${c.startDay}-${c.endDay} (${c.days})`,
     String(c.reviews),
     group(l?.canary),
     group(l?.production),
@@ -99,7 +99,8 @@ function summary(r: SimulationResult): string {
     ),
   );
   out.push('', `Canary reviews (${r.canaryReviews.length}):`);
-  for (const c of r.canaryReviews) out.push(`  day ${c.day}: ${c.version} ${c.decision}: ${c.reason}`);
+  // A review's own reason starts with its decision (promoted, rolled back, waiting).
+  for (const c of r.canaryReviews) out.push(`  day ${c.day}: ${c.version} ${c.review?.reason ?? `${c.decision}: ${c.reason}`}`);
   out.push('', `Production at the end: ${r.finalProduction ?? '(none)'}; failed jobs: ${r.failures.length}; ${r.seconds.toFixed(1)} s`);
   return out.join('\n');
 }

@@ -66,8 +66,8 @@ export class RolloutService {
     });
     await this.chain.scheduleCanaryReview(version, days * DAY_MS, 1);
     const rec = await this.chain.afterModelChanged(this.today(), `canary ${version} started`);
-    this.logger.log(`model ${version} in canary for ${percent}% of users until ${reviewAt.toISOString()}`, { version });
-    return { version, decision: 'canary', reason: `canary for ${percent}% of users for ${days} days`, recommendationJobId: rec.jobId };
+    this.logger.log(`model ${version} in canary for ${percent}% of users, first review at ${reviewAt.toISOString()}`, { version });
+    return { version, decision: 'canary', reason: `canary for ${percent}% of users, first review after ${days} days`, recommendationJobId: rec.jobId };
   }
 
   /** Puts a version with an artifact in production; the one it replaces is retired. */
