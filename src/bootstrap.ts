@@ -8,7 +8,7 @@ import type { RoleParts } from './roles.js';
 
 /** Builds the pipeline application for a role, without listening (tests call this too). */
 export async function createPipelineApp(settings: Settings, parts: RoleParts, logger: LoggerService) {
-  const app = await createHttpApp(AppModule.forRoot(settings, parts), logger, { requestTimeoutMs: settings.HTTP_REQUEST_TIMEOUT_MS });
+  const app = await createHttpApp(AppModule.forRoot(settings, parts), logger, { requestTimeoutMs: settings.HTTP_REQUEST_TIMEOUT_MS, ...throttleOf(settings) });
   if (parts.api) {
     const doc = new DocumentBuilder()
       .setTitle('MooVitamix pipeline API')
@@ -22,7 +22,11 @@ export async function createPipelineApp(settings: Settings, parts: RoleParts, lo
 
 export async function createMockApiApp(settings: Settings, logger: LoggerService) {
   // No request deadline here: the mock's latency faults (MOCK_FAULT_LATENCY_MS) may be longer on purpose.
-  return createHttpApp(MockApiModule.forRoot(settings), logger);
+  return createHttpApp(MockApiModule.forRoot(settings), logger, throttleOf(settings));
+}
+
+function throttleOf(settings: Settings) {
+  return { authFailureLimit: settings.AUTH_FAILURE_LIMIT, authFailureWindowMs: settings.AUTH_FAILURE_WINDOW * 1000 };
 }
 
 /**

@@ -2,21 +2,27 @@ import type { LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { addCredentialThrottle, addSecurityHeaders } from './auth/credential-throttle.js';
 import { addStateChangeGuard } from './auth/state-change-guard.js';
 
 export interface HttpAppOptions {
   /** Requests not answered within this are answered 503 (HTTP_REQUEST_TIMEOUT_MS); 0: no deadline. */
   requestTimeoutMs?: number;
+  /** Failed credentials allowed per client address and window (AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW); 0: no throttle. */
+  authFailureLimit?: number;
+  authFailureWindowMs?: number;
 }
 
 /**
- * A Nest application on Fastify, with the process's JSON logger; every state-changing request goes
- * through the CSRF guard (Bearer only, JSON bodies only, same origin) before any route or plugin,
- * and every request has a deadline.
+ * A Nest application on Fastify, with the process's JSON logger; before any route or plugin: the
+ * security headers, the throttle of failed credentials, the CSRF guard on state-changing requests
+ * (Bearer only, JSON bodies only, same origin), and a deadline on every request.
  */
 export async function createHttpApp(module: Type | import('@nestjs/common').DynamicModule, logger: LoggerService, opts: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ keepAliveTimeout: 65_000, bodyLimit: 1_048_576 });
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
+  addSecurityHeaders(fastify);
+  if (opts.authFailureLimit && opts.authFailureWindowMs) addCredentialThrottle(fastify, opts.authFailureLimit, opts.authFailureWindowMs);
   addStateChangeGuard(fastify);
   if (opts.requestTimeoutMs) addRequestDeadline(fastify, opts.requestTimeoutMs);
   return NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false });

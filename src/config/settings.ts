@@ -61,6 +61,8 @@ export const SETTINGS = {
   NODE_ENV: spec('process', z.enum(['development', 'production', 'test']), 'development', 'production (the Docker image\'s default) refuses to start with a development or weak ADMIN_TOKEN (the .env one, under 32 characters, or of low entropy).'),
   ADMIN_TOKEN: spec('process', z.string().min(16, { message: 'expected at least 16 characters' }), undefined, 'Admin credential: Authorization: Bearer <token> (every state-changing route), or HTTP Basic with the token as password for the browser pages under /admin (GET only). Set it or ADMIN_TOKEN_FILE.', true),
   HTTP_REQUEST_TIMEOUT_MS: spec('process', int(1000, 600_000), '15000', 'A request to the pipeline\'s HTTP server (API, /metrics, /health) not answered within this is answered 503, whatever it waits for.'),
+  AUTH_FAILURE_LIMIT: spec('process', int(0, 1_000_000), '20', 'Wrong credentials one client address may present in AUTH_FAILURE_WINDOW; past it its credentialed and /admin requests answer 429 until the window ends (per process; 0 turns it off).'),
+  AUTH_FAILURE_WINDOW: spec('process', duration(), '5m', 'Window of AUTH_FAILURE_LIMIT.'),
   ADMIN_TOKEN_FILE: spec('process', z.string().min(1).optional(), undefined, 'File holding the admin token (e.g. a Docker secret at /run/secrets/admin_token); when set it wins over ADMIN_TOKEN. Surrounding whitespace is ignored.'),
 
   // Connections
@@ -134,15 +136,26 @@ export const SETTINGS = {
   VALIDATION_DAYS: spec('training', int(1, 365), '7', 'Last days of the window held out to evaluate candidate, production and popularity.'),
   TRAINING_MIN_USER_LISTENS: spec('training', int(1, 1000), '2', 'Users with fewer distinct tracks in the window are left out of training.'),
   TRAINING_MIN_TRACK_LISTENS: spec('training', int(1, 1000), '2', 'Tracks with fewer distinct listeners in the window are left out of training.'),
-  ALS_FACTORS: spec('training', int(1, 512), '64', 'Latent factors of the ALS model.'),
-  ALS_REGULARIZATION: spec('training', num(0, 1000), '0.05', 'L2 regularisation of the ALS model.'),
-  ALS_ALPHA: spec('training', num(0, 10_000), '10', 'Confidence weight: c = 1 + alpha * count (or alpha * log(1 + count / epsilon)).'),
-  ALS_CONFIDENCE: spec('training', z.enum(['linear', 'log']), 'log', 'Confidence form: linear (1 + alpha*count) or log (1 + alpha*log(1 + count)).'),
-  ALS_ITERATIONS: spec('training', int(0, 200), '12', 'ALS sweeps (users then items).'),
+  ALS_FACTORS: spec('training', int(1, 512), '64', 'Latent factors of the first ALS configuration the search tries (and of the model when TUNING_TRIALS=0).'),
+  ALS_REGULARIZATION: spec('training', num(0, 1000), '0.5', 'ALS L2 regularisation as a multiple of the mean number of interactions per user and track (relative to the data: the same value means the same on any data size).'),
+  ALS_ALPHA: spec('training', num(0, 10_000), '2', 'ALS confidence weight on counts divided by the median count: c = 1 + alpha * count/median (linear) or 1 + alpha * log(1 + count/median) (log).'),
+  ALS_CONFIDENCE: spec('training', z.enum(['linear', 'log']), 'log', 'ALS confidence form of the first configuration (the search tries both).'),
+  ALS_ITERATIONS: spec('training', int(0, 200), '24', 'Most ALS sweeps (users then items); the search stops earlier where validation NDCG stops improving.'),
   ALS_CG_STEPS: spec('training', int(1, 20), '3', 'Conjugate-gradient steps per least-squares solve.'),
-  ALS_SEED: spec('training', int(0, 2 ** 31 - 1), '7', 'Seed of the factor initialisation; same data and seed give the same factors.'),
+  ALS_SEED: spec('training', int(0, 2 ** 31 - 1), '7', 'Seed of the factor initialisation, the search and its validation carve-out; same data and seed give the same model.'),
   ALS_THREADS: spec('training', int(0, 64), '0', 'worker_threads used by training (0 = one per core).'),
-  TUNING_TRIALS: spec('training', int(0, 50), '4', 'Hyper-parameter trials on the validation carve-out before the candidate is refit (0 = use the settings above).'),
+  TUNING_TRIALS: spec('training', int(0, 50), '9', 'ALS configurations raced by successive halving in the model search, beside the EASE and RP3beta trials (0 = no search: train ALS with the ALS_* settings).'),
+  MODEL_SEARCH_SECONDS: spec('training', int(5, 86_400), '180', 'Time budget of the model search (seconds): every family gets a first trial, then rounds of trials run while the budget lasts.'),
+  MODEL_FAMILIES: spec(
+    'training',
+    z
+      .string()
+      .transform((v) => v.split(',').map((f) => f.trim()).filter((f) => f.length > 0))
+      .pipe(z.array(z.enum(['als', 'ease', 'rp3beta']), { error: 'expected a comma-separated list of als, ease, rp3beta' }).min(1, 'name at least one family')),
+    'als,ease,rp3beta',
+    'Model families the search may choose from (comma-separated: als, ease, rp3beta).',
+  ),
+  EASE_MAX_ITEMS: spec('training', int(2, 20_000), '3000', 'EASE is tried only for catalogues of at most this many tracks (its fit inverts a tracks x tracks matrix: n³ time, n² memory).'),
   GATE_NDCG_TOLERANCE: spec('training', ratio(), '0.02', 'Gate: the candidate\'s NDCG@10 may be below production\'s by at most this share.'),
   MIN_LIFT_OVER_POPULARITY: spec('training', num(0, 100), '0.1', 'Gate: the candidate\'s NDCG@10 must beat popularity\'s by at least this share (0.1 = 10%).'),
   GATE_COVERAGE_TOLERANCE: spec('training', ratio(), '0.2', 'Gate: catalogue coverage may fall by at most this share.'),

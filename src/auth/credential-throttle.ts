@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+
+/** Clients remembered at most (the oldest forgotten first): a flood of addresses cannot grow memory. */
+const MAX_CLIENTS = 100_000;
+
+/**
+ * Failed credentials per client in fixed windows: after `limit` failures within `windowMs`, the
+ * client is refused until its window ends. In memory, per process (each API replica counts its own).
+ */
+export class FailureWindow {
+  private readonly clients = new Map<string, { start: number; failures: number }>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  fail(client: string): void {
+    const t = this.now();
+    const c = this.clients.get(client);
+    if (!c || t - c.start >= this.windowMs) {
+      this.clients.delete(client);
+      this.clients.set(client, { start: t, failures: 1 });
+      if (this.clients.size > MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
+      return;
+    }
+    c.failures++;
+  }
+
+  /** Milliseconds until the client may try again; 0 when it may now. */
+  blockedFor(client: string): number {
+    const c = this.clients.get(client);
+    if (!c || c.failures < this.limit) return 0;
+    const left = c.start + this.windowMs - this.now();
+    if (left > 0) return left;
+    this.clients.delete(client);
+    return 0;
+  }
+}
+
+/**
+ * Throttles credential guessing: a response 401 to a request that carried an Authorization header
+ * counts as a failure of its client address; past AUTH_FAILURE_LIMIT in AUTH_FAILURE_WINDOW, the
+ * client's requests that carry credentials or go to /admin get 429 with Retry-After until the window
+ * ends. Anonymous reads of the public routes are never throttled by this.
+ */
+export function addCredentialThrottle(fastify: FastifyInstance, limit: number, windowMs: number): FailureWindow {
+  const failures = new FailureWindow(limit, windowMs);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.headers.authorization === undefined && !request.url.toLowerCase().replace(/^\/+/, '/').startsWith('/admin')) {
+      done();
+      return;
+    }
+    const wait = failures.blockedFor(request.ip);
+    if (wait === 0) {
+      done();
+      return;
+    }
+    void reply
+      .code(429)
+      .header('retry-after', String(Math.ceil(wait / 1000)))
+      .send({ statusCode: 429, error: 'Too Many Requests', message: `too many failed credentials from this address; try again in ${Math.ceil(wait / 1000)} s` });
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode === 401 && request.headers.authorization !== undefined) failures.fail(request.ip);
+    done();
+  });
+  return failures;
+}
+
+/**
+ * Response headers of every answer: no MIME sniffing, never framed (Bull Board's and the dashboard's
+ * buttons cannot be clickjacked), scripts only from this origin, no referrer to other sites.
+ * Bull Board loads its font stylesheet from Google Fonts, hence the two font hosts.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
+    "font-src 'self' data: https://fonts.gstatic.com",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+};
+
+export function addSecurityHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done();
+  });
+}
