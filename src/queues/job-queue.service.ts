@@ -1,5 +1,5 @@
 import { InjectFlowProducer, InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { FlowProducer, Queue, type Job, type JobsOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
 import { JOB_QUEUE, JobName, QueueName, type JobPayloads } from './job-catalogue.js';
@@ -15,8 +15,14 @@ export interface EnqueueResult {
 }
 
 /** The only place that adds jobs: default options, deterministic ids, bulk adds and flows. */
+/**
+ * Queues whose jobs never run side by side in the whole deployment, however many workers: training
+ * (two runs at once would race on the registry and the canary). Ingestion sets its own at boot.
+ */
+export const ONE_AT_A_TIME: readonly QueueName[] = [QueueName.Training];
+
 @Injectable()
-export class JobQueue {
+export class JobQueue implements OnApplicationBootstrap {
   private readonly logger = new Logger('JobQueue');
   private readonly queues: Record<QueueName, Queue>;
 
@@ -34,6 +40,16 @@ export class JobQueue {
       [QueueName.Training]: training,
       [QueueName.Maintenance]: maintenance,
     };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const name of ONE_AT_A_TIME) {
+      try {
+        await this.queues[name].setGlobalConcurrency(1);
+      } catch (err) {
+        this.logger.error(`could not limit the ${name} queue to one job at a time: ${(err as Error).message}`);
+      }
+    }
   }
 
   queue(name: QueueName): Queue {

@@ -1,9 +1,10 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
+import { RedisLock } from './redis-lock.js';
+import { REDIS } from './redis-token.js';
 
-/** DI token of the shared ioredis client (cache, locks, counters; BullMQ has its own connections). */
-export const REDIS = Symbol('REDIS');
+export { REDIS };
 
 /** ioredis options for a REDIS_URL, shared with BullMQ so both reach the same server the same way. */
 export function redisOptions(url: string) {
@@ -30,8 +31,9 @@ export function redisOptions(url: string) {
       useFactory: (config: AppConfig) =>
         new Redis({ ...redisOptions(config.REDIS_URL), maxRetriesPerRequest: 2, lazyConnect: false, commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS }),
     },
+    RedisLock,
   ],
-  exports: [REDIS],
+  exports: [REDIS, RedisLock],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}

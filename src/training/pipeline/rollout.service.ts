@@ -3,6 +3,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { PipelineMetrics } from '../../monitoring/pipeline-metrics.js';
 import { PipelineChain, runDateOf } from '../../pipeline/pipeline-chain.service.js';
 import type { Trigger } from '../../queues/job-catalogue.js';
+import { LockBusyError, RedisLock } from '../../redis/redis-lock.js';
 import { ModelRegistry, RegistryConflictError } from '../registry/model-registry.service.js';
 import { canaryReviewsOf, type CanaryRecord, type CanaryReviewRecord, type ModelVersionDoc } from '../registry/registry.schemas.js';
 import { canaryLooks, decideCanary, hitRates, type CanaryOutcome, type CanaryTest } from './canary.js';
@@ -33,7 +34,20 @@ export class RolloutService {
     private readonly data: TrainingDataRepository,
     private readonly chain: PipelineChain,
     private readonly metrics: PipelineMetrics,
+    private readonly lock: RedisLock,
   ) {}
+
+  /**
+   * Model changes one at a time across every process (API promotions and rollbacks, workers'
+   * releases and canary reviews): two promotions at once would each retire the other's version and
+   * leave no model in production.
+   */
+  private exclusive<T>(what: string, change: () => Promise<T>): Promise<T> {
+    return this.lock.withLock('model-rollout', change).catch((err: unknown) => {
+      if (err instanceof LockBusyError) throw new RegistryConflictError(`another model change is in progress (${what} not started): try again in a moment`);
+      throw err;
+    });
+  }
 
   private today(): string {
     return runDateOf(this.registry.now(), this.config.TZ_CRON);
@@ -46,11 +60,15 @@ export class RolloutService {
   }
 
   /** A candidate that passed the gate (its artifact stored): canary for CANARY_DAYS, or production now. */
-  async release(version: string, gateReason: string, dataAnchor: number | null): Promise<RolloutResult> {
+  release(version: string, gateReason: string, dataAnchor: number | null): Promise<RolloutResult> {
+    return this.exclusive(`release of ${version}`, () => this.releaseNow(version, gateReason, dataAnchor));
+  }
+
+  private async releaseNow(version: string, gateReason: string, dataAnchor: number | null): Promise<RolloutResult> {
     const days = this.config.CANARY_DAYS;
     const percent = this.config.CANARY_PERCENT;
     if (days === 0 || percent === 0) {
-      return this.promote(version, `gate ${gateReason}; promoted at once (CANARY_DAYS=${days}, CANARY_PERCENT=${percent})`, 'training', 'pipeline');
+      return this.promoteNow(version, `gate ${gateReason}; promoted at once (CANARY_DAYS=${days}, CANARY_PERCENT=${percent})`, 'training', 'pipeline');
     }
     // A newer candidate replaces a canary still under review: it was trained on fresher data.
     await this.registry.retireOthers('canary', version, 'superseded', `superseded by ${version} before its review`, 'training');
@@ -71,7 +89,11 @@ export class RolloutService {
   }
 
   /** Puts a version with an artifact in production; the one it replaces is retired. */
-  async promote(version: string, reason: string, by: string, trigger: Trigger = 'promotion'): Promise<RolloutResult> {
+  promote(version: string, reason: string, by: string, trigger: Trigger = 'promotion'): Promise<RolloutResult> {
+    return this.exclusive(`promotion of ${version}`, () => this.promoteNow(version, reason, by, trigger));
+  }
+
+  private async promoteNow(version: string, reason: string, by: string, trigger: Trigger = 'promotion'): Promise<RolloutResult> {
     const target = await this.registry.require(version);
     if (target.status === 'production') throw new RegistryConflictError(`model version ${version} is already in production`);
     if (!target.artifact) throw new RegistryConflictError(`model version ${version} has no stored model (status ${target.status}): only a version that passed the gate can be promoted`);
@@ -94,7 +116,11 @@ export class RolloutService {
   }
 
   /** Puts the previous production version back at once; the current one is retired as rolled back. */
-  async rollback(reason: string, by: string): Promise<RolloutResult & { replaced: string }> {
+  rollback(reason: string, by: string): Promise<RolloutResult & { replaced: string }> {
+    return this.exclusive('rollback', () => this.rollbackNow(reason, by));
+  }
+
+  private async rollbackNow(reason: string, by: string): Promise<RolloutResult & { replaced: string }> {
     const current = await this.registry.production();
     if (!current) throw new RegistryConflictError('no model is in production: nothing to roll back');
     const previousId = current.previous_production_version;
@@ -122,7 +148,11 @@ export class RolloutService {
    * canary is promoted, rolled back, or kept another day with its next review scheduled; every
    * review is kept on the version's canary record and in its history.
    */
-  async reviewCanary(version: string): Promise<RolloutResult & { outcome?: CanaryOutcome }> {
+  reviewCanary(version: string): Promise<RolloutResult & { outcome?: CanaryOutcome }> {
+    return this.exclusive(`review of canary ${version}`, () => this.reviewCanaryNow(version));
+  }
+
+  private async reviewCanaryNow(version: string): Promise<RolloutResult & { outcome?: CanaryOutcome }> {
     const v = await this.registry.get(version);
     if (!v || v.status !== 'canary' || !v.canary) {
       const reason = `model ${version} is ${v ? v.status : 'unknown'}, no longer in canary: nothing to review`;
@@ -145,7 +175,7 @@ export class RolloutService {
     }
     if (outcome.decision === 'promote') {
       await this.registry.transition(version, ['canary'], { status: 'canary', decision: 'canary_passed', reason: outcome.reason, by: 'canary-review', set: { canary } });
-      const r = await this.promote(version, `canary ${outcome.reason}`, 'canary-review', 'promotion');
+      const r = await this.promoteNow(version, `canary ${outcome.reason}`, 'canary-review', 'promotion');
       return { ...r, outcome };
     }
     await this.registry.transition(version, ['canary'], { status: 'rejected', decision: 'rolled_back', reason: `canary ${outcome.reason}`, by: 'canary-review', set: { canary, rejected_at: now } });

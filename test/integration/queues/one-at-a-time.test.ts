@@ -1,0 +1,30 @@
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPipelineApp } from '../../../src/bootstrap.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { QueueName } from '../../../src/queues/job-catalogue.js';
+import { JobQueue } from '../../../src/queues/job-queue.service.js';
+import { clearRedisPrefix, dropDatabase } from '../ingestion/support.js';
+import { testSettings } from '../../support/settings.js';
+
+// Issue 11 (low): two training runs could run at once (one per worker process).
+describe('queues limited to one job at a time across every worker', () => {
+  const settings = testSettings('queues_one_at_a_time');
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createPipelineApp(settings, { api: false, workers: false, scheduler: false, mockApi: false }, createLogger('error'));
+    await app.init();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await dropDatabase(settings);
+    await clearRedisPrefix(settings);
+  });
+
+  it('training and ingestion run one job at a time in the whole deployment', async () => {
+    const jobs = app.get(JobQueue);
+    expect(await jobs.queue(QueueName.Training).getGlobalConcurrency()).toBe(1);
+    expect(await jobs.queue(QueueName.Ingestion).getGlobalConcurrency()).toBe(1);
+    expect(await jobs.queue(QueueName.Recommendations).getGlobalConcurrency()).toBeNull();
+  });
+});
