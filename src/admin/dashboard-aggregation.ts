@@ -415,8 +415,11 @@ export interface ModelVersionView {
   run_id: string | null;
   metrics: Metrics;
   popularity: Metrics;
-  /** The production model on the same split when this version was trained. */
+  /** What production served when this version was trained, on the same split (null: not measured). */
   production_at_training: Metrics | null;
+  /** model (then its version), or hybrid when no model was in production; null when not recorded. */
+  production_kind: string | null;
+  production_version: string | null;
   held_out_users: number | null;
   settings: Record<string, unknown>;
   sizes: Record<string, unknown>;
@@ -481,6 +484,8 @@ export function modelVersionView(doc: RunRecord): ModelVersionView {
     metrics: metricsOf(metrics),
     popularity: metricsOf(baselines?.popularity),
     production_at_training: baselines?.production ? metricsOf(baselines.production) : null,
+    production_kind: text(baselines?.production_kind) ?? (text(baselines?.production_version) ? 'model' : null),
+    production_version: text(baselines?.production_version),
     held_out_users: typeof metrics?.users === 'number' ? metrics.users : null,
     settings: obj(doc.settings) ?? {},
     sizes: obj(doc.sizes) ?? {},

@@ -173,7 +173,9 @@ export class ModelVersionViewDto {
   @ApiProperty(nullableString) run_id!: string | null;
   @ApiProperty({ type: MetricsDto }) metrics!: MetricsDto;
   @ApiProperty({ type: MetricsDto, description: 'Popularity on the same held-out split' }) popularity!: MetricsDto;
-  @ApiProperty({ type: MetricsDto, nullable: true }) production_at_training!: MetricsDto | null;
+  @ApiProperty({ type: MetricsDto, nullable: true, description: 'What production served when this version was trained, on the same split' }) production_at_training!: MetricsDto | null;
+  @ApiProperty({ ...nullableString, description: 'model, or hybrid when no model was in production' }) production_kind!: string | null;
+  @ApiProperty(nullableString) production_version!: string | null;
   @ApiProperty(nullableNumber) held_out_users!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The settings the version was trained with, as recorded' }) settings!: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true }) sizes!: Record<string, unknown>;

@@ -18,7 +18,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     [3600 * 24, '{MMM} {D}', '\n{YYYY}', null, null, null, null, null, 1],
     [3600, '{HH}:{mm}', '\n{YYYY}-{MM}-{DD}', null, '\n{MMM} {D}', null, null, null, 1],
     [60, '{HH}:{mm}', '\n{YYYY}-{MM}-{DD}', null, '\n{MMM} {D}', null, null, null, 1],
-    [1, ':{ss}', '\n{YYYY}-{MM}-{DD} {HH}:{mm}', null, '\n{MMM} {D} {HH}:{mm}', null, '\n{HH}:{mm}', null, 1],
+    [1, ':{ss}', '\n{MM}-{DD} {HH}:{mm}', null, '\n{MM}-{DD} {HH}:{mm}', null, '\n{HH}:{mm}', null, 1],
   ];
   var state = { days: 365 };
 
@@ -90,7 +90,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var axes = [
       opts.categorical
         ? { values: function (u, splits) { return splits.map(function (i) { return opts.categorical[i] || ''; }); }, space: 60, incrs: [1], grid: { show: false } }
-        : { grid: { stroke: '#eef0f3' }, values: TIME_AXIS },
+        : { grid: { stroke: '#eef0f3' }, values: TIME_AXIS, space: 64 },
       { label: opts.yLabel || '', size: 60, grid: { stroke: '#eef0f3' }, values: opts.yPercent ? function (u, v) { return v.map(function (x) { return (100 * x).toFixed(0) + '%'; }); } : undefined },
     ];
     if (opts.y2) {
@@ -262,6 +262,12 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
           h('td', null, h('span', { class: 'bar', style: 'width:' + Math.max(2, (180 * v.rate) / max).toFixed(0) + 'px;background:' + COLORS[i % COLORS.length] }), ' ' + pct(v.rate)),
           h('td', { text: fmt(v.hits, 0) + ' of ' + fmt(v.users, 0) }));
       }))));
+    var days = h('div', { id: 'c-rec-hitdays', 'data-chart': 'c-rec-hitdays', class: 'inner-chart' });
+    box.appendChild(days);
+    var names = hr.by_day.map(function (d) { return d.run_date; });
+    lineChart(days, 'Hit rate per variant, by the data day of the playlists', names.map(function (n, i) { return i; }), hr.variants.map(function (v) {
+      return { label: v.variant, values: hr.by_day.map(function (d) { return d.rates[v.variant]; }), percent: true, points: true };
+    }), { categorical: names, yPercent: true, yMin: 0, yMax: 1, height: 170 });
   }
 
   function segmentsBar(v, t0, t1) {
@@ -295,9 +301,10 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var names = vs.map(function (v) { return v.version; });
     var idx = vs.map(function (v, i) { return i; });
     [['ndcg', 'NDCG@10'], ['precision', 'Precision@10'], ['recall', 'Recall@10'], ['coverage', 'Catalogue coverage@10']].forEach(function (m) {
-      lineChart($('c-mod-' + m[0]), m[1] + ': each version beside popularity on its held-out split', idx, [
+      lineChart($('c-mod-' + m[0]), m[1] + ': each version beside popularity and production on its held-out split', idx, [
         { label: 'model', values: vs.map(function (v) { return v.metrics[m[0]]; }), points: true },
         { label: 'popularity', values: vs.map(function (v) { return v.popularity[m[0]]; }), color: '#94a3b8', dash: [5, 4], points: true },
+        { label: 'production then', values: vs.map(function (v) { return v.production_at_training ? v.production_at_training[m[0]] : null; }), color: '#16a34a', dash: [2, 3], points: true },
       ], { categorical: names, empty: 'no model version yet', height: 190, yMin: 0 });
     });
     var table = clear($('mod-versions'));

@@ -8,8 +8,7 @@ header h1{font-size:1.25em;margin:0;color:#fff}
 header a{color:#bfdbfe;text-decoration:none;margin-right:1em}
 header a:hover,header a:focus{text-decoration:underline}
 header .muted{color:#94a3b8}
-header .controls{margin-left:auto}
-header .sections{flex-basis:100%;font-size:.95em}
+header .bar{flex-basis:100%;display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.4em;font-size:.95em}
 main{max-width:1500px;margin:0 auto;padding:1em 1.5em 3em}
 section{margin-top:1.6em}
 h2{font-size:1.2em;margin:.2em 0 .6em;padding-bottom:.2em;border-bottom:2px solid var(--line)}
@@ -58,6 +57,8 @@ input,select,button{font:inherit;padding:.3em .5em;border:1px solid #cbd5e1;bord
 button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
 header select{background:#1e293b;color:#e2e8f0;border-color:#334155}
 .runs{margin-top:1em}
+.inner-chart{margin-top:.8em}
+.inner-chart h3{font-size:.92em;font-weight:600}
 .skip{position:absolute;left:-999px}.skip:focus{left:1em;top:1em;background:#fff;padding:.4em;z-index:20}
 .uplot{width:100%}.u-legend{font-size:12.5px}.u-legend .u-marker{width:.8em;height:.8em}
 @media (max-width:1200px){.grid{grid-template-columns:1fr}.user-grid{grid-template-columns:1fr}}

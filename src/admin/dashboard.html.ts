@@ -44,9 +44,9 @@ export function renderDashboard(s: DashboardSummary): string {
 <a class="skip" href="#main">Skip to the charts</a>
 <header><h1>MooVitamix pipeline</h1>
 <nav aria-label="Tools">${s.links.map((l) => `<a href="${esc(l.href)}">${esc(l.label)}</a>`).join('')}</nav>
+<div class="bar"><nav aria-label="Sections"><a href="#ingestion">Ingestion</a><a href="#recommendations">Recommendations</a><a href="#models">Models</a><a href="#user">User view</a><a href="#runs">Runs and queues</a></nav>
 <div class="controls"><label for="range">Range</label> <select id="range"><option value="7">7 days</option><option value="30">30 days</option><option value="90">90 days</option><option value="365" selected>1 year</option><option value="1095">3 years</option></select>
-<span class="muted" id="updated" aria-live="polite">generated ${esc(s.generated_at)}</span></div>
-<nav aria-label="Sections" class="sections"><a href="#ingestion">Ingestion</a><a href="#recommendations">Recommendations</a><a href="#models">Models</a><a href="#user">User view</a><a href="#runs">Runs and queues</a></nav>
+<span class="muted" id="updated" aria-live="polite">generated ${esc(s.generated_at)}</span></div></div>
 </header>
 <main id="main">
 <section id="summary" class="cards" aria-label="Last runs"><noscript><p>The charts need JavaScript; the last runs are listed at the bottom of the page.</p></noscript></section>

@@ -136,6 +136,7 @@ describe('the /admin dashboard in a headless browser', () => {
       'c-rec-users': rec.points.length,
       'c-rec-variants': rec.points.length,
       'c-rec-cache': rec.cache.points.length,
+      'c-rec-hitdays': rec.hit_rates.by_day.length,
       'c-mod-ndcg': models.versions.length,
       'c-mod-precision': models.versions.length,
       'c-mod-recall': models.versions.length,

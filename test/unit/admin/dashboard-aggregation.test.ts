@@ -182,7 +182,9 @@ describe('models', () => {
     expect(v.family).toBe('als');
     expect(v.settings).toEqual({ factors: 64, regularization: 0.05, nested: { a: 1 } });
     expect(modelVersionView(version({ family: 'ease', settings: { lambda: 250 } }))).toMatchObject({ family: 'ease', settings: { lambda: 250 } });
-    expect(v).toMatchObject({ label: 'rolled back', metrics: { ndcg: 0.21, coverage: 0.4 }, popularity: { ndcg: 0.05 }, production_at_training: { ndcg: 0.2 }, held_out_users: 500 });
+    expect(v).toMatchObject({ label: 'rolled back', metrics: { ndcg: 0.21, coverage: 0.4 }, popularity: { ndcg: 0.05 }, production_at_training: { ndcg: 0.2 }, production_kind: 'model', production_version: 'v1', held_out_users: 500 });
+    const hybrid = modelVersionView(version({ baselines: { production_version: null, production_kind: 'hybrid', production: { ndcg: 0.1 }, popularity: { ndcg: 0.05 } } }));
+    expect(hybrid).toMatchObject({ production_kind: 'hybrid', production_version: null, production_at_training: { ndcg: 0.1, recall: null } });
   });
 
   it('turns the history into periods, merging changes that keep the status', () => {
