@@ -62,15 +62,20 @@ export class DashboardApiService {
   /** Replaceable clock (tests). */
   now: () => number = Date.now;
 
-  /** One read per panel and range at a time, its answer reused for PANEL_CACHE_MS; a failure is not kept. */
-  private cached<T>(key: string, make: () => Promise<T>): Promise<T> {
+  /**
+   * One read per panel and range at a time, its answer reused for PANEL_CACHE_MS; a failure is not
+   * kept. The caller's wait is bounded, not the read: a slow read that outlives a request is still
+   * the one the next request waits for, so slow reads do not pile up.
+   */
+  private cached<T>(key: string, what: string, make: () => Promise<T>): Promise<T> {
     const t = this.now();
     const hit = this.panels.get(key);
-    if (hit && t - hit.at < PANEL_CACHE_MS) return hit.value as Promise<T>;
+    if (hit && t - hit.at < PANEL_CACHE_MS) return bounded(hit.value as Promise<T>, what);
+    for (const [k, v] of this.panels) if (t - v.at >= PANEL_CACHE_MS) this.panels.delete(k);
     const value = make();
     this.panels.set(key, { at: t, value });
-    value.catch(() => this.panels.delete(key));
-    return value;
+    value.catch(() => this.panels.get(key)?.value === value && this.panels.delete(key));
+    return bounded(value, what);
   }
 
   constructor(
@@ -83,21 +88,21 @@ export class DashboardApiService {
   }
 
   ingestion(days: number) {
-    return this.cached(`ingestion:${days}`, () => this.readIngestion(days));
+    return this.cached(`ingestion:${days}`, 'ingestion_runs', () => this.readIngestion(days));
   }
 
   private async readIngestion(days: number) {
-    const [runs, last] = await bounded(Promise.all([this.repo.runsSince('ingestion', this.since(days)), this.repo.lastRun('ingestion')]), 'ingestion_runs');
+    const [runs, last] = await Promise.all([this.repo.runsSince('ingestion', this.since(days)), this.repo.lastRun('ingestion')]);
     return { range_days: days, max_points: MAX_POINTS, runs_read: runs.length, last_run: ingestionRunSummary(last), ...ingestionPoints(runs) };
   }
 
   async recommendations(days: number) {
-    const [[runs, last], hitRates] = await Promise.all([this.cached(`recommendations:${days}`, () => this.readRecommendationRuns(days)), this.variantHitRates().catch((err: Error) => ({ error: err.message }))]);
+    const [[runs, last], hitRates] = await Promise.all([this.cached(`recommendations:${days}`, 'recommendation_runs', () => this.readRecommendationRuns(days)), this.variantHitRates().catch((err: Error) => ({ error: err.message }))]);
     return this.recommendationsAnswer(days, runs, last, hitRates);
   }
 
   private readRecommendationRuns(days: number) {
-    return bounded(Promise.all([this.repo.runsSince('recommendations', this.since(days)), this.repo.lastRun('recommendations')]), 'recommendation_runs');
+    return Promise.all([this.repo.runsSince('recommendations', this.since(days)), this.repo.lastRun('recommendations')]);
   }
 
   private recommendationsAnswer(days: number, runs: RunRecord[], last: RunRecord | null, hitRates: Awaited<ReturnType<DashboardApiService['variantHitRates']>> | { error: string }) {
@@ -124,29 +129,30 @@ export class DashboardApiService {
   variantHitRates() {
     const t = this.now();
     if (!this.hitRates || t - this.hitRates.at > HIT_RATE_CACHE_MS) {
-      const value = bounded(
-        (async () => {
-          const playlists = await this.repo.playlistsSince(new Date(t - HIT_RATE_WINDOW_DAYS * DAY_MS));
-          // A listen before a playlist's data day cannot be one of its tracks (playlists hold unheard tracks only).
-          const days = playlists.map((p) => Date.parse(`${p.runDate}T00:00:00Z`)).filter((d) => Number.isFinite(d));
-          const from = new Date(days.length ? Math.min(...days) : t - HIT_RATE_WINDOW_DAYS * DAY_MS);
-          const listened = await this.repo.listenedSince(from, new Set(playlists.map((p) => p.userId)));
-          return { window_days: HIT_RATE_WINDOW_DAYS, playlists: playlists.length, ...variantHitRates(playlists, listened) };
-        })(),
-        'playlists and listens',
-      );
+      const value = (async () => {
+        const playlists = await this.repo.playlistsSince(new Date(t - HIT_RATE_WINDOW_DAYS * DAY_MS));
+        // A listen before a playlist's data day cannot be one of its tracks (playlists hold unheard tracks only).
+        let from = Infinity;
+        for (const p of playlists) {
+          const d = Date.parse(`${p.runDate}T00:00:00Z`);
+          if (d < from) from = d;
+        }
+        const listened = await this.repo.listenedSince(new Date(Number.isFinite(from) ? from : t - HIT_RATE_WINDOW_DAYS * DAY_MS), new Set(playlists.map((p) => p.userId)));
+        return { window_days: HIT_RATE_WINDOW_DAYS, playlists: playlists.length, ...variantHitRates(playlists, listened) };
+      })();
+      // The read, not the wait, is cached: requests during a slow read wait for that one.
       this.hitRates = { at: t, value };
-      value.catch(() => (this.hitRates = undefined));
+      value.catch(() => this.hitRates?.value === value && (this.hitRates = undefined));
     }
-    return this.hitRates.value;
+    return bounded(this.hitRates.value, 'playlists and listens');
   }
 
   models(days: number) {
-    return this.cached(`models:${days}`, () => this.readModels(days));
+    return this.cached(`models:${days}`, 'model_versions and training_runs', () => this.readModels(days));
   }
 
   private async readModels(days: number) {
-    const [versionDocs, trainingRuns] = await bounded(Promise.all([this.repo.modelVersions(MAX_VERSIONS), this.repo.runsSince('training', this.since(days))]), 'model_versions and training_runs');
+    const [versionDocs, trainingRuns] = await Promise.all([this.repo.modelVersions(MAX_VERSIONS), this.repo.runsSince('training', this.since(days))]);
     const versions = modelVersionViews(versionDocs);
     return {
       range_days: days,
