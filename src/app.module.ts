@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
+import { RetentionModule } from './pipeline/retention.module.js';
 import { StopWorkersFirst } from './queues/worker-drain.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { RecommendationsModule } from './recommendations/recommendations.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         RecommendationsModule.register(parts),
         TrainingModule.register(parts),
         AdminModule.register(parts),
+        RetentionModule.register(parts),
       ],
       // The root module's shutdown hooks run before every other module's: the workers stop there,
       // before anything their running jobs use (source client, Mongo, Redis) is closed.

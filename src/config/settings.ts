@@ -108,6 +108,13 @@ export const SETTINGS = {
   RAW_EXPORT: spec('ingestion', bool(), 'true', 'Write each run\'s pages as received under RAW_EXPORT_DIR/<endpoint>/run_date=YYYY-MM-DD/.'),
   RAW_EXPORT_DIR: spec('ingestion', z.string().min(1), 'data/raw', 'Folder of the raw zone.'),
 
+  // Retention
+  RETENTION_CRON: spec('retention', cron(), '15 5 * * *', 'When the retention job prunes old raw pages, rejected records, checkpoints of failed runs and model artifacts.'),
+  RAW_RETENTION_DAYS: spec('retention', int(0, 36_500), '30', 'Raw zone folders (run_date=...) older than this many days are deleted (0 keeps them for ever).'),
+  REJECTED_RETENTION_DAYS: spec('retention', int(0, 36_500), '90', 'rejected_records (invalid and quarantined items) older than this many days are deleted (0 keeps them).'),
+  CHECKPOINT_RETENTION_DAYS: spec('retention', int(0, 36_500), '7', 'Checkpoint logs of failed ingestion runs older than this many days are deleted (a successful run deletes its own at once; a running one is never touched; 0 keeps them).'),
+  MODEL_ARTIFACT_RETENTION_DAYS: spec('retention', int(0, 36_500), '30', 'Stored factors of retired or rejected model versions older than this many days are deleted (the version record stays; production, canary, candidates and the rollback target keep theirs; 0 keeps them).'),
+
   // Monitoring
   ANOMALY_WINDOW: spec('monitoring', int(3, 1000), '14', 'Past runs an ingestion run\'s volumes and durations are compared with.'),
   ANOMALY_THRESHOLD: spec('monitoring', num(0.5, 100), '3.5', 'Robust z-score (median/MAD) beyond which a run is marked anomalous.'),

@@ -42,6 +42,10 @@ export class PipelineChain {
     return this.jobs.enqueue(JobName.PlaylistCleanup, { runDate, trigger }, `cleanup-${runDate}${trigger === 'cron' ? '' : `-${trigger}-${Date.now()}`}`);
   }
 
+  startRetention(runDate: string, trigger: Trigger): Promise<EnqueueResult> {
+    return this.jobs.enqueue(JobName.DataRetention, { runDate, trigger }, `retention-${runDate}${trigger === 'cron' ? '' : `-${trigger}-${Date.now()}`}`);
+  }
+
   /** A successful ingestion refreshes the day's playlists (the daily id dedups the safety-net cron). */
   async afterIngestionSucceeded(runDate: string, runId: string): Promise<void> {
     const r = await this.startRecommendations(runDate, 'pipeline', { reason: `ingestion ${runId} succeeded` });

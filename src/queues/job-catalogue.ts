@@ -17,6 +17,7 @@ export enum JobName {
   TrainingRun = 'training-run',
   CanaryReview = 'canary-review',
   PlaylistCleanup = 'playlist-cleanup',
+  DataRetention = 'data-retention',
 }
 
 export type Trigger = 'cron' | 'api' | 'cli' | 'pipeline' | 'simulate' | 'rollback' | 'promotion';
@@ -29,6 +30,7 @@ export interface JobPayloads {
   [JobName.TrainingRun]: { runDate: string; trigger: Trigger };
   [JobName.CanaryReview]: { version: string; trigger: Trigger };
   [JobName.PlaylistCleanup]: { runDate: string; trigger: Trigger };
+  [JobName.DataRetention]: { runDate: string; trigger: Trigger };
 }
 
 /** Which queue each job runs on. */
@@ -40,6 +42,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.TrainingRun]: QueueName.Training,
   [JobName.CanaryReview]: QueueName.Training,
   [JobName.PlaylistCleanup]: QueueName.Maintenance,
+  [JobName.DataRetention]: QueueName.Maintenance,
 };
 
 export const ALL_QUEUES = Object.values(QueueName);

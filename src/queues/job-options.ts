@@ -23,6 +23,7 @@ export function defaultJobOptions(name: JobName, ingestionAttempts: number): Job
     case JobName.CanaryReview:
       return { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: keep(14 * DAY, 200), removeOnFail: keep(30 * DAY, 200) };
     case JobName.PlaylistCleanup:
+    case JobName.DataRetention:
       return { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: keep(3 * DAY, 100), removeOnFail: keep(14 * DAY, 100) };
   }
 }

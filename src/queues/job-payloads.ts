@@ -36,6 +36,7 @@ export const JOB_PAYLOAD_SCHEMAS: Record<JobName, z.ZodType> = {
   [JobName.TrainingRun]: z.looseObject({ runDate: runDateSchema, trigger }),
   [JobName.CanaryReview]: z.looseObject({ version: safeId, trigger }),
   [JobName.PlaylistCleanup]: z.looseObject({ runDate: runDateSchema, trigger }),
+  [JobName.DataRetention]: z.looseObject({ runDate: runDateSchema, trigger }),
 };
 
 /** The ids the scheduler and the chain own, one per period: `<prefix>-<runDate>`, with who may own them. */
@@ -44,6 +45,7 @@ const PERIOD_IDS: Partial<Record<JobName, { prefix: string; triggers: readonly s
   [JobName.RecommendationRun]: { prefix: 'recommendations', triggers: ['cron', 'pipeline'], force: false },
   [JobName.TrainingRun]: { prefix: 'training', triggers: ['cron'] },
   [JobName.PlaylistCleanup]: { prefix: 'cleanup', triggers: ['cron'] },
+  [JobName.DataRetention]: { prefix: 'retention', triggers: ['cron'] },
 };
 
 /**
