@@ -89,7 +89,13 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     else if (xs.length === 1) scales.x.range = function () { return [xs[0] - 3600, xs[0] + 3600]; };
     var axes = [
       opts.categorical
-        ? { values: function (u, splits) { return splits.map(function (i) { return opts.categorical[i] || ''; }); }, space: 60, incrs: [1], grid: { show: false } }
+        ? {
+            // Every category when there is room, every 2nd, 5th... when there is not.
+            values: function (u, splits) { return splits.map(function (i) { return (opts.tickLabels || opts.categorical)[i] || ''; }); },
+            space: opts.tickSpace || 150,
+            incrs: [1, 2, 5, 10, 20, 50, 100],
+            grid: { show: false },
+          }
         : { grid: { stroke: '#eef0f3' }, values: TIME_AXIS, space: 64 },
       { label: opts.yLabel || '', size: 60, grid: { stroke: '#eef0f3' }, values: opts.yPercent ? function (u, v) { return v.map(function (x) { return (100 * x).toFixed(0) + '%'; }); } : undefined },
     ];
@@ -267,7 +273,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var names = hr.by_day.map(function (d) { return d.run_date; });
     lineChart(days, 'Hit rate per variant, by the data day of the playlists', names.map(function (n, i) { return i; }), hr.variants.map(function (v) {
       return { label: v.variant, values: hr.by_day.map(function (d) { return d.rates[v.variant]; }), percent: true, points: true };
-    }), { categorical: names, yPercent: true, yMin: 0, yMax: 1, height: 170 });
+    }), { categorical: names, tickLabels: names.map(function (n) { return n.slice(5); }), tickSpace: 48, yPercent: true, yMin: 0, yMax: 1, height: 170 });
   }
 
   function segmentsBar(v, t0, t1) {
@@ -301,7 +307,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var names = vs.map(function (v) { return v.version; });
     var idx = vs.map(function (v, i) { return i; });
     [['ndcg', 'NDCG@10'], ['precision', 'Precision@10'], ['recall', 'Recall@10'], ['coverage', 'Catalogue coverage@10']].forEach(function (m) {
-      lineChart($('c-mod-' + m[0]), m[1] + ': each version beside popularity and production on its held-out split', idx, [
+      lineChart($('c-mod-' + m[0]), m[1] + ' by version, on its held-out split', idx, [
         { label: 'model', values: vs.map(function (v) { return v.metrics[m[0]]; }), points: true },
         { label: 'popularity', values: vs.map(function (v) { return v.popularity[m[0]]; }), color: '#94a3b8', dash: [5, 4], points: true },
         { label: 'production then', values: vs.map(function (v) { return v.production_at_training ? v.production_at_training[m[0]] : null; }), color: '#16a34a', dash: [2, 3], points: true },

@@ -219,6 +219,7 @@ describe('the /admin dashboard in a headless browser', () => {
     const font = await board.evaluate(() => getComputedStyle(document.body).fontFamily);
     expect(font).toMatch(/system-ui|sans-serif/);
     expect(external).toEqual([]);
+    await board.waitForLoadState('networkidle');
     await board.screenshot({ path: `${ARTIFACTS}/bull-board.png` });
     await board.close();
   }, 60_000);
