@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import mongoose from 'mongoose';
 import { Redis } from 'ioredis';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -42,6 +42,7 @@ describe('the /admin dashboard in a headless browser', () => {
   }
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: scripts/test.sh installs Debian's chromium (apt-get install -y chromium)`);
     mkdirSync(ARTIFACTS, { recursive: true });
     const env = {
       MONGODB_URI: s.MONGODB_URI,

@@ -15,6 +15,7 @@ import {
   timelineOf,
   variantHitRates,
 } from '../../../src/admin/dashboard-aggregation.js';
+import { withoutExternalFonts } from '../../../src/admin/bull-board.setup.js';
 import { BadRangeError, DEFAULT_RANGE_DAYS, parseRangeDays } from '../../../src/admin/dashboard-api.service.js';
 import { DASHBOARD_SCRIPT } from '../../../src/admin/dashboard-client.js';
 import type { RunRecord } from '../../../src/monitoring/run-records.repository.js';
@@ -293,5 +294,18 @@ describe('dashboard API parameters and script', () => {
   it('serves a script that parses', () => {
     expect(() => new Function(DASHBOARD_SCRIPT)).not.toThrow();
     expect(DASHBOARD_SCRIPT).not.toMatch(/https?:\/\//);
+  });
+});
+
+describe('Bull Board page without web fonts', () => {
+  it('drops the font CDN stylesheet from HTML only', () => {
+    const page = '<head><link rel="icon" href="static/a.svg">\n    <link href="https://fonts.googleapis.com/css2?family=IBM+Plex+Sans:wght@400&display=swap" rel="stylesheet">\n    <link href="static/css/main.css" rel="stylesheet"></head>';
+    const out = withoutExternalFonts('text/html; charset=utf-8', page) as string;
+    expect(out).not.toContain('fonts.googleapis');
+    expect(out).toContain('static/css/main.css');
+    expect(out).toContain('static/a.svg');
+    expect(withoutExternalFonts('application/json', page)).toBe(page);
+    const buffer = Buffer.from('x');
+    expect(withoutExternalFonts('text/html', buffer)).toBe(buffer);
   });
 });
