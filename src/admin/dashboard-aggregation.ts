@@ -3,7 +3,7 @@
  * server, so the page gets at most MAX_POINTS points per chart whatever the history (a year of daily
  * runs is 365 records, a busy deployment more). Pure functions of plain records: unit-tested alone.
  */
-import { dateField, numberField, SOURCE_ENDPOINTS, SUCCESS_STATUSES, type RunRecord } from '../monitoring/run-records.repository.js';
+import { dateField, numberField, SOURCE_ENDPOINTS, type RunRecord } from '../monitoring/run-records.repository.js';
 
 /** Most points one chart series gets; more runs than this are merged, consecutive runs together. */
 export const MAX_POINTS = 180;
@@ -658,6 +658,3 @@ export function explainTracks(
     return { rank: i + 1, track_id: id, name: t?.name ?? null, artist: t?.artist ?? null, genres, score, source, fallback, genre_match: match, why: parts.join('; ') };
   });
 }
-
-/** True for a run status that counts as a success. */
-export const succeeded = (status: unknown) => typeof status === 'string' && SUCCESS_STATUSES.includes(status);
