@@ -165,7 +165,8 @@ describe('the /admin dashboard in a headless browser', () => {
     expect(rec.hit_rates.variants.length).toBeGreaterThanOrEqual(1);
     expect(await page.$$eval('#mod-timeline .timeline li', (rows) => rows.length)).toBe(models.versions.length);
     expect(await page.$$eval('#mod-versions tbody tr', (rows) => rows.length)).toBe(models.versions.length);
-    expect(await page.textContent('#mod-versions')).toContain('als');
+    const families = await page.$$eval('#mod-versions tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+    expect(families).toEqual([...models.versions].reverse().map((v: Json) => v.family));
     const decisions = await page.textContent('#mod-decisions');
     expect(decisions).toMatch(/held-out users/);
     for (const link of ['/admin/queues', '/metrics', '/docs', '/health']) expect(await page.$(`header a[href="${link}"]`), link).not.toBeNull();
