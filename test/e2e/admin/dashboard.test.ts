@@ -196,7 +196,7 @@ describe('the /admin dashboard in a headless browser', () => {
     await page.waitForSelector('#user-playlist[data-tracks]', { timeout: 30_000 });
     const tracks = Number(await page.getAttribute('#user-playlist', 'data-tracks'));
     expect(tracks).toBe(playlist!.track_ids.length);
-    const rows = await page.$$eval('#user-playlist tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
+    const rows = await page.$$eval('#user-playlist tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td as { textContent: string | null }).textContent ?? '')));
     expect(rows).toHaveLength(tracks);
     // Sources recorded by the playlist: the recommender's own list, then a fallback if it ran short.
     for (const r of rows) expect(r[4]).toMatch(new RegExp(`^(${recommender}|fallback: (hybrid|popularity))$`));
@@ -218,7 +218,8 @@ describe('the /admin dashboard in a headless browser', () => {
     expect(res!.status()).toBe(200);
     await board.getByText('ingestion', { exact: false }).first().waitFor({ timeout: 30_000 });
     expect(await board.$('link[href*="fonts.googleapis"]')).toBeNull();
-    const font = await board.evaluate(() => getComputedStyle(document.body).fontFamily);
+    // Evaluated in the page (a string: this file is compiled without the DOM library).
+    const font = await board.evaluate<string>('getComputedStyle(document.body).fontFamily');
     expect(font).toMatch(/system-ui|sans-serif/);
     expect(external).toEqual([]);
     await board.waitForLoadState('networkidle');
