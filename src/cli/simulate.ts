@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, processEnvWithDotenv } from '../config/load-config.js';
 import type { Settings } from '../config/settings.js';
 import { createLogger } from '../logging/logger.js';
+import { points as signed } from '../training/pipeline/canary.js';
 import { textTable } from '../training/report.js';
 import { SimulatedSystem, type CanaryRunSummary, type DayRow, type SimulationResult } from '../training/simulation/simulation.js';
 import { clearPrefix } from './support/redis-prefix.js';
@@ -66,7 +67,6 @@ function line(cells: string[]): string {
   return cells.map((c, i) => (i === 0 || i >= 6 ? c.padEnd(WIDTHS[i]) : c.padStart(WIDTHS[i]))).join('  ').trimEnd();
 }
 
-const signed = (v: number) => `${v >= 0 ? '+' : '-'}${Math.abs(100 * v).toFixed(1)}`;
 function canaryCells(c: CanaryRunSummary): string[] {
   const l = c.last;
   const group = (g: { users: number; rate: number } | undefined) => (g ? `${g.users} (${pct(g.rate)})` : '-');

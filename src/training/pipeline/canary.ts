@@ -165,7 +165,11 @@ export interface CanaryOutcome {
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-const points = (v: number) => `${v >= 0 ? '+' : '-'}${Math.abs(100 * v).toFixed(1)}`;
+/** Signed points of rate, one decimal; a value that rounds to zero reads +0.0, never -0.0. */
+export const points = (v: number) => {
+  const tenths = Math.round(1000 * v);
+  return `${tenths >= 0 ? '+' : '-'}${(Math.abs(tenths) / 10).toFixed(1)}`;
+};
 const conf = (v: number) => `${Number((100 * v).toFixed(2))}%`;
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canaryLooks, decideCanary, hitRates, newcombeInterval, normalQuantile, wilsonInterval, type CanaryTest, type GroupHitRate } from '../../../src/training/pipeline/canary.js';
+import { canaryLooks, decideCanary, hitRates, newcombeInterval, normalQuantile, points, wilsonInterval, type CanaryTest, type GroupHitRate } from '../../../src/training/pipeline/canary.js';
 import { Rng } from '../../../src/training/model/random.js';
 import { canaryReviewsOf, type CanaryReviewRecord } from '../../../src/training/registry/registry.schemas.js';
 
@@ -214,5 +214,13 @@ describe('canary records written before the test', () => {
     expect(canaryReviewsOf(null)).toEqual([]);
     const review = { look: 1, decision: 'wait' } as CanaryReviewRecord;
     expect(canaryReviewsOf({ ...base, reviews: [review], outcome: review })).toEqual([review]);
+  });
+});
+
+describe('canary reasons', () => {
+  it('write signed points with one decimal, and a difference that rounds to zero as +0.0', () => {
+    expect(points(-0.0004)).toBe('+0.0');
+    expect(points(0.0235)).toBe('+2.4');
+    expect(points(-0.1213)).toBe('-12.1');
   });
 });
