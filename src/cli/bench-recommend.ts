@@ -16,8 +16,11 @@ import { JobQueue } from '../queues/job-queue.service.js';
 import { RecommendationRunsRepository } from '../recommendations/recommendation-runs.repository.js';
 import { finalizeJobId } from '../recommendations/run-keys.js';
 import { seedSyntheticCatalogue, type SyntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
-import { trainAls, type Listen } from '../training/model/als.js';
+import { buildInteractions, type Listen } from '../training/model/als.js';
 import { serializeModel } from '../training/model/artifact.js';
+import { resolveEaseSettings, resolveRp3betaSettings } from '../training/model/item-model.js';
+import { describeSpec, MODEL_FAMILIES, trainSpec, type ModelFamily, type ModelSpec } from '../training/model/model.js';
+import { absoluteAls, dataScale } from '../training/model/selection.js';
 import { chunkId } from '../training/registry/artifact-store.js';
 import { TRAINING_COLLECTIONS, type ModelVersionDoc } from '../training/registry/registry.schemas.js';
 import { countListens } from '../training/serving/serving-model.js';
@@ -34,7 +37,7 @@ import { clearPrefix } from './support/redis-prefix.js';
  * the day-one path instead (no model: the hybrid of genre affinity and popularity).
  *
  *   npm run bench:recommend -- [--users 100000] [--tracks 20000] [--listens 20] [--batch-size 2000]
- *                              [--no-model] [--model-iterations 5] [--no-baseline] [--verbose]
+ *                              [--no-model] [--model-iterations 5] [--family als|ease|rp3beta] [--no-baseline] [--verbose]
  */
 
 interface Flags {
@@ -48,12 +51,14 @@ interface Flags {
   /** Train a model on the seeded listens and put it in production before the run. */
   model: boolean;
   modelIterations: number;
+  /** Family of the production model the bench installs. */
+  family: ModelFamily;
   /** Internal: seed this database and exit (run in a child process, so the bench's RSS is the worker's alone). */
   seedOnly?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { users: 100_000, tracks: 20_000, listens: 20, batchSize: 2000, baseline: true, seed: 7, verbose: false, model: true, modelIterations: 5 };
+  const f: Flags = { users: 100_000, tracks: 20_000, listens: 20, batchSize: 2000, baseline: true, seed: 7, verbose: false, model: true, modelIterations: 5, family: 'als' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (name: string) => {
@@ -69,9 +74,14 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--no-baseline') f.baseline = false;
     else if (a === '--no-model') f.model = false;
     else if (a === '--model-iterations') f.modelIterations = num(a);
+    else if (a === '--family') {
+      const v = argv[++i];
+      if (!MODEL_FAMILIES.includes(v as ModelFamily)) throw new Error(`--family must be one of ${MODEL_FAMILIES.join(', ')}, got ${v}`);
+      f.family = v as ModelFamily;
+    }
     else if (a === '--verbose') f.verbose = true;
     else if (a === '--seed-only') f.seedOnly = argv[++i];
-    else throw new Error(`unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-model --model-iterations --no-baseline --verbose)`);
+    else throw new Error(`unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-model --model-iterations --family --no-baseline --verbose)`);
   }
   return f;
 }
@@ -112,12 +122,20 @@ const BENCH_MODEL_VERSION = 'bench-model';
  * An ALS model of the seeded listens (ALS_* settings, `iterations` of them), stored as the
  * training pipeline stores one (artifact chunks, then a model_versions record in production).
  */
-async function installModel(db: mongoose.mongo.Db, data: SyntheticCatalogue, settings: Settings, iterations: number): Promise<{ seconds: number; items: number }> {
+async function installModel(db: mongoose.mongo.Db, data: SyntheticCatalogue, settings: Settings, iterations: number, family: ModelFamily): Promise<{ seconds: number; items: number; spec: string }> {
   const t0 = performance.now();
   const listens: Listen[] = [];
   for (const h of data.histories) for (const { trackId, count } of countListens(h.items)) listens.push({ userId: h._id, trackId, count });
-  const alsSettings = { factors: settings.ALS_FACTORS, regularization: settings.ALS_REGULARIZATION, alpha: settings.ALS_ALPHA, iterations, seed: 1 };
-  const model = await trainAls(listens, alsSettings);
+  const m = buildInteractions(listens);
+  const scale = dataScale(m);
+  const s = settings;
+  const spec: ModelSpec =
+    family === 'als'
+      ? { family, settings: absoluteAls({ factors: s.ALS_FACTORS, regularization: s.ALS_REGULARIZATION, alpha: s.ALS_ALPHA, confidence: s.ALS_CONFIDENCE, iterations, cgSteps: s.ALS_CG_STEPS, seed: 1 }, scale) }
+      : family === 'ease'
+        ? { family, settings: resolveEaseSettings({ countScale: scale.countScale }) }
+        : { family, settings: resolveRp3betaSettings({ countScale: scale.countScale }) };
+  const model = await trainSpec(spec, m);
   const artifact = serializeModel(model);
   await db.collection(TRAINING_COLLECTIONS.modelArtifacts).insertMany(
     artifact.chunks.map((chunk, index) => ({ _id: chunkId(BENCH_MODEL_VERSION, index), version: BENCH_MODEL_VERSION, index, count: artifact.chunks.length, sha256: artifact.sha256, data: chunk }) as never),
@@ -130,8 +148,9 @@ async function installModel(db: mongoose.mongo.Db, data: SyntheticCatalogue, set
     status: 'production',
     run_id: 'bench:recommend',
     window: { start: now, end: now, validation_start: now, evaluation_start: now },
-    sizes: { users: model.userIds.length, items: model.itemIds.length, interactions: listens.length },
-    settings: { ...alsSettings },
+    sizes: { users: m.userIds.length, items: model.itemIds.length, interactions: listens.length },
+    family,
+    settings: { ...spec.settings },
     metrics: none,
     baselines: { production_version: null, production: null, popularity: none },
     decision: 'promoted',
@@ -148,7 +167,7 @@ async function installModel(db: mongoose.mongo.Db, data: SyntheticCatalogue, set
     history: [{ at: now, status: 'production', decision: 'promoted', reason: 'bench:recommend', by: 'bench' }],
   };
   await db.collection(TRAINING_COLLECTIONS.modelVersions).insertOne(doc as never);
-  return { seconds: (performance.now() - t0) / 1000, items: model.itemIds.length };
+  return { seconds: (performance.now() - t0) / 1000, items: model.itemIds.length, spec: describeSpec(spec) };
 }
 
 /** The synthetic catalogue written straight into the collections, and the model (the child process of --seed-only). */
@@ -156,7 +175,7 @@ async function seedOnly(uri: string, flags: Flags): Promise<void> {
   const conn = await mongooseDefault.createConnection(uri, { serverSelectionTimeoutMS: 5000 }).asPromise();
   try {
     const { listens, data } = await seedSyntheticCatalogue(conn.db!, { users: flags.users, tracks: flags.tracks, listensPerUser: flags.listens, seed: flags.seed });
-    const model = flags.model ? await installModel(conn.db!, data, loadConfig(processEnvWithDotenv()), flags.modelIterations) : null;
+    const model = flags.model ? await installModel(conn.db!, data, loadConfig(processEnvWithDotenv()), flags.modelIterations, flags.family) : null;
     process.stdout.write(`SEEDED ${JSON.stringify({ listens, model })}\n`);
   } finally {
     await conn.close();
@@ -190,10 +209,10 @@ async function main(): Promise<void> {
     const store = build.ferretdbVersion !== undefined ? `FerretDB (reports MongoDB ${String(build.version)}; backend as started by scripts/services.sh)` : `MongoDB ${String(build.version)}`;
 
     let t = performance.now();
-    const seeded = execFileSync(process.execPath, [process.argv[1]!, '--seed-only', settings.MONGODB_URI, '--users', String(flags.users), '--tracks', String(flags.tracks), '--listens', String(flags.listens), '--seed', String(flags.seed), ...(flags.model ? ['--model-iterations', String(flags.modelIterations)] : ['--no-model'])], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-    const { listens, model } = JSON.parse(/SEEDED (\{.*\})/.exec(seeded)?.[1] ?? '{"listens":0,"model":null}') as { listens: number; model: { seconds: number; items: number } | null };
+    const seeded = execFileSync(process.execPath, [process.argv[1]!, '--seed-only', settings.MONGODB_URI, '--users', String(flags.users), '--tracks', String(flags.tracks), '--listens', String(flags.listens), '--seed', String(flags.seed), ...(flags.model ? ['--model-iterations', String(flags.modelIterations), '--family', flags.family] : ['--no-model'])], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+    const { listens, model } = JSON.parse(/SEEDED (\{.*\})/.exec(seeded)?.[1] ?? '{"listens":0,"model":null}') as { listens: number; model: { seconds: number; items: number; spec: string } | null };
     rows.push(['seed (not timed in the result)', `${sec(performance.now() - t)} s: ${flags.users} users, ${flags.tracks} tracks, ${listens} listens`]);
-    rows.push(['production model (not timed)', model ? `${BENCH_MODEL_VERSION}: ALS ${settings.ALS_FACTORS} factors, ${flags.modelIterations} iterations, ${model.items} tracks, trained and stored in ${model.seconds.toFixed(1)} s` : 'none (--no-model): the hybrid recommender serves everyone']);
+    rows.push(['production model (not timed)', model ? `${BENCH_MODEL_VERSION}: ${model.spec}, ${model.items} tracks, trained and stored in ${model.seconds.toFixed(1)} s` : 'none (--no-model): the hybrid recommender serves everyone']);
 
     const floor = flags.baseline ? await ioFloor(db, redis, settings.REDIS_PREFIX, flags.users, settings.PLAYLIST_SIZE) : null;
     if (floor !== null) rows.push(['baseline: bare store I/O of the same volume', `${floor.toFixed(2)} s`]);
@@ -231,6 +250,7 @@ async function main(): Promise<void> {
       listens,
       batch_size: flags.batchSize,
       model_version: run.model_version ?? null,
+      model_family: model ? flags.family : null,
       plan_seconds: Math.round(sec(tPlan - t) * 100) / 100,
       baseline_io_seconds: floor === null ? null : Math.round(floor * 100) / 100,
       ratio_to_io_baseline: floor === null ? null : Math.round((seconds / floor) * 100) / 100,

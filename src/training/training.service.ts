@@ -5,8 +5,9 @@ import { AppConfig } from '../config/app-config.js';
 import { PipelineMetrics } from '../monitoring/pipeline-metrics.js';
 import { JobName, type JobPayloads, type Trigger } from '../queues/job-catalogue.js';
 import { OnJob } from '../queues/on-job.js';
-import { resolveSettings, trainAls, type AlsSettings } from './model/als.js';
 import { serializeModel } from './model/artifact.js';
+import { trainSpec, type ModelFamily, type ModelSpec } from './model/model.js';
+import type { RelativeAlsSettings } from './model/selection.js';
 import type { RankingMetrics } from './evaluation/metrics.js';
 import { trainAndEvaluate, type CandidateEvaluation } from './pipeline/candidate.js';
 import { computeDrift, DRIFT_FEATURES, type DriftReport } from './pipeline/drift.js';
@@ -73,10 +74,14 @@ export class TrainingService {
     return this.rollout.reviewCanary(payload.version);
   }
 
-  /** The ALS settings of the configuration: the candidate's, or the first tuning trial's. */
-  baseSettings(): AlsSettings {
+  /** The ALS_* settings (relative to the data): the search's first ALS configuration, or the model itself with TUNING_TRIALS=0. */
+  baseSettings(): RelativeAlsSettings {
     const c = this.config;
-    return resolveSettings({ factors: c.ALS_FACTORS, regularization: c.ALS_REGULARIZATION, alpha: c.ALS_ALPHA, confidence: c.ALS_CONFIDENCE, iterations: c.ALS_ITERATIONS, cgSteps: c.ALS_CG_STEPS, seed: c.ALS_SEED });
+    return { factors: c.ALS_FACTORS, regularization: c.ALS_REGULARIZATION, alpha: c.ALS_ALPHA, confidence: c.ALS_CONFIDENCE, iterations: c.ALS_ITERATIONS, cgSteps: c.ALS_CG_STEPS, seed: c.ALS_SEED };
+  }
+
+  families(): ModelFamily[] {
+    return this.config.MODEL_FAMILIES;
   }
 
   private threads(): number | undefined {
@@ -166,11 +171,15 @@ export class TrainingService {
     const catalogueIds = [...new Set([...catalogue.trackIds, ...prepared.all.map((l) => l.trackId)])].sort((a, b) => a - b);
     const evaluation = await timed('train_and_evaluate', () =>
       trainAndEvaluate(prepared.train, prepared.validation, {
-        base: this.baseSettings(),
+        als: this.baseSettings(),
         trials: c.TUNING_TRIALS,
+        budgetSeconds: c.MODEL_SEARCH_SECONDS,
+        families: this.families(),
+        easeMaxItems: c.EASE_MAX_ITEMS,
         threads: this.threads(),
         catalogue: catalogueIds,
         production: productionModel,
+        fallback: { trackGenre: catalogue.trackGenre, favoriteGenres: catalogue.favoriteGenres },
         onProgress: (m) => this.logger.log(m, { runId }),
       }),
     );
@@ -184,13 +193,13 @@ export class TrainingService {
       ndcgTolerance: c.GATE_NDCG_TOLERANCE,
       minLiftOverPopularity: c.MIN_LIFT_OVER_POPULARITY,
       coverageTolerance: c.GATE_COVERAGE_TOLERANCE,
-    });
+    }, evaluation.productionKind === 'hybrid' ? 'production (hybrid fallback, no model yet)' : 'production');
 
     const now = this.registry.now();
     const version = `v${stamp(now).replace('T', '-').replace('Z', '')}-${randomBytes(2).toString('hex')}`;
     const doc: ModelVersionDoc = {
-      _id: version, version, status: 'candidate', run_id: runId, window: base.window, sizes: base.sizes, settings: { ...evaluation.settings },
-      metrics: metrics.candidate, baselines: { production_version: production?._id ?? null, production: metrics.production, popularity: metrics.popularity },
+      _id: version, version, status: 'candidate', run_id: runId, window: base.window, sizes: base.sizes, family: evaluation.spec.family, settings: { ...evaluation.spec.settings },
+      metrics: metrics.candidate, baselines: { production_version: production?._id ?? null, production: metrics.production, popularity: metrics.popularity, production_kind: evaluation.productionKind },
       decision: 'candidate', reason: gate.reason, artifact: null, canary: null, previous_production_version: production?._id ?? null,
       created_at: now, updated_at: now, canary_at: null, promoted_at: null, retired_at: null, rejected_at: null,
       history: [{ at: now, status: 'candidate', decision: 'candidate', reason: 'trained', by: 'training' }],
@@ -199,7 +208,7 @@ export class TrainingService {
     created.version = version;
     this.recordMetrics(version, metrics);
     await this.runs.update(runId, {
-      version, production_version: production?._id ?? null, settings: { ...evaluation.settings }, tuning: tuningRecord(evaluation), metrics,
+      version, production_version: production?._id ?? null, settings: { family: evaluation.spec.family, ...evaluation.spec.settings }, tuning: tuningRecord(evaluation), metrics,
       gate: { passed: gate.passed, reason: gate.reason, checks: gate.checks }, durations,
     });
 
@@ -207,18 +216,18 @@ export class TrainingService {
       await this.registry.transition(version, ['candidate'], { status: 'rejected', decision: 'rejected', reason: gate.reason, by: 'gate', set: { rejected_at: this.registry.now() } });
       return { runId, decision: 'rejected', reason: gate.reason, version, recommendationJobId: null };
     }
-    return this.refitAndRelease(runId, version, prepared, evaluation.settings, gate, timed);
+    return this.refitAndRelease(runId, version, prepared, evaluation.spec, gate, timed);
   }
 
   private async refitAndRelease(
     runId: string,
     version: string,
     prepared: PreparedData,
-    settings: AlsSettings,
+    spec: ModelSpec,
     gate: GateDecision,
     timed: <T>(name: string, fn: () => Promise<T> | T) => Promise<T>,
   ): Promise<TrainingOutcome> {
-    const model = await timed('refit', () => trainAls(prepared.all, settings, { threads: this.threads() }));
+    const model = await timed('refit', () => trainSpec(spec, prepared.all, { threads: this.threads() }));
     const artifact = await timed('store', async () => this.artifacts.save(version, serializeModel(model)));
     await this.registry.transition(version, ['candidate'], { status: 'candidate', decision: 'refit', reason: `refit on the whole window (${prepared.sizes.pairs} pairs)`, by: 'training', set: { artifact } });
     const released = await this.rollout.release(version, gate.reason, prepared.window.end);
@@ -253,10 +262,24 @@ function round3(v: number): number {
   return Number(v.toFixed(3));
 }
 
+/** The search as the run record shows it: every trial, the budget, and families left out with why. */
 function tuningRecord(e: CandidateEvaluation): Record<string, unknown> | null {
-  if (!e.tuning) return null;
+  if (!e.search) return null;
+  const s = e.search;
   return {
-    validation: e.tuning.validation,
-    trials: e.tuning.trials.map((t) => ({ trial: t.trial, settings: t.settings, ndcg: Number(t.metrics.ndcg.toFixed(6)), seconds: round3(t.seconds) })),
+    validation: s.validation,
+    scale: s.scale,
+    budget_seconds: s.budgetSeconds,
+    seconds: round3(s.seconds),
+    chosen: { family: s.best.family, settings: s.best.settings },
+    skipped: s.skipped,
+    trials: s.trials.map((t) => ({
+      trial: t.trial,
+      family: t.family,
+      settings: t.settings,
+      ...(t.config !== undefined ? { config: t.config, rung: t.rung } : {}),
+      ndcg: Number(t.metrics.ndcg.toFixed(6)),
+      seconds: round3(t.seconds),
+    })),
   };
 }

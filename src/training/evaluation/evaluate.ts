@@ -1,11 +1,14 @@
 /**
- * A full offline evaluation on in-memory listens (docs/datasets.md): split, tune ALS on a
- * validation carve-out of the training listens, refit on all training listens, then score ALS and
- * the popularity baseline on the test split. The retraining job's gate calls the same functions.
+ * A full offline evaluation on in-memory listens (docs/datasets.md): split, search every model
+ * family on a validation carve-out of the training listens (selection.ts, the retraining's own
+ * search), refit the chosen one on all training listens, then score it and the popularity baseline
+ * on the test split.
  */
-import { trainAls, type AlsModel, type AlsSettings, type Listen } from '../model/als.js';
+import { buildInteractions, type AlsModel, type Listen } from '../model/als.js';
+import { describeSpec, trainSpec, type ModelSpec, type TrainedModel } from '../model/model.js';
 import { catalogueRecommender } from '../model/recommend.js';
-import { tuneAls, type SearchSpace, type TuningReport } from '../model/tuning.js';
+import { absoluteAls, dataScale, historyByUser, modelRecommender, selectModel, type SelectionReport } from '../model/selection.js';
+import type { SearchSettings } from '../model/search-settings.js';
 import { buildTestSet, evaluateRecommender, type RankingMetrics, type TestSet } from './metrics.js';
 import { fitPopularity, recommendPopular, type PopularityModel } from './popularity.js';
 import { splitListens, type Split, type SplitMethod } from './split.js';
@@ -18,15 +21,13 @@ export interface EvaluationOptions {
   /** Catalogue track ids (e.g. tracks.ndjson); tracks of the listens are always included. */
   catalogue?: Iterable<number>;
   k?: number;
+  /** Seed of the split (the search has its own, ALS_SEED). */
   seed?: number;
-  /** Tuning trials (6). */
-  trials?: number;
+  /** The search, as the retraining runs it (searchSettingsFromEnv()). */
+  search: SearchSettings;
   threads?: number;
-  /** Settings not searched, and the first trial's values. */
-  base?: Partial<AlsSettings>;
-  space?: SearchSpace;
-  /** Skip the search and train with these settings. */
-  settings?: AlsSettings;
+  /** Skip the search and train this model. */
+  spec?: ModelSpec;
   onProgress?: (message: string) => void;
 }
 
@@ -39,8 +40,8 @@ export interface EvaluationReport {
   k: number;
   split: { method: SplitMethod; trainListens: number; testListens: number; testUsers: number };
   catalogue: number;
-  settings: AlsSettings;
-  tuning: TuningReport | null;
+  spec: ModelSpec;
+  search: SelectionReport | null;
   tuningSeconds: number;
   models: ModelResult[];
 }
@@ -48,7 +49,7 @@ export interface EvaluationReport {
 export interface EvaluationRun {
   report: EvaluationReport;
   split: Split;
-  model: AlsModel;
+  model: TrainedModel;
   popularity: PopularityModel;
 }
 
@@ -61,45 +62,53 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRun
   const testSet = buildTestSet(split.train, split.test, catalogue);
   log(`split ${split.method}: ${split.train.length} training and ${split.test.length} test listens, ${testSet.users.length} test users, ${testSet.catalogue.length} tracks`);
 
-  let tuning: TuningReport | null = null;
-  let settings: AlsSettings;
+  let search: SelectionReport | null = null;
+  let spec: ModelSpec;
   const tuneStart = performance.now();
-  if (o.settings) {
-    settings = o.settings;
+  if (o.spec) {
+    spec = o.spec;
+  } else if (o.search.trials === 0) {
+    // As the retraining with TUNING_TRIALS=0: ALS with the ALS_* settings as they are.
+    spec = { family: 'als', settings: absoluteAls(o.search.als, dataScale(buildInteractions(split.train))) };
   } else {
-    tuning = await tuneAls(split.train, {
-      trials: o.trials,
-      seed,
+    const s = o.search;
+    log(`model search: families ${s.families.join(', ')}, ${s.trials} ALS configurations, budget ${s.budgetSeconds} s`);
+    search = await selectModel(split.train, {
       k,
-      base: { seed, ...o.base },
-      space: o.space,
+      seed: s.als.seed,
+      budgetSeconds: s.budgetSeconds,
+      alsTrials: s.trials,
+      families: s.families,
+      als: s.als,
+      easeMaxItems: s.easeMaxItems,
       threads: o.threads,
       // The catalogue file's ids only: the search must not see which tracks the test split holds.
       catalogue,
-      onTrial: (t) => log(`trial ${t.trial}: ${describeSettings(t.settings)} -> validation NDCG@${k} ${t.metrics.ndcg.toFixed(4)} (${t.seconds.toFixed(1)} s)`),
+      onTrial: (t) => log(`trial ${t.trial}: ${describeSpec({ family: t.family, settings: t.settings } as ModelSpec)} -> validation NDCG@${k} ${t.metrics.ndcg.toFixed(4)} (${t.seconds.toFixed(1)} s)`),
     });
-    settings = tuning.best;
+    spec = search.best;
   }
   const tuningSeconds = (performance.now() - tuneStart) / 1000;
-  log(`chosen settings: ${describeSettings(settings)}`);
+  log(`chosen: ${describeSpec(spec)}`);
 
   const t0 = performance.now();
-  const model = await trainAls(split.train, settings, { threads: o.threads });
-  const alsSeconds = (performance.now() - t0) / 1000;
+  const model = await trainSpec(spec, split.train, { threads: o.threads });
+  const modelSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   const popularity = fitPopularity(split.train, testSet.catalogue);
   const popSeconds = (performance.now() - t1) / 1000;
 
+  const history = historyByUser(split.train);
   const models: ModelResult[] = [
-    { model: 'als', ...evaluateAls(model, testSet, k), trainSeconds: alsSeconds },
+    { model: spec.family, ...evaluateRecommender(testSet, k, modelRecommender(model, history, testSet.catalogue)), trainSeconds: modelSeconds },
     { model: 'popularity', ...evaluatePopularity(popularity, testSet, k), trainSeconds: popSeconds },
   ];
   const report: EvaluationReport = {
     k,
     split: { method: split.method, trainListens: split.train.length, testListens: split.test.length, testUsers: testSet.users.length },
     catalogue: testSet.catalogue.length,
-    settings,
-    tuning,
+    spec,
+    search,
     tuningSeconds,
     models,
   };
@@ -114,24 +123,30 @@ export function evaluatePopularity(popularity: PopularityModel, testSet: TestSet
   return evaluateRecommender(testSet, k, (_userId, exclude, n) => recommendPopular(popularity, n, exclude));
 }
 
-export function describeSettings(s: AlsSettings): string {
-  return `factors=${s.factors} regularization=${s.regularization} alpha=${s.alpha} confidence=${s.confidence} iterations=${s.iterations} cgSteps=${s.cgSteps} seed=${s.seed}`;
-}
-
-/** The tuning trials, the results table, and last the RESULT line. */
+/** The search's trials, the results table, and last the RESULT line. */
 export function renderReport(r: EvaluationReport): string {
   const lines: string[] = [];
   const f4 = (v: number) => v.toFixed(4);
-  if (r.tuning) {
-    const v = r.tuning.validation;
-    lines.push(`Hyper-parameter search: ${r.tuning.trials.length} trials on a ${v.method} validation carve-out of the training listens (${v.trainListens} fit, ${v.validationListens} held out, ${v.users} users)`);
-    lines.push(table(['trial', 'factors', 'regularization', 'alpha', 'confidence', `NDCG@${r.k}`, 'seconds'], r.tuning.trials.map((t) => [String(t.trial), String(t.settings.factors), String(t.settings.regularization), String(t.settings.alpha), t.settings.confidence, f4(t.metrics.ndcg), t.seconds.toFixed(1)])));
+  if (r.search) {
+    const v = r.search.validation;
+    lines.push(
+      `Model search: ${r.search.trials.length} trials in ${r.search.seconds.toFixed(1)} s (budget ${r.search.budgetSeconds} s) on a ${v.method} validation carve-out of the training listens (${v.trainListens} fit, ${v.validationListens} held out, ${v.users} users); counts read relative to ${r.search.scale.countScale}`,
+    );
+    lines.push(
+      table(
+        ['trial', 'family', 'settings', `NDCG@${r.k}`, 'seconds'],
+        r.search.trials.map((t) => [String(t.trial), t.family, describeSpec({ family: t.family, settings: t.settings } as ModelSpec).slice(t.family.length + 1), f4(t.metrics.ndcg), t.seconds.toFixed(1)]),
+      ),
+    );
+    for (const s of r.search.skipped) lines.push(`not tried: ${s.family} (${s.reason})`);
     lines.push('');
   }
-  lines.push(`Chosen settings: ${describeSettings(r.settings)}`);
+  lines.push(`Chosen: ${describeSpec(r.spec)}`);
   lines.push(`Split: ${r.split.method}; ${r.split.trainListens} training listens, ${r.split.testListens} test listens, ${r.split.testUsers} test users; catalogue ${r.catalogue} tracks`);
   lines.push('');
   lines.push(table(['model', `P@${r.k}`, `R@${r.k}`, `NDCG@${r.k}`, `MAP@${r.k}`, 'coverage', 'train s'], r.models.map((m) => [m.model, f4(m.precision), f4(m.recall), f4(m.ndcg), f4(m.map), f4(m.coverage), m.trainSeconds.toFixed(2)])));
+  const [chosen, popularity] = r.models;
+  const metrics = (m: ModelResult) => ({ precision: round(m.precision, 6), recall: round(m.recall, 6), ndcg: round(m.ndcg, 6), map: round(m.map, 6), coverage: round(m.coverage, 6), users: m.users, train_seconds: round(m.trainSeconds, 3) });
   const result = {
     k: r.k,
     split: r.split.method,
@@ -139,15 +154,12 @@ export function renderReport(r: EvaluationReport): string {
     test_listens: r.split.testListens,
     test_users: r.split.testUsers,
     catalogue: r.catalogue,
-    settings: r.settings,
-    tuning_trials: r.tuning?.trials.length ?? 0,
+    family: r.spec.family,
+    settings: r.spec.settings,
+    tuning_trials: r.search?.trials.length ?? 0,
     tuning_seconds: round(r.tuningSeconds, 3),
-    models: Object.fromEntries(
-      r.models.map((m) => [
-        m.model,
-        { precision: round(m.precision, 6), recall: round(m.recall, 6), ndcg: round(m.ndcg, 6), map: round(m.map, 6), coverage: round(m.coverage, 6), users: m.users, train_seconds: round(m.trainSeconds, 3) },
-      ]),
-    ),
+    model: metrics(chosen),
+    popularity: metrics(popularity),
   };
   lines.push(`RESULT ${JSON.stringify(result)}`);
   return lines.join('\n');

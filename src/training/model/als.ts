@@ -25,6 +25,11 @@ export interface AlsSettings {
   iterations: number;
   cgSteps: number;
   seed: number;
+  /**
+   * Counts are divided by this before the confidence is taken (the training data's median count),
+   * so that alpha means the same on play counts, ratings or single listens.
+   */
+  countScale: number;
 }
 
 export const DEFAULT_ALS_SETTINGS: Readonly<AlsSettings> = Object.freeze({
@@ -35,6 +40,7 @@ export const DEFAULT_ALS_SETTINGS: Readonly<AlsSettings> = Object.freeze({
   iterations: 15,
   cgSteps: 3,
   seed: 42,
+  countScale: 1,
 });
 
 /** One listen record (or an aggregate of several); user ids and track ids are separate namespaces. */
@@ -88,15 +94,17 @@ export function resolveSettings(partial: Partial<AlsSettings> = {}): AlsSettings
   if (!(Number.isFinite(s.regularization) && s.regularization >= 0)) throw new Error(`ALS setting regularization must be >= 0, got ${s.regularization}`);
   if (!(Number.isFinite(s.alpha) && s.alpha >= 0)) throw new Error(`ALS setting alpha must be >= 0, got ${s.alpha}`);
   if (s.confidence !== 'linear' && s.confidence !== 'log') throw new Error(`ALS setting confidence must be 'linear' or 'log', got ${String(s.confidence)}`);
-  return { factors: s.factors, regularization: s.regularization, alpha: s.alpha, confidence: s.confidence, iterations: s.iterations, cgSteps: s.cgSteps, seed: s.seed };
+  if (!(Number.isFinite(s.countScale) && s.countScale > 0)) throw new Error(`ALS setting countScale must be > 0, got ${s.countScale}`);
+  return { factors: s.factors, regularization: s.regularization, alpha: s.alpha, confidence: s.confidence, iterations: s.iterations, cgSteps: s.cgSteps, seed: s.seed, countScale: s.countScale };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function confidence(count: number, settings: Pick<AlsSettings, 'alpha' | 'confidence'>): number {
-  return settings.confidence === 'log' ? 1 + settings.alpha * Math.log1p(count) : 1 + settings.alpha * count;
+export function confidence(count: number, settings: Pick<AlsSettings, 'alpha' | 'confidence'> & { countScale?: number }): number {
+  const c = count / (settings.countScale ?? 1);
+  return settings.confidence === 'log' ? 1 + settings.alpha * Math.log1p(c) : 1 + settings.alpha * c;
 }
 
 /** Aggregates listens per (user, track); ids are sorted so the input order does not matter. */
@@ -207,7 +215,11 @@ export class AlsTrainer {
    * `userIds`/`itemIds` seed each row's starting values by its id (the row index when absent), so
    * adding or removing one user does not change where every other row starts.
    */
-  static async create(counts: Csr, settings: AlsSettings, options: { threads?: number; userIds?: ArrayLike<number>; itemIds?: ArrayLike<number> } = {}): Promise<AlsTrainer> {
+  static async create(
+    counts: Csr,
+    settings: AlsSettings,
+    options: { threads?: number; userIds?: ArrayLike<number>; itemIds?: ArrayLike<number>; initial?: { userFactors: Float32Array; itemFactors: Float32Array } } = {},
+  ): Promise<AlsTrainer> {
     const s = resolveSettings(settings);
     const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads(counts.indptr[counts.rows])));
     const shared = threads > 1;
@@ -227,6 +239,12 @@ export class AlsTrainer {
       gramParts: allocFloat64(GRAM_BLOCKS * k * k, shared),
       control: allocInt32(2, shared),
     };
+    if (options.initial) {
+      // Resuming: a search continues a configuration's iterations where an earlier rung stopped.
+      if (options.initial.userFactors.length !== buffers.userFactors.length || options.initial.itemFactors.length !== buffers.itemFactors.length) throw new Error('AlsTrainer: initial factors do not match the matrix and factor count');
+      buffers.userFactors.set(options.initial.userFactors);
+      buffers.itemFactors.set(options.initial.itemFactors);
+    }
     const pool = shared ? await AlsWorkerPool.start(threads, buffers) : null;
     return new AlsTrainer(s, threads, buffers, pool);
   }

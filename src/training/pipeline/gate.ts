@@ -1,6 +1,8 @@
 /**
  * The promotion gate: a candidate goes on only if, on the same held-out split, it is not worse
- * than production beyond a tolerance, beats popularity by a margin, and keeps catalogue coverage.
+ * than what production serves today beyond a tolerance (the production model, or the hybrid
+ * fallback while no model is in production), beats popularity by a margin, and keeps catalogue
+ * coverage.
  */
 
 export interface GateMetrics {
@@ -37,7 +39,7 @@ export interface GateDecision {
 
 const f4 = (v: number) => v.toFixed(4);
 
-export function decideGate(candidate: GateMetrics, production: GateMetrics | null, popularity: GateMetrics, s: GateSettings): GateDecision {
+export function decideGate(candidate: GateMetrics, production: GateMetrics | null, popularity: GateMetrics, s: GateSettings, productionName = 'production'): GateDecision {
   const checks: GateCheck[] = [];
   checks.push({
     name: 'held_out_users',
@@ -64,7 +66,7 @@ export function decideGate(candidate: GateMetrics, production: GateMetrics | nul
       passed: ndcgOk,
       value: candidate.ndcg,
       threshold: ndcgThreshold,
-      detail: `NDCG@10 ${f4(candidate.ndcg)} ${ndcgOk ? '>=' : '<'} production ${f4(production.ndcg)} x ${(1 - s.ndcgTolerance).toFixed(2)} = ${f4(ndcgThreshold)}`,
+      detail: `NDCG@10 ${f4(candidate.ndcg)} ${ndcgOk ? '>=' : '<'} ${productionName} ${f4(production.ndcg)} x ${(1 - s.ndcgTolerance).toFixed(2)} = ${f4(ndcgThreshold)}`,
     });
     const covThreshold = production.coverage * (1 - s.coverageTolerance);
     const covOk = candidate.coverage >= covThreshold;
@@ -73,13 +75,13 @@ export function decideGate(candidate: GateMetrics, production: GateMetrics | nul
       passed: covOk,
       value: candidate.coverage,
       threshold: covThreshold,
-      detail: `coverage@10 ${f4(candidate.coverage)} ${covOk ? '>=' : '<'} production ${f4(production.coverage)} x ${(1 - s.coverageTolerance).toFixed(2)} = ${f4(covThreshold)}`,
+      detail: `coverage@10 ${f4(candidate.coverage)} ${covOk ? '>=' : '<'} ${productionName} ${f4(production.coverage)} x ${(1 - s.coverageTolerance).toFixed(2)} = ${f4(covThreshold)}`,
     });
   }
   const failed = checks.filter((c) => !c.passed);
   const passed = failed.length === 0;
   const reason = passed
-    ? `passed: ${checks.map((c) => c.detail).join('; ')}${production ? '' : '; no production model to compare with'}`
+    ? `passed: ${checks.map((c) => c.detail).join('; ')}${production ? '' : '; nothing in production to compare with'}`
     : `rejected: ${failed.map((c) => c.detail).join('; ')}`;
   return { passed, reason, checks };
 }

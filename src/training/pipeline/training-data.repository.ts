@@ -14,6 +14,8 @@ export interface CatalogueFacts {
   trackGenre: Map<number, string>;
   trackCreatedAt: Map<number, number>;
   userCreatedAt: Map<number, number>;
+  /** Favourite genres of each user: the hybrid fallback's cold start, scored by the gate. */
+  favoriteGenres: Map<number, string[]>;
 }
 
 const BATCH = 5000;
@@ -60,9 +62,13 @@ export class TrainingDataRepository {
       if (t.genres?.[0]) trackGenre.set(t._id, t.genres[0]);
       if (t.created_at) trackCreatedAt.set(t._id, new Date(t.created_at).getTime());
     }
-    const userCursor = this.users.find({}, { _id: 1, created_at: 1 }).lean<Array<Pick<UserDoc, '_id' | 'created_at'>>>().batchSize(BATCH).cursor();
-    for await (const u of userCursor) if (u.created_at) userCreatedAt.set(u._id, new Date(u.created_at).getTime());
-    return { trackIds, trackGenre, trackCreatedAt, userCreatedAt };
+    const favoriteGenres = new Map<number, string[]>();
+    const userCursor = this.users.find({}, { _id: 1, created_at: 1, favorite_genres: 1 }).lean<Array<Pick<UserDoc, '_id' | 'created_at' | 'favorite_genres'>>>().batchSize(BATCH).cursor();
+    for await (const u of userCursor) {
+      if (u.created_at) userCreatedAt.set(u._id, new Date(u.created_at).getTime());
+      if (Array.isArray(u.favorite_genres) && u.favorite_genres.length > 0) favoriteGenres.set(u._id, u.favorite_genres);
+    }
+    return { trackIds, trackGenre, trackCreatedAt, userCreatedAt, favoriteGenres };
   }
 
   /** Generated playlists created at or after `since`. */

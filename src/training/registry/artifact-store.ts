@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { deserializeModel, MAX_CHUNK_BYTES, ModelArtifactError, type SerializedModel } from '../model/artifact.js';
-import type { AlsModel } from '../model/als.js';
+import type { TrainedModel } from '../model/model.js';
 import { TRAINING_MODEL_NAMES, type ArtifactRecord, type ModelArtifactDoc } from './registry.schemas.js';
 
 export function chunkId(version: string, index: number): string {
@@ -52,7 +52,7 @@ export class ArtifactStore {
   }
 
   /** Reads and rebuilds the model; a checksum mismatch throws ModelArtifactError. */
-  async load(version: string, record: Pick<ArtifactRecord, 'chunks' | 'sha256'>): Promise<AlsModel> {
+  async load(version: string, record: Pick<ArtifactRecord, 'chunks' | 'sha256'>): Promise<TrainedModel> {
     return deserializeModel(await this.readChunks(version, record), record.sha256);
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { AlsModel } from '../model/als.js';
+import type { TrainedModel } from '../model/model.js';
 import { ArtifactStore } from './artifact-store.js';
 import { TRAINING_MODEL_NAMES, type ModelStatus, type ModelVersionDoc, type StatusChange } from './registry.schemas.js';
 
@@ -33,7 +33,7 @@ export interface StatusUpdate {
 @Injectable()
 export class ModelRegistry {
   private readonly logger = new Logger('ModelRegistry');
-  private readonly cache = new Map<string, Promise<AlsModel>>();
+  private readonly cache = new Map<string, Promise<TrainedModel>>();
   /** Replaceable clock for tests. */
   now: () => Date = () => new Date();
 
@@ -123,7 +123,7 @@ export class ModelRegistry {
    * The trained model of a version, loaded once per process (checksum checked on load) and kept
    * among the MODEL_CACHE_SIZE used last: production, canary, the previous production, a pinned one.
    */
-  loadModel(version: ModelVersionDoc): Promise<AlsModel> {
+  loadModel(version: ModelVersionDoc): Promise<TrainedModel> {
     const artifact = version.artifact;
     if (!artifact) return Promise.reject(new RegistryConflictError(`model version ${version._id} has no artifact (status ${version.status})`));
     let p = this.cache.get(version._id);

@@ -112,11 +112,16 @@ export interface ModelVersionDoc {
   run_id: string;
   window: WindowRecord;
   sizes: Record<string, number>;
+  /** Model family: 'als', 'ease' or 'rp3beta' (absent on versions made before families: 'als'). */
+  family?: string;
   settings: Record<string, unknown>;
   /** This version's offline metrics at 10 on its held-out split. */
   metrics: MetricsRecord;
-  /** The production model (as it served then) and popularity on the same split. */
-  baselines: { production_version: string | null; production: MetricsRecord | null; popularity: MetricsRecord };
+  /**
+   * What production served then (its model, or the hybrid fallback when no model was in production:
+   * `production_kind`) and popularity, on the same split.
+   */
+  baselines: { production_version: string | null; production: MetricsRecord | null; popularity: MetricsRecord; production_kind?: 'model' | 'hybrid' | null };
   /** What happened last: canary, promoted, rejected, rolled_back, retired. */
   decision: string;
   reason: string;
@@ -183,6 +188,7 @@ export const ModelVersionSchema = new Schema<ModelVersionDoc>(
     run_id: String,
     window: Mixed,
     sizes: Mixed,
+    family: { type: String, default: 'als' },
     settings: Mixed,
     metrics: Mixed,
     baselines: Mixed,

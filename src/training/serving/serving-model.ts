@@ -1,5 +1,8 @@
-import { userIndex, type AlsModel } from '../model/als.js';
+import { userIndex } from '../model/als.js';
 import { foldInUser, type UserListen } from '../model/fold-in.js';
+import { isItemModel } from '../model/item-model.js';
+import { recommendItems } from '../model/item-recommend.js';
+import type { TrainedModel } from '../model/model.js';
 import { recommend, type Recommendation } from '../model/recommend.js';
 
 /**
@@ -7,9 +10,11 @@ import { recommend, type Recommendation } from '../model/recommend.js';
  * user's whole history (repeats add up to counts), so a list follows the newest listens without a
  * retrain and a user the model never saw is served too; the model's own row only when the history
  * holds no track the model knows. Listened tracks and `exclude` are left out. No vector: [].
+ * An item-to-item model (EASE, RP3beta) scores from the same history, exactly (item-recommend.ts).
  * The training gate scores candidate and production through this same function.
  */
-export function servedRecommendations(model: AlsModel, userId: number, listened: readonly UserListen[], k: number, exclude: Iterable<number> = []): Recommendation[] {
+export function servedRecommendations(model: TrainedModel, userId: number, listened: readonly UserListen[], k: number, exclude: Iterable<number> = []): Recommendation[] {
+  if (isItemModel(model)) return recommendItems(model, listened, k, exclude);
   let vector = listened.length > 0 ? foldInUser(model, listened) : null;
   if (!vector) {
     const row = userIndex(model, userId);

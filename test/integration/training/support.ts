@@ -40,7 +40,9 @@ export async function seedTaste(db: mongoose.mongo.Db, o: { users: number; track
   const userGenre = new Map(users.map((u) => [u, u % GENRES.length]));
   const created = new Date(day0 - 60 * DAY);
   await db.collection('tracks').insertMany(tracks.map((t) => ({ _id: t as never, name: `t${t}`, artist: `a${t % 40}`, genres: [GENRES[trackGenre.get(t)!]], created_at: created })));
-  await db.collection('users').insertMany(users.map((u) => ({ _id: u as never, favorite_genres: [GENRES[userGenre.get(u)!]], created_at: created })));
+  // The favourite genre a user stated at sign-up is not the one they listen to (the next one): the
+  // genre + popularity fallback is misled by it, a model trained on the listens is not.
+  await db.collection('users').insertMany(users.map((u) => ({ _id: u as never, favorite_genres: [GENRES[(userGenre.get(u)! + 1) % GENRES.length]], created_at: created })));
   const data: TasteData = { users, tracks, userGenre, trackGenre, day0, days: 0, rng: new Rng(o.seed ?? 1), positions: new Map() };
   await addDays(db, data, o.days);
   return data;

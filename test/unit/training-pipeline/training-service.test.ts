@@ -31,7 +31,7 @@ function harness(opts: { failStore?: boolean } = {}) {
   const data = {
     newestListen: async () => Math.max(...evs.map((e) => e.at)),
     listens: async (from: number, to: number) => evs.filter((e) => e.at >= from && e.at <= to),
-    catalogue: async () => ({ trackIds: Array.from({ length: 20 }, (_, i) => i + 1), trackGenre: new Map<number, string>(), trackCreatedAt: new Map<number, number>(), userCreatedAt: new Map<number, number>() }),
+    catalogue: async () => ({ trackIds: Array.from({ length: 20 }, (_, i) => i + 1), trackGenre: new Map<number, string>(), trackCreatedAt: new Map<number, number>(), userCreatedAt: new Map<number, number>(), favoriteGenres: new Map<number, string[]>() }),
   } as unknown as TrainingDataRepository;
   const runsRepo = {
     start: async (d: TrainingRunDoc) => void runs.set(d._id, { ...d }),
@@ -69,7 +69,9 @@ describe('TrainingService (stores replaced)', () => {
     const run = h.runs.get(out.runId)!;
     expect(run).toMatchObject({ status: 'succeeded', decision: 'canary', version: out.version, job_id: 'j1', trigger: 'cli', gate: { passed: true } });
     expect(run.metrics!.candidate.ndcg).toBeGreaterThan(run.metrics!.popularity.ndcg);
-    expect(run.metrics!.production).toBeNull();
+    // No production model: what production serves is the genre + popularity fallback, scored on the same split.
+    expect(run.metrics!.production).toMatchObject({ users: run.metrics!.candidate.users });
+    expect(h.versions.get(out.version!)!.baselines).toMatchObject({ production_version: null, production_kind: 'hybrid' });
     expect(run.sizes).toMatchObject({ events: 800, users: 80, tracks: 20 });
     expect(Object.keys(run.durations)).toEqual(expect.arrayContaining(['collect', 'preprocess', 'drift', 'train_and_evaluate', 'refit', 'store', 'total']));
     expect(h.versions.get(out.version!)).toMatchObject({ status: 'candidate', artifact: { sha256: 'x' }, previous_production_version: null });
