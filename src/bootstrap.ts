@@ -8,7 +8,12 @@ import type { RoleParts } from './roles.js';
 
 /** Builds the pipeline application for a role, without listening (tests call this too). */
 export async function createPipelineApp(settings: Settings, parts: RoleParts, logger: LoggerService) {
-  const app = await createHttpApp(AppModule.forRoot(settings, parts), logger, { requestTimeoutMs: settings.HTTP_REQUEST_TIMEOUT_MS, ...throttleOf(settings) });
+  const app = await createHttpApp(AppModule.forRoot(settings, parts), logger, {
+    requestTimeoutMs: settings.HTTP_REQUEST_TIMEOUT_MS,
+    publicRateLimit: settings.PUBLIC_RATE_LIMIT,
+    publicRateBurst: settings.PUBLIC_RATE_BURST || undefined,
+    ...throttleOf(settings),
+  });
   if (parts.api) {
     const doc = new DocumentBuilder()
       .setTitle('MooVitamix pipeline API')

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { addCredentialThrottle, addSecurityHeaders } from './auth/credential-throttle.js';
+import { addPublicRateLimit } from './auth/rate-limit.js';
 import { addStateChangeGuard } from './auth/state-change-guard.js';
 
 export interface HttpAppOptions {
@@ -11,6 +12,9 @@ export interface HttpAppOptions {
   /** Failed credentials allowed per client address and window (AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW); 0: no throttle. */
   authFailureLimit?: number;
   authFailureWindowMs?: number;
+  /** Requests a second per client address on the public routes, and the burst (PUBLIC_RATE_LIMIT, PUBLIC_RATE_BURST); 0: no limit. */
+  publicRateLimit?: number;
+  publicRateBurst?: number;
 }
 
 /**
@@ -23,6 +27,7 @@ export async function createHttpApp(module: Type | import('@nestjs/common').Dyna
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
   addSecurityHeaders(fastify);
   if (opts.authFailureLimit && opts.authFailureWindowMs) addCredentialThrottle(fastify, opts.authFailureLimit, opts.authFailureWindowMs);
+  if (opts.publicRateLimit) addPublicRateLimit(fastify, opts.publicRateLimit, opts.publicRateBurst ?? opts.publicRateLimit * 2);
   addStateChangeGuard(fastify);
   if (opts.requestTimeoutMs) addRequestDeadline(fastify, opts.requestTimeoutMs);
   return NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false });

@@ -63,6 +63,8 @@ export const SETTINGS = {
   HTTP_REQUEST_TIMEOUT_MS: spec('process', int(1000, 600_000), '15000', 'A request to the pipeline\'s HTTP server (API, /metrics, /health) not answered within this is answered 503, whatever it waits for.'),
   AUTH_FAILURE_LIMIT: spec('process', int(0, 1_000_000), '20', 'Wrong credentials one client address may present in AUTH_FAILURE_WINDOW; past it its credentialed and /admin requests answer 429 until the window ends (per process; 0 turns it off).'),
   AUTH_FAILURE_WINDOW: spec('process', duration(), '5m', 'Window of AUTH_FAILURE_LIMIT.'),
+  PUBLIC_RATE_LIMIT: spec('process', num(0, 1_000_000), '0', 'Requests a second one client address may make to the public routes (recommendations, playlists, docs; not /health or /metrics, nor requests with a credential); past it 429 with Retry-After. Per process; 0 (the default) turns it off, e.g. behind a proxy that limits already.'),
+  PUBLIC_RATE_BURST: spec('process', int(0, 10_000_000), '0', 'Burst allowed above PUBLIC_RATE_LIMIT (0: twice the limit).'),
   ADMIN_TOKEN_FILE: spec('process', z.string().min(1).optional(), undefined, 'File holding the admin token (e.g. a Docker secret at /run/secrets/admin_token); when set it wins over ADMIN_TOKEN. Surrounding whitespace is ignored.'),
 
   // Connections
