@@ -42,6 +42,7 @@ export function presentVersionSummary(v: ModelVersionDoc) {
     run_id: v.run_id,
     window: v.window,
     sizes: v.sizes,
+    family: v.family ?? 'als',
     settings: v.settings,
     metrics: v.metrics,
     baselines: v.baselines,
