@@ -16,7 +16,7 @@ describe('decideGate', () => {
     const d = decideGate(m(0.3), null, m(0.2), s);
     expect(d.passed).toBe(true);
     expect(d.checks).toHaveLength(2);
-    expect(d.reason).toMatch(/no production model/);
+    expect(d.reason).toMatch(/nothing in production to compare with/);
   });
 
   it('rejects a candidate under popularity x (1 + MIN_LIFT_OVER_POPULARITY)', () => {
@@ -41,5 +41,14 @@ describe('decideGate', () => {
   it('rejects when nobody could be evaluated, or when popularity and candidate are both at zero', () => {
     expect(decideGate(m(0, 0, 0), null, m(0, 0, 0), s).checks[0]).toMatchObject({ name: 'held_out_users', passed: false });
     expect(decideGate(m(0), null, m(0), s).passed).toBe(false);
+  });
+});
+
+describe('the gate against what production serves', () => {
+  it('names the hybrid fallback when it is what production serves, and holds the candidate to it', () => {
+    const s = { ndcgTolerance: 0.02, minLiftOverPopularity: 0.1, coverageTolerance: 0.2 };
+    const d = decideGate({ ndcg: 0.28, coverage: 0.3, users: 100 }, { ndcg: 0.31, coverage: 0.3, users: 100 }, { ndcg: 0.1, coverage: 0.02, users: 100 }, s, 'production (hybrid fallback, no model yet)');
+    expect(d.passed).toBe(false);
+    expect(d.reason).toBe('rejected: NDCG@10 0.2800 < production (hybrid fallback, no model yet) 0.3100 x 0.98 = 0.3038');
   });
 });
