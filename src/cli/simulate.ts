@@ -13,7 +13,7 @@ import type { Settings } from '../config/settings.js';
 import { createLogger } from '../logging/logger.js';
 import { points as signed } from '../training/pipeline/canary.js';
 import { textTable } from '../training/report.js';
-import { SimulatedSystem, type CanaryRunSummary, type DayRow, type SimulationResult } from '../training/simulation/simulation.js';
+import { SimulatedSystem, type CanaryRunSummary, type DayRow, type SimulationResult } from '../tools/simulation.js';
 import { clearPrefix } from './support/redis-prefix.js';
 
 const USAGE = `Usage: npm run simulate -- [options]

@@ -14,7 +14,7 @@ import { JobName, QueueName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { TrainingRunsRepository } from '../training/registry/training-runs.repository.js';
 import { renderRun } from '../training/report.js';
-import { waitUntilIdle } from '../training/simulation/queue-watch.js';
+import { waitUntilIdle } from '../tools/queue-watch.js';
 import type { TrainingOutcome } from '../training/training.service.js';
 
 const USAGE = `Usage: npm run train [-- --timeout SECONDS]

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { JobName } from '../../queues/job-catalogue.js';
+import { JobName } from '../queues/job-catalogue.js';
 
 const BUSY_STATES = ['waiting', 'active', 'prioritized', 'waiting-children'] as const;
 

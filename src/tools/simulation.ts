@@ -7,15 +7,15 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { createMockApiApp, createPipelineApp } from '../../bootstrap.js';
-import type { Settings } from '../../config/settings.js';
-import { PipelineChain } from '../../pipeline/pipeline-chain.service.js';
-import { JobName, QueueName } from '../../queues/job-catalogue.js';
-import { JobQueue } from '../../queues/job-queue.service.js';
-import { ModelRegistry } from '../registry/model-registry.service.js';
-import { canaryReviewsOf, type CanaryReviewRecord, type ModelVersionDoc, type TrainingRunDoc } from '../registry/registry.schemas.js';
-import { TrainingRunsRepository } from '../registry/training-runs.repository.js';
-import type { TrainingOutcome } from '../training.service.js';
+import { createMockApiApp, createPipelineApp } from '../bootstrap.js';
+import type { Settings } from '../config/settings.js';
+import { PipelineChain } from '../pipeline/pipeline-chain.service.js';
+import { JobName, QueueName } from '../queues/job-catalogue.js';
+import { JobQueue } from '../queues/job-queue.service.js';
+import { ModelRegistry } from '../training/registry/model-registry.service.js';
+import { canaryReviewsOf, type CanaryReviewRecord, type ModelVersionDoc, type TrainingRunDoc } from '../training/registry/registry.schemas.js';
+import { TrainingRunsRepository } from '../training/registry/training-runs.repository.js';
+import type { TrainingOutcome } from '../training/training.service.js';
 import { failedJobs, waitUntilIdle, type FailedJob } from './queue-watch.js';
 
 export interface SimulationOptions {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../../src/config/settings.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { SimulatedSystem } from '../../../src/training/simulation/simulation.js';
+import { SimulatedSystem } from '../../../src/tools/simulation.js';
 import { testSettings } from '../../support/settings.js';
 import { api, openDb } from './support.js';
 
