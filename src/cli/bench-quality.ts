@@ -14,7 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readDataset } from '../datasets/ndjson-dataset.js';
-import { table } from '../training/evaluation/evaluate.js';
+import { textTable } from '../tools/text-table.js';
 import { runEvaluation } from '../training/evaluation/evaluate.js';
 import { splitListens } from '../training/evaluation/split.js';
 import { buildInteractions, type Listen } from '../training/model/als.js';
@@ -167,7 +167,7 @@ async function main(): Promise<number> {
   const f4 = (x: number) => x.toFixed(4);
   process.stdout.write(`Data: ${dataDir} (${data.listens.length} interactions, ${catalogue.length} tracks); seeded 20% per-user holdout (seed ${seed})\n\n`);
   process.stdout.write(
-    `${table(
+    `${textTable(
       ['variant', 'ours (family)', 'NDCG@10', 'implicit ALS', 'ratio', 'popularity', 'P@10', 'R@10', 'coverage', 'seconds'],
       results.map((r) => [r.variant, r.family, f4(r.ndcg), f4(r.implicitNdcg), (r.ndcg / r.implicitNdcg).toFixed(3), f4(r.popularityNdcg), f4(r.precision), f4(r.recall), f4(r.coverage), r.seconds.toFixed(1)]),
     )}\n`,

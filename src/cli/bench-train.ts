@@ -9,7 +9,7 @@ import { writeDataset } from '../datasets/ndjson-dataset.js';
 import { AlsTrainer, resolveSettings, type AlsSettings } from '../training/model/als.js';
 import { csrFromCoo } from '../training/model/csr.js';
 import { plantedInteractions, plantedListens } from '../training/model/synthetic.js';
-import { table } from '../training/evaluation/evaluate.js';
+import { textTable } from '../tools/text-table.js';
 import { intOption, parseOptions, UsageError } from './support/parse-options.js';
 
 const USAGE = `Usage: npm run bench:train -- [options]
@@ -138,7 +138,7 @@ async function main(): Promise<number> {
   const f3 = (v: number) => v.toFixed(3);
   process.stdout.write(
     `ALS training: ${o.users} users x ${o.tracks} tracks, ${interactions} interactions, ${o.factors} factors, ${o.cgSteps} CG steps, ${o.iterations} iterations each\n\n` +
-      table(
+      textTable(
         ['configuration', 's/iteration', 'core us/interaction', 'CPU us/interaction', 'iterations (s)'],
         [
           [`${o.threads} threads`, f3(spi), f3(coreUs), f3(cpuUs), times.map(f3).join(' ')],

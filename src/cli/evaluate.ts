@@ -11,7 +11,8 @@ import { DatasetError, readDataset, readListensFile, TRACKS_FILE, USERS_FILE, wr
 import type { ConfidenceForm } from '../training/model/als.js';
 import { MODEL_FAMILIES, type ModelFamily } from '../training/model/model.js';
 import { searchSettingsFromEnv, type SearchSettings } from '../training/model/search-settings.js';
-import { renderReport, runEvaluation } from '../training/evaluation/evaluate.js';
+import { runEvaluation } from '../training/evaluation/evaluate.js';
+import { renderReport } from '../tools/evaluation-report.js';
 import { intOption, parseOptions, UsageError } from './support/parse-options.js';
 
 const USAGE = `Usage: npm run evaluate -- --data DIR [options]

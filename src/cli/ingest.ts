@@ -11,7 +11,7 @@ import { AppModule } from '../app.module.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { IngestionRunsRepository } from '../ingestion/ingestion-runs.repository.js';
 import { IngestionService } from '../ingestion/ingestion.service.js';
-import { renderRunSummary } from '../ingestion/report.js';
+import { renderRunSummary } from '../tools/ingestion-report.js';
 import { createLogger } from '../logging/logger.js';
 import { PipelineChain, runDateOf } from '../pipeline/pipeline-chain.service.js';
 import { JobName, QueueName } from '../queues/job-catalogue.js';

@@ -12,7 +12,7 @@ import { ConfigError, loadConfig, processEnvWithDotenv } from '../config/load-co
 import type { Settings } from '../config/settings.js';
 import { createLogger } from '../logging/logger.js';
 import { points as signed } from '../training/pipeline/canary.js';
-import { textTable } from '../training/report.js';
+import { textTable } from '../tools/text-table.js';
 import { SimulatedSystem, type CanaryRunSummary, type DayRow, type SimulationResult } from '../tools/simulation.js';
 import { clearPrefix } from './support/redis-prefix.js';
 

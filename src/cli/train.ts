@@ -13,7 +13,7 @@ import { PipelineChain, runDateOf } from '../pipeline/pipeline-chain.service.js'
 import { JobName, QueueName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { TrainingRunsRepository } from '../training/registry/training-runs.repository.js';
-import { renderRun } from '../training/report.js';
+import { renderRun } from '../tools/training-report.js';
 import { waitUntilIdle } from '../tools/queue-watch.js';
 import type { TrainingOutcome } from '../training/training.service.js';
 

@@ -5,7 +5,7 @@ import type { AppConfig } from '../../../src/config/app-config.js';
 import { emptyEndpointRun } from '../../../src/ingestion/ingestion-runs.repository.js';
 import { INGESTION_CRON_NAME, IngestionScheduler } from '../../../src/ingestion/ingestion.scheduler.js';
 import type { IngestionRunDoc } from '../../../src/ingestion/ingestion.schemas.js';
-import { renderRunSummary } from '../../../src/ingestion/report.js';
+import { renderRunSummary } from '../../../src/tools/ingestion-report.js';
 import { cronMethodsOf } from '../../../src/pipeline/cron-enqueue.js';
 import type { PipelineChain } from '../../../src/pipeline/pipeline-chain.service.js';
 

@@ -3,7 +3,8 @@ import type { Listen } from '../../../src/training/model/als.js';
 import type { SearchSettings } from '../../../src/training/model/search-settings.js';
 import { searchSettingsFromEnv } from '../../../src/training/model/search-settings.js';
 import { plantedListens } from '../../../src/training/model/synthetic.js';
-import { renderReport, runEvaluation } from '../../../src/training/evaluation/evaluate.js';
+import { runEvaluation } from '../../../src/training/evaluation/evaluate.js';
+import { renderReport } from '../../../src/tools/evaluation-report.js';
 import { SETTINGS } from '../../../src/config/settings.js';
 
 const listens = plantedListens({ users: 300, tracks: 150, listens: 7500, clusters: 6, seed: 21 });

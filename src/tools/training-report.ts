@@ -1,11 +1,5 @@
-import type { MetricsRecord, TrainingRunDoc } from './registry/registry.schemas.js';
-
-/** A plain-text table with right-aligned columns after the first. */
-export function textTable(head: string[], rows: string[][]): string {
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const fmt = (r: string[]) => r.map((v, c) => (c === 0 ? (v ?? '').padEnd(widths[c]) : (v ?? '').padStart(widths[c]))).join('  ');
-  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
-}
+import type { MetricsRecord, TrainingRunDoc } from '../training/registry/registry.schemas.js';
+import { textTable } from './text-table.js';
 
 const f4 = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(4));
 
