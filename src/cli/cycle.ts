@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   if (recRun.status === 'failed') fail('the recommendation run failed');
 
   if (!skipTraining) {
-    process.stdout.write('\n== 3. Retraining (collect, train, evaluate against production and popularity, gate, canary)\n');
+    process.stdout.write('\n== 3. Retraining (collect, search the model families, evaluate against what production serves and popularity, gate, canary)\n');
     const t = await call('POST', '/training/runs');
     const jobId = String(t.job_id);
     const training = await follow(`training ${jobId}`, '/training/runs?limit=20', (r) => {
@@ -92,7 +92,9 @@ async function main(): Promise<void> {
     const run = training.run as Json;
     process.stdout.write(`  decision: ${run.decision} (${run.reason})\n`);
     const m = run.metrics as Record<string, Json | null> | null;
-    if (m) for (const [name, v] of Object.entries(m)) if (v) process.stdout.write(`  ${name.padEnd(11)} NDCG@10 ${Number(v.ndcg ?? v.ndcg_at_10).toFixed(4)}\n`);
+    const family = (run.settings as Json | null)?.family;
+    const label = (name: string) => (name === 'candidate' && family ? `candidate (${String(family)})` : name === 'production' && !run.production_version ? 'production (hybrid fallback, no model yet)' : name);
+    if (m) for (const [name, v] of Object.entries(m)) if (v) process.stdout.write(`  ${label(name).padEnd(42)} NDCG@10 ${Number(v.ndcg ?? v.ndcg_at_10).toFixed(4)}\n`);
     if (run.status === 'failed') fail(`training failed: ${String(run.error)}`);
   }
 
