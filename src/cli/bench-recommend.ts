@@ -15,7 +15,7 @@ import { JobName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { RecommendationRunsRepository } from '../recommendations/recommendation-runs.repository.js';
 import { finalizeJobId } from '../recommendations/run-keys.js';
-import { seedSyntheticCatalogue, type SyntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
+import { seedSyntheticCatalogue, type SyntheticCatalogue } from '../tools/synthetic-catalogue.js';
 import { buildInteractions, type Listen } from '../training/model/als.js';
 import { serializeModel } from '../training/model/artifact.js';
 import { resolveEaseSettings, resolveRp3betaSettings } from '../training/model/item-model.js';

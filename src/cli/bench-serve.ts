@@ -14,7 +14,7 @@ import { PipelineChain } from '../pipeline/pipeline-chain.service.js';
 import { JobName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
 import { finalizeJobId } from '../recommendations/run-keys.js';
-import { seedSyntheticCatalogue } from '../recommendations/synthetic-catalogue.js';
+import { seedSyntheticCatalogue } from '../tools/synthetic-catalogue.js';
 import { freePort } from './support/free-port.js';
 import { clearPrefix } from './support/redis-prefix.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTIONS } from '../../../src/catalog/catalog.schemas.js';
-import { syntheticCatalogue } from '../../../src/recommendations/synthetic-catalogue.js';
+import { syntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
 import { freePort, startApp, waitForHttp, type AppProcess } from '../../support/processes.js';
 import { testSettings } from '../../support/settings.js';
 import { envOf, openDb, runCli } from './support.js';

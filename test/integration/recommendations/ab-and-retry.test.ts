@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchHook, type BatchAttempt } from '../../../src/recommendations/batch-hook.js';
 import { RECOMMENDATION_COLLECTIONS, type PlaylistDoc } from '../../../src/recommendations/recommendation.schemas.js';
-import { syntheticCatalogue } from '../../../src/recommendations/synthetic-catalogue.js';
+import { syntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
 import { metricValue, startRecApp, type RecApp } from './support.js';
 
 const EXPERIMENTS = JSON.stringify([

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticCatalogue } from '../../../src/recommendations/synthetic-catalogue.js';
+import { syntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
 import { flushCache, startRecApp, type RecApp } from './support.js';
 
 describe('the recommendations REST API', () => {

@@ -3,7 +3,7 @@ import { COLLECTIONS } from '../../../src/catalog/catalog.schemas.js';
 import { ProductionModels } from '../../../src/recommendations/production-models.js';
 import { RECOMMENDATION_COLLECTIONS, type PlaylistDoc } from '../../../src/recommendations/recommendation.schemas.js';
 import { RunContexts } from '../../../src/recommendations/run-contexts.js';
-import { SOURCE_GENRES, syntheticCatalogue, type SyntheticCatalogue } from '../../../src/recommendations/synthetic-catalogue.js';
+import { SOURCE_GENRES, syntheticCatalogue, type SyntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
 import { descendingIdModel, flushCache, metricValue, startRecApp, type RecApp } from './support.js';
 
 const SIZE = 30;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticCatalogue } from '../../../src/recommendations/synthetic-catalogue.js';
+import { syntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
 import { StallProxy } from '../../support/stall-proxy.js';
 import { startRecApp, type RecApp } from './support.js';
 

@@ -12,7 +12,7 @@ import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { RecommendationRunsRepository } from '../../../src/recommendations/recommendation-runs.repository.js';
 import type { RecommendationRunDoc } from '../../../src/recommendations/recommendation.schemas.js';
 import { finalizeJobId } from '../../../src/recommendations/run-keys.js';
-import { listenEventsOf, type SyntheticCatalogue } from '../../../src/recommendations/synthetic-catalogue.js';
+import { listenEventsOf, type SyntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
 import type { RoleParts } from '../../../src/roles.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 

@@ -1,5 +1,5 @@
 import { CatalogueIndex, historySignature, type HistoryFacts, type TrackFacts, type UserFacts } from '../../../src/recommendations/catalogue-index.js';
-import { seededRandom } from '../../../src/recommendations/synthetic-catalogue.js';
+import { seededRandom } from '../../../src/tools/synthetic-catalogue.js';
 
 /** A catalogue for reading expectations off: tracks 1-6 Rock, 7-10 Pop, 11-12 Jazz, 13 Rock+Jazz. */
 export const TRACKS: TrackFacts[] = [
