@@ -8,7 +8,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { writeDataset } from '../datasets/ndjson-dataset.js';
 import { AlsTrainer, resolveSettings, type AlsSettings } from '../training/model/als.js';
 import { csrFromCoo } from '../training/model/csr.js';
-import { plantedInteractions, plantedListens } from '../training/model/synthetic.js';
+import { plantedInteractions, plantedListens } from '../tools/planted-listens.js';
 import { textTable } from '../tools/text-table.js';
 import { intOption, parseOptions, UsageError } from './support/parse-options.js';
 

@@ -13,7 +13,7 @@ import { trainAls, type AlsModel } from '../../../src/training/model/als.js';
 import { servingModel } from '../../../src/training/serving/registry-production-models.js';
 import { ScoringPool } from '../../../src/training/serving/scoring-pool.js';
 import { countListens, servedRecommendations } from '../../../src/training/serving/serving-model.js';
-import { plantedListens } from '../../../src/training/model/synthetic.js';
+import { plantedListens } from '../../../src/tools/planted-listens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const ours = ['training', 'training/model', 'training/evaluation', 'training/serving', 'datasets', 'cli'];

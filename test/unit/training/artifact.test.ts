@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainAls, type AlsModel } from '../../../src/training/model/als.js';
 import { deserializeModel, MAX_CHUNK_BYTES, ModelArtifactError, serializeModel } from '../../../src/training/model/artifact.js';
-import { plantedListens } from '../../../src/training/model/synthetic.js';
+import { plantedListens } from '../../../src/tools/planted-listens.js';
 
 describe('model artifact', () => {
   let model: AlsModel;

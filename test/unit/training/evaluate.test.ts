@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Listen } from '../../../src/training/model/als.js';
 import type { SearchSettings } from '../../../src/training/model/search-settings.js';
 import { searchSettingsFromEnv } from '../../../src/training/model/search-settings.js';
-import { plantedListens } from '../../../src/training/model/synthetic.js';
+import { plantedListens } from '../../../src/tools/planted-listens.js';
 import { runEvaluation } from '../../../src/training/evaluation/evaluate.js';
 import { renderReport } from '../../../src/tools/evaluation-report.js';
 import { SETTINGS } from '../../../src/config/settings.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { trainAls, userIndex, type AlsModel } from '../../../src/training/model/als.js';
 import { foldInUser, userFactors } from '../../../src/training/model/fold-in.js';
 import { recommendForUser, scoreItems } from '../../../src/training/model/recommend.js';
-import { plantedListens } from '../../../src/training/model/synthetic.js';
+import { plantedListens } from '../../../src/tools/planted-listens.js';
 
 const settings = { factors: 16, regularization: 0.5, alpha: 5, iterations: 12 };
 const listens = plantedListens({ users: 600, tracks: 200, listens: 18_000, clusters: 6, seed: 11 });

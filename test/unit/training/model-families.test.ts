@@ -6,7 +6,7 @@ import { bruteForceItems, recommendItems } from '../../../src/training/model/ite
 import { familyOf, trainSpec } from '../../../src/training/model/model.js';
 import { Rng } from '../../../src/training/model/random.js';
 import { alsConfigurations, alsRungs, DEFAULT_RELATIVE_ALS, historyByUser, modelRecommender, selectModel } from '../../../src/training/model/selection.js';
-import { plantedListens } from '../../../src/training/model/synthetic.js';
+import { plantedListens } from '../../../src/tools/planted-listens.js';
 import { buildTestSet, evaluateRecommender } from '../../../src/training/evaluation/metrics.js';
 import { splitListens } from '../../../src/training/evaluation/split.js';
 

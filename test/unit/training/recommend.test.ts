@@ -4,7 +4,7 @@ import { fitPopularity, recommendPopular } from '../../../src/training/evaluatio
 import { trainAls } from '../../../src/training/model/als.js';
 import { Rng } from '../../../src/training/model/random.js';
 import { recommend, scoreItems, topK, topKExact } from '../../../src/training/model/recommend.js';
-import { plantedListens } from '../../../src/training/model/synthetic.js';
+import { plantedListens } from '../../../src/tools/planted-listens.js';
 
 describe('top-k', () => {
   it('best first, ties by ascending id, exclusions skipped', () => {

@@ -3,8 +3,8 @@
  * listens mostly inside its cluster, and popularity is heavy-tailed. A model that learns the
  * clusters beats popularity by far; one that does not, cannot. Used by tests and bench:train.
  */
-import type { Listen } from './als.js';
-import { deriveSeed, Rng } from './random.js';
+import type { Listen } from '../training/model/als.js';
+import { deriveSeed, Rng } from '../training/model/random.js';
 
 export interface PlantedOptions {
   users: number;
