@@ -11,8 +11,8 @@ import { Pool } from 'undici';
 import { createMockApiApp } from '../bootstrap.js';
 import { loadConfig, processEnvWithDotenv } from '../config/load-config.js';
 import { createLogger } from '../logging/logger.js';
-import { ENDPOINTS, type Endpoint } from './data/tables.js';
-import { MockSourceService } from './serving/mock-source.service.js';
+import { ENDPOINTS, type Endpoint } from '../mock-api/data/tables.js';
+import { MockSourceService } from '../mock-api/serving/mock-source.service.js';
 
 const { values } = parseArgs({
   options: {
