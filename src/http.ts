@@ -1,10 +1,10 @@
 import type { LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { addCredentialThrottle, addSecurityHeaders } from './auth/credential-throttle.js';
-import { addPublicRateLimit } from './auth/rate-limit.js';
-import { addStateChangeGuard } from './auth/state-change-guard.js';
+import type { FastifyInstance, FastifyReply, onRequestHookHandler, onResponseHookHandler } from 'fastify';
+import { countFailure, FailureWindow, SECURITY_HEADERS, throttleRefusal, type EdgeRefusal } from './auth/credential-throttle.js';
+import { rateRefusal, TokenBuckets } from './auth/rate-limit.js';
+import { stateChangeRefusal } from './auth/state-change-guard.js';
 
 export interface HttpAppOptions {
   /** Requests not answered within this are answered 503 (HTTP_REQUEST_TIMEOUT_MS); 0: no deadline. */
@@ -17,26 +17,57 @@ export interface HttpAppOptions {
   publicRateBurst?: number;
 }
 
+/** Route config: `{ config: { requestDeadline: false } }` for a route that bounds its own reads (the hot route). */
+export interface EdgeRouteConfig {
+  requestDeadline?: boolean;
+}
+
 /**
- * A Nest application on Fastify, with the process's JSON logger; before any route or plugin: the
- * security headers, the throttle of failed credentials, the CSRF guard on state-changing requests
- * (Bearer only, JSON bodies only, same origin), and a deadline on every request.
+ * A Nest application on Fastify, with the process's JSON logger and the edge checks of every
+ * request, before any route or plugin (addEdgeHooks).
  */
 export async function createHttpApp(module: Type | import('@nestjs/common').DynamicModule, logger: LoggerService, opts: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ keepAliveTimeout: 65_000, bodyLimit: 1_048_576 });
-  const fastify = adapter.getInstance() as unknown as FastifyInstance;
-  addSecurityHeaders(fastify);
-  if (opts.authFailureLimit && opts.authFailureWindowMs) addCredentialThrottle(fastify, opts.authFailureLimit, opts.authFailureWindowMs);
-  if (opts.publicRateLimit) addPublicRateLimit(fastify, opts.publicRateLimit, opts.publicRateBurst ?? opts.publicRateLimit * 2);
-  addStateChangeGuard(fastify);
-  if (opts.requestTimeoutMs) addRequestDeadline(fastify, opts.requestTimeoutMs);
+  addEdgeHooks(adapter.getInstance() as unknown as FastifyInstance, opts);
   return NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false });
 }
 
 /**
+ * One onRequest hook on the root instance (one call per request: the hot route serves tens of
+ * thousands a second): the security headers; the throttle of failed credentials; the public rate
+ * limit when set; the CSRF guard on state-changing requests (Bearer only, JSON bodies only, same
+ * origin). Then the request deadline, on every route but those that bound their own reads.
+ */
+export function addEdgeHooks(fastify: FastifyInstance, opts: HttpAppOptions): void {
+  const failures = opts.authFailureLimit && opts.authFailureWindowMs ? new FailureWindow(opts.authFailureLimit, opts.authFailureWindowMs) : null;
+  const rate = opts.publicRateLimit ?? 0;
+  const buckets = rate > 0 ? new TokenBuckets(rate, Math.max(1, opts.publicRateBurst ?? rate * 2)) : null;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
+    const refusal: EdgeRefusal | null = (failures && throttleRefusal(failures, request)) || (buckets && rateRefusal(buckets, rate, request)) || stateChangeRefusal(request);
+    if (!refusal) {
+      done();
+      return;
+    }
+    if (refusal.retryAfterS !== undefined) void reply.header('retry-after', String(refusal.retryAfterS));
+    void reply.code(refusal.status).send({ statusCode: refusal.status, error: REASONS[refusal.status] ?? 'Error', message: refusal.message });
+  });
+  if (failures) {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      countFailure(failures, request, reply);
+      done();
+    });
+  }
+  if (opts.requestTimeoutMs) addRequestDeadline(fastify, opts.requestTimeoutMs);
+}
+
+const REASONS: Record<number, string> = { 403: 'Forbidden', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
+
+/**
  * A request still unanswered after `ms` gets 503 with Retry-After, whatever its handler waits for (a
- * stalled store, a lost connection). One sweep timer for all requests rather than a timer each: the
- * hot route answers tens of thousands of requests a second.
+ * stalled store, a lost connection). Route-level hooks, added to each route as it is declared (a
+ * route with `config.requestDeadline === false` gets none), and one sweep timer for all requests
+ * rather than a timer each.
  */
 export function addRequestDeadline(fastify: FastifyInstance, ms: number): void {
   const pending = new Map<FastifyReply, number>();
@@ -58,21 +89,25 @@ export function addRequestDeadline(fastify: FastifyInstance, ms: number): void {
       timer = undefined;
     }
   };
-  fastify.addHook('onRequest', (_request, reply, done) => {
+  const onRequest: onRequestHookHandler = (_request, reply, done) => {
     pending.set(reply, Date.now() + ms);
     if (!timer) {
       timer = setInterval(sweep, sweepEvery);
       timer.unref();
     }
     done();
-  });
-  const settle = (reply: FastifyReply) => void pending.delete(reply);
-  fastify.addHook('onResponse', (_request, reply, done) => {
-    settle(reply);
+  };
+  const onResponse: onResponseHookHandler = (_request, reply, done) => {
+    pending.delete(reply);
     done();
+  };
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as EdgeRouteConfig | undefined)?.requestDeadline === false) return;
+    route.onRequest = [...asArray(route.onRequest), onRequest];
+    route.onResponse = [...asArray(route.onResponse), onResponse];
   });
   fastify.addHook('onRequestAbort', (request, done) => {
-    for (const reply of pending.keys()) if (reply.request === request) settle(reply);
+    for (const reply of pending.keys()) if (reply.request === request) pending.delete(reply);
     done();
   });
   fastify.addHook('onClose', (_instance, done) => {
@@ -81,4 +116,8 @@ export function addRequestDeadline(fastify: FastifyInstance, ms: number): void {
     pending.clear();
     done();
   });
+}
+
+function asArray<T>(x: T | T[] | undefined): T[] {
+  return x === undefined ? [] : Array.isArray(x) ? x : [x];
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Clients remembered at most (the oldest forgotten first): a flood of addresses cannot grow memory. */
 const MAX_CLIENTS = 100_000;
@@ -41,32 +41,28 @@ export class FailureWindow {
 
 /**
  * Throttles credential guessing: a response 401 to a request that carried an Authorization header
- * counts as a failure of its client address; past AUTH_FAILURE_LIMIT in AUTH_FAILURE_WINDOW, the
- * client's requests that carry credentials or go to /admin get 429 with Retry-After until the window
- * ends. Anonymous reads of the public routes are never throttled by this.
+ * counts as a failure of its client address (`failed`); past AUTH_FAILURE_LIMIT in
+ * AUTH_FAILURE_WINDOW, the client's requests that carry credentials or go to /admin are refused
+ * (`throttleRefusal`: 429 with Retry-After) until the window ends. Anonymous reads of the public
+ * routes are never throttled by this.
  */
-export function addCredentialThrottle(fastify: FastifyInstance, limit: number, windowMs: number): FailureWindow {
-  const failures = new FailureWindow(limit, windowMs);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.headers.authorization === undefined && !request.url.toLowerCase().replace(/^\/+/, '/').startsWith('/admin')) {
-      done();
-      return;
-    }
-    const wait = failures.blockedFor(request.ip);
-    if (wait === 0) {
-      done();
-      return;
-    }
-    void reply
-      .code(429)
-      .header('retry-after', String(Math.ceil(wait / 1000)))
-      .send({ statusCode: 429, error: 'Too Many Requests', message: `too many failed credentials from this address; try again in ${Math.ceil(wait / 1000)} s` });
-  });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    if (reply.statusCode === 401 && request.headers.authorization !== undefined) failures.fail(request.ip);
-    done();
-  });
-  return failures;
+export function throttleRefusal(failures: FailureWindow, request: FastifyRequest): EdgeRefusal | null {
+  if (request.headers.authorization === undefined && !request.url.toLowerCase().replace(/^\/+/, '/').startsWith('/admin')) return null;
+  const wait = failures.blockedFor(request.ip);
+  if (wait === 0) return null;
+  const s = Math.ceil(wait / 1000);
+  return { status: 429, message: `too many failed credentials from this address; try again in ${s} s`, retryAfterS: s };
+}
+
+export function countFailure(failures: FailureWindow, request: FastifyRequest, reply: FastifyReply): void {
+  if (reply.statusCode === 401 && request.headers.authorization !== undefined) failures.fail(request.ip);
+}
+
+/** An answer an edge check gives instead of the route's. */
+export interface EdgeRefusal {
+  status: number;
+  message: string;
+  retryAfterS?: number;
 }
 
 /**
@@ -91,10 +87,3 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
     "frame-ancestors 'none'",
   ].join('; '),
 };
-
-export function addSecurityHeaders(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(SECURITY_HEADERS);
-    done();
-  });
-}

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { EdgeRefusal } from './credential-throttle.js';
 
 /** Clients remembered at most (the least recently seen forgotten first). */
 const MAX_CLIENTS = 100_000;
@@ -44,25 +45,14 @@ const EXEMPT = ['/health', '/metrics'];
 /**
  * PUBLIC_RATE_LIMIT: requests a second per client address on the public routes (the ones an
  * anonymous client can call: recommendations, playlists, docs); past it, 429 with Retry-After.
- * Operating requests (with a credential) are left to the failed-credential throttle. Not installed
- * at all when 0, so it costs the hot route nothing then.
+ * Operating requests (with a credential) are left to the failed-credential throttle; /health and
+ * /metrics are exempt. Not checked at all when 0.
  */
-export function addPublicRateLimit(fastify: FastifyInstance, perSecond: number, burst: number): TokenBuckets {
-  const buckets = new TokenBuckets(perSecond, Math.max(1, burst));
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.headers.authorization !== undefined || EXEMPT.some((p) => request.url === p || request.url.startsWith(`${p}/`) || request.url.startsWith(`${p}?`))) {
-      done();
-      return;
-    }
-    const wait = buckets.take(request.ip);
-    if (wait === 0) {
-      done();
-      return;
-    }
-    void reply
-      .code(429)
-      .header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))))
-      .send({ statusCode: 429, error: 'Too Many Requests', message: `more than ${perSecond} requests a second from this address` });
-  });
-  return buckets;
+export function rateRefusal(buckets: TokenBuckets, perSecond: number, request: FastifyRequest): EdgeRefusal | null {
+  if (request.headers.authorization !== undefined) return null;
+  const url = request.url;
+  if (EXEMPT.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`))) return null;
+  const wait = buckets.take(request.ip);
+  if (wait === 0) return null;
+  return { status: 429, message: `more than ${perSecond} requests a second from this address`, retryAfterS: Math.max(1, Math.ceil(wait / 1000)) };
 }

@@ -1,5 +1,3 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
 /** Methods a browser may send cross-site without changing anything (and that no route here uses to change anything). */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -55,16 +53,4 @@ function sameHost(origin: string, host: string | undefined): boolean {
 function isJson(type: string | undefined): boolean {
   const base = type?.split(';', 1)[0]?.trim().toLowerCase();
   return base === 'application/json' || (base !== undefined && /^application\/[\w.+-]+\+json$/.test(base));
-}
-
-/** One onRequest hook on the root instance: every route and plugin (Bull Board's actions included) is behind it. */
-export function addStateChangeGuard(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    const refusal = stateChangeRefusal(request);
-    if (!refusal) {
-      done();
-      return;
-    }
-    void reply.code(refusal.status).send({ statusCode: refusal.status, error: refusal.status === 403 ? 'Forbidden' : 'Unsupported Media Type', message: refusal.message });
-  });
 }

@@ -1,6 +1,7 @@
 import { HttpException, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { EdgeRouteConfig } from '../http.js';
 import { RecommendationServing, type Served } from './recommendation-serving.service.js';
 import { parseIntParam, parseUserId } from './request-params.js';
 
@@ -26,7 +27,9 @@ export class RecommendationsRoute implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.get(RECOMMENDATIONS_ROUTE, (request, reply) => this.handle(request as RecommendationsRequest, reply));
+    // No request deadline hooks on the hot route: each of its reads has SERVING_TIMEOUT_MS already.
+    const config: EdgeRouteConfig = { requestDeadline: false };
+    fastify.get(RECOMMENDATIONS_ROUTE, { config }, (request, reply) => this.handle(request as RecommendationsRequest, reply));
   }
 
   /** Synchronous when the near cache answers (the common case under load), else the async fallback chain. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
+import { TEST_ADMIN_TOKEN } from '../../support/settings.js';
 import { StallProxy } from '../../support/stall-proxy.js';
 import { startRecApp, type RecApp } from './support.js';
 
@@ -72,6 +73,16 @@ describe('serving while Redis and MongoDB stall', () => {
       expect(r.status, path).toBe(503);
       expect(r.ms, path).toBeLessThan(4500);
     }
+  });
+
+  it('answers 503 at HTTP_REQUEST_TIMEOUT_MS on a route without deadlines of its own', async () => {
+    const t0 = Date.now();
+    const r = await fetch(`${rec.base}/ingestion/runs`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('4');
+    const ms = Date.now() - t0;
+    expect(ms).toBeGreaterThanOrEqual(3900);
+    expect(ms).toBeLessThan(6000);
   });
 
   it('serves from the cache again once the network is back', async () => {
