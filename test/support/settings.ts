@@ -1,23 +1,88 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Settings } from '../../src/config/settings.js';
+import { testServers } from './servers.js';
+
+export { madeByRun, testServers } from './servers.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 /**
- * Settings for one test suite: its own database and Redis prefix, so suites never see each
- * other's data, on the same servers that `npm run services:up` started.
+ * `<suite>_<run><random>`: four hex digits of the test run (given by the global setup; random where
+ * there is none) then four of this call, so the global teardown finds what this run left behind
+ * without mistaking what another run, in progress on the same servers, still uses.
+ */
+export function testId(suite: string): string {
+  const run = inject('testRunTag') ?? randomBytes(2).toString('hex');
+  return `${suite.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${run}${randomBytes(2).toString('hex')}`;
+}
+
+type Made = Pick<Settings, 'MONGODB_URI' | 'REDIS_URL' | 'REDIS_PREFIX' | 'RAW_EXPORT_DIR'>;
+const made: Made[] = [];
+
+/**
+ * Settings for one test suite: its own database (`t_<id>`), Redis prefix (`t-<id>`) and raw-export
+ * folder, so suites never see each other's data, on the same servers that `npm run services:up` started.
+ * In the integration and end-to-end projects all three are removed after the file's own afterAll
+ * hooks (test/support/drop-after-file.ts), whatever the suite did.
  */
 export function testSettings(suite: string, overrides: Record<string, string> = {}): Settings {
-  const id = `${suite.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
-  const mongoBase = (process.env.TEST_MONGODB_URL ?? 'mongodb://127.0.0.1:27017').replace(/\/+$/, '');
-  return loadConfig({
-    MONGODB_URI: `${mongoBase}/t_${id}`,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  const id = testId(suite);
+  const servers = testServers();
+  const settings = loadConfig({
+    MONGODB_URI: `${servers.mongodb}/t_${id}`,
+    REDIS_URL: servers.redis,
     REDIS_PREFIX: `t-${id}`,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
     RAW_EXPORT_DIR: `.data/test-raw/${id}`,
     ...overrides,
   });
+  made.push(settings);
+  return settings;
+}
+
+/**
+ * Drops a suite's database, deletes its Redis keys (`<prefix>*`) and removes its raw-export folder.
+ * Only test names (`t_`, `t-`) on the test servers are touched: a suite may point a setting
+ * elsewhere (a closed port, a proxy) and that is left alone.
+ */
+export async function dropTestData(settings: Made): Promise<void> {
+  const servers = testServers();
+  if (settings.MONGODB_URI.startsWith(`${servers.mongodb}/t_`)) {
+    const conn = await mongoose.createConnection(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
+    try {
+      await conn.db!.dropDatabase();
+    } finally {
+      await conn.close();
+    }
+  }
+  if (settings.REDIS_URL === servers.redis && settings.REDIS_PREFIX.startsWith('t-')) {
+    const redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
+    try {
+      await redis.connect();
+      const keys: string[] = [];
+      for await (const batch of redis.scanStream({ match: `${settings.REDIS_PREFIX}*`, count: 1000 })) keys.push(...(batch as string[]));
+      for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+    } finally {
+      redis.disconnect();
+    }
+  }
+  if (settings.RAW_EXPORT_DIR.startsWith('.data/test-raw/')) await rm(settings.RAW_EXPORT_DIR, { recursive: true, force: true });
+}
+
+/** Drops what every testSettings() of this test file made (see dropTestData). */
+export async function dropMadeInThisFile(): Promise<void> {
+  for (const s of made.splice(0)) await dropTestData(s);
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Four hex digits naming this test run (see testId). */
+    testRunTag?: string;
+  }
 }
