@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { AnyBulkWriteOperation, Collection, Document, MongoBulkWriteError } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 import type { Model } from 'mongoose';
+import { duplicateKeyIndexes, insertIgnoringDuplicates } from '../database/duplicate-keys.js';
 import { MODEL_NAMES, type ListenEventDoc, type ListenHistoryDoc, type TrackDoc, type UserDoc } from './catalog.schemas.js';
 
 /** The mirrored collections, named like the source endpoints they mirror. */
@@ -25,8 +26,6 @@ interface DeleteLane {
 
 /** Fields set when a record is first stored and never overwritten by a later version. */
 const INSERT_ONLY: ReadonlySet<string> = new Set(['_id', 'first_seen_at', 'popularity_score']);
-
-const DUPLICATE_KEY = 11000;
 
 /** Update statements per command: keeps FerretDB's per-database pool (100) far from exhaustion. */
 export const UPDATE_BATCH = 25;
@@ -84,7 +83,7 @@ export class CatalogRepository {
       try {
         await coll.insertMany(toInsert as unknown as Document[], { ordered: false });
       } catch (err) {
-        const dup = duplicateIndexes(err, toInsert.length);
+        const dup = duplicateKeyIndexes(err, toInsert.length);
         if (!dup) throw err;
         again = dup.map((i) => toInsert[i]!);
       }
@@ -143,14 +142,7 @@ export class CatalogRepository {
 
   /** Inserts listen events; ids already stored (a page re-processed after a crash) are skipped. */
   async insertEvents(events: readonly ListenEventDoc[]): Promise<number> {
-    if (events.length === 0) return 0;
-    try {
-      const r = await this.events.insertMany(events as ListenEventDoc[], { ordered: false });
-      return r.insertedCount;
-    } catch (err) {
-      if (!duplicateIndexes(err, events.length)) throw err;
-      return (err as MongoBulkWriteError).insertedCount;
-    }
+    return insertIgnoringDuplicates(this.events, events);
   }
 
   async count(name: MirrorName | 'listen_events'): Promise<number> {
@@ -166,13 +158,4 @@ function updateOp(doc: MirrorDoc): AnyBulkWriteOperation<Document> {
     (INSERT_ONLY.has(k) ? onInsert : set)[k] = v;
   }
   return { updateOne: { filter: { _id: doc._id } as Document, update: { $set: set, $setOnInsert: onInsert }, upsert: true } };
-}
-
-/** The indexes of the documents that failed on a duplicate key, or null if anything else failed. */
-function duplicateIndexes(err: unknown, below: number): number[] | null {
-  const e = err as Partial<MongoBulkWriteError> & { code?: number };
-  const writeErrors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-  if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) return null;
-  const idx = writeErrors.map((w) => w.index);
-  return idx.every((i) => i < below) ? idx : null;
 }

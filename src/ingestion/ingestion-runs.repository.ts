@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { MongoBulkWriteError } from 'mongodb';
 import type { Model } from 'mongoose';
+import { insertIgnoringDuplicates } from '../database/duplicate-keys.js';
 import { ENDPOINTS, type Endpoint } from './endpoints.js';
 import { INGESTION_MODEL_NAMES, type CheckpointDoc, type EndpointRun, type IngestionRunDoc, type RunStatus } from './ingestion.schemas.js';
 import type { RejectedRecordDoc } from './page-plan.js';
@@ -89,13 +89,7 @@ export class IngestionRunsRepository {
   /** Inserts rejected records; ids already there (a page re-processed after a crash) are skipped. */
   async insertRejected(docs: readonly RejectedRecordDoc[]): Promise<void> {
     if (docs.length === 0) return;
-    try {
-      await this.rejected.collection.insertMany(docs as never[], { ordered: false });
-    } catch (err) {
-      const e = err as Partial<MongoBulkWriteError>;
-      const writeErrors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-      if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== 11000)) throw err;
-    }
+    await insertIgnoringDuplicates(this.rejected.collection, docs);
   }
 
   async rejectedOf(runId: string, endpoint?: Endpoint, limit = 1000): Promise<RejectedRecordDoc[]> {

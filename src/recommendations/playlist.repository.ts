@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Collection, MongoBulkWriteError } from 'mongodb';
+import type { Collection } from 'mongodb';
 import type { Model } from 'mongoose';
+import { insertIgnoringDuplicates } from '../database/duplicate-keys.js';
 import { RECOMMENDATION_MODEL_NAMES, type ColdStartDoc, type PlaylistDoc, type UserStatesDoc } from './recommendation.schemas.js';
 
-const DUPLICATE_KEY = 11000;
 const INSERT_CHUNK = 1000;
 /** Playlists looked up at once when listing a user's playlists. */
 const PROBES_AT_ONCE = 6;
@@ -18,23 +18,6 @@ export interface UserState {
 
 export function playlistIdOf(userId: number, runKey: string): string {
   return `${userId}-${runKey}`;
-}
-
-/** Inserts, skipping documents whose `_id` is already stored (the write of a retried job). Returns how many were new. */
-export async function insertIgnoringDuplicates<T extends { _id: string }>(coll: Collection<T>, docs: readonly T[]): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < docs.length; i += INSERT_CHUNK) {
-    const chunk = docs.slice(i, i + INSERT_CHUNK);
-    try {
-      inserted += (await coll.insertMany(chunk as never[], { ordered: false })).insertedCount;
-    } catch (err) {
-      const e = err as Partial<MongoBulkWriteError> & { code?: number };
-      const writeErrors = e.writeErrors === undefined ? (e.code === DUPLICATE_KEY ? [{ code: DUPLICATE_KEY }] : []) : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-      if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
-      inserted += e.insertedCount ?? 0;
-    }
-  }
-  return inserted;
 }
 
 /**
@@ -59,15 +42,15 @@ export class PlaylistRepository {
   }
 
   insertPlaylists(docs: readonly PlaylistDoc[]): Promise<number> {
-    return insertIgnoringDuplicates(this.playlists, docs);
+    return insertIgnoringDuplicates(this.playlists, docs, INSERT_CHUNK);
   }
 
   async insertUserStates(doc: UserStatesDoc): Promise<void> {
-    await insertIgnoringDuplicates(this.states, [doc]);
+    await insertIgnoringDuplicates(this.states, [doc], INSERT_CHUNK);
   }
 
   async insertColdStart(docs: readonly ColdStartDoc[]): Promise<void> {
-    await insertIgnoringDuplicates(this.coldStart, docs);
+    await insertIgnoringDuplicates(this.coldStart, docs, INSERT_CHUNK);
   }
 
   /** Each user's latest state computed at or after `since`, from one stream of the batch documents. */
@@ -103,6 +86,11 @@ export class PlaylistRepository {
       for (const p of found) if (p) out.push(p);
     }
     return out;
+  }
+
+  /** Playlists created at or after `since`, projected, as one streaming cursor (the canary review, the dashboard's hit rates). */
+  createdSince(since: Date, projection: Record<string, 0 | 1>, batchSize: number): AsyncIterable<Partial<PlaylistDoc>> {
+    return this.playlists.find({ created_at: { $gte: since } }, { projection, batchSize });
   }
 
   /** The newest cold-start list of a genre among the given runs. */
