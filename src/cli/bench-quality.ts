@@ -5,8 +5,9 @@
  * per-user holdout (users with at least 5 tracks), in three variants of what a count is: every
  * rating one interaction ('one'), count = the rating ('rating'), count = rating x 1,000 ('x1000',
  * play-count scale). In each: our `evaluate` with no flags (the retraining's own search), the
- * `implicit` library's ALS given the same ALS search (the same configurations, confidence forms,
- * data-relative ranges and early-stopping checkpoints, on the same validation carve-out;
+ * `implicit` library's ALS given the same ALS search (every configuration our search raced, with
+ * its confidence form, data-relative values and every early-stopping checkpoint, on the same
+ * validation carve-out;
  * tools/bench-quality/implicit_reference.py, pip-installed into a virtual environment under .data/),
  * and popularity. Prints a table, then `RESULT {json}` as the last line.
  */
@@ -17,10 +18,10 @@ import { readDataset } from '../datasets/ndjson-dataset.js';
 import { textTable } from '../tools/text-table.js';
 import { runEvaluation } from '../training/evaluation/evaluate.js';
 import { splitListens } from '../training/evaluation/split.js';
-import { buildInteractions, type Listen } from '../training/model/als.js';
+import type { AlsSettings, Listen } from '../training/model/als.js';
 import { deriveSeed } from '../training/model/random.js';
 import { searchSettingsFromEnv } from '../training/model/search-settings.js';
-import { absoluteAls, alsConfigurations, alsRungs, dataScale } from '../training/model/selection.js';
+import { alsRungs } from '../training/model/selection.js';
 import { intOption, parseOptions, UsageError } from './support/parse-options.js';
 
 const USAGE = `Usage: npm run bench:quality -- [options]
@@ -93,18 +94,21 @@ async function runVariant(variant: Variant, base: readonly Listen[], catalogue: 
   const dir = join(workDir, variant);
   mkdirSync(dir, { recursive: true });
   const carve = splitListens(split.train, { seed: deriveSeed(search.als.seed, 'validation') });
-  const scale = dataScale(buildInteractions(split.train));
-  const configs = alsConfigurations(Math.max(1, search.trials), search.als.seed, search.als).map((c) => {
-    const a = absoluteAls(c, scale);
-    return { factors: a.factors, regularization: a.regularization, alpha: a.alpha, confidence: a.confidence, countScale: a.countScale, seed: a.seed };
-  });
+  // Every ALS configuration our search raced (its first trial's settings; iterations come from the checkpoints).
+  const configs = new Map<number, Record<string, unknown>>();
+  for (const t of ours.report.search?.trials ?? []) {
+    if (t.family !== 'als' || t.config === undefined || configs.has(t.config)) continue;
+    const a = t.settings as AlsSettings;
+    configs.set(t.config, { factors: a.factors, regularization: a.regularization, alpha: a.alpha, confidence: a.confidence, countScale: a.countScale, seed: a.seed });
+  }
+  if (configs.size === 0) throw new Error(`${variant}: our search ran no ALS configuration to hand to the reference (TUNING_TRIALS=0 or ALS not in MODEL_FAMILIES)`);
   tsv(join(dir, 'fit.tsv'), carve.train);
   tsv(join(dir, 'validation.tsv'), carve.test);
   tsv(join(dir, 'train.tsv'), split.train);
   tsv(join(dir, 'test.tsv'), split.test);
   writeFileSync(join(dir, 'catalogue.tsv'), `${catalogue.join('\n')}\n`);
-  writeFileSync(join(dir, 'configs.json'), JSON.stringify({ k: 10, checkpoints: alsRungs(search.als.iterations), configs }));
-  log(`${variant}: implicit with the same ${configs.length} ALS configurations`);
+  writeFileSync(join(dir, 'configs.json'), JSON.stringify({ k: 10, checkpoints: alsRungs(search.als.iterations), configs: [...configs.values()] }));
+  log(`${variant}: implicit with the same ${configs.size} ALS configurations`);
   const t1 = performance.now();
   const ref = spawnSync(python, [REFERENCE_SCRIPT, dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
   if (ref.status !== 0) throw new Error(`implicit reference failed (${ref.status}): ${ref.stderr.slice(-2000)}`);

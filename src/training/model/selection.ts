@@ -268,6 +268,23 @@ export async function selectModel(train: readonly Listen[], o: SelectionOptions)
         }
       });
     }
+    // Before the first halving: two neighbours of the best first-rung configuration, with half
+    // and twice its regularisation (the setting validation NDCG is most sensitive to), join the race.
+    if (configs.length > 1 && rungs.length > 1) {
+      rounds[2].unshift(async () => {
+        const ranked = state.map((st, c) => ({ st, c })).filter(({ st }) => st.done === rungs[0]).sort((a, b) => b.st.best - a.st.best);
+        if (ranked.length === 0) return;
+        const best = configs[ranked[0].c];
+        for (const factor of [2, 0.5]) {
+          if (elapsed() > o.budgetSeconds) return;
+          const regularization = roundSig(best.regularization * factor);
+          if (configs.some((c) => c.factors === best.factors && c.alpha === best.alpha && c.confidence === best.confidence && c.regularization === regularization)) continue;
+          configs.push({ ...best, regularization });
+          state.push({ done: 0, best: -1, bestIterations: 0, factors: null, alive: true });
+          await runRung(configs.length - 1, 0);
+        }
+      });
+    }
   }
 
   // EASE: λ around a middle value, per weighting; the Gram matrix is computed once per weighting.
