@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's test command: install, services up, every test (unit, integration against the real
-# servers, end to end, alert-rule unit tests). Ends with one line `tests: N passed, N failed, N skipped`
-# computed from the runners' own reports; exits non-zero on any failure or when nothing ran.
+# The README's test command: install, services up, every test (the vitest projects in order: unit, then
+# integration against the real servers, then end to end; then the alert-rule unit tests). Ends with one
+# line `tests: N passed, N failed, N skipped` computed from the runners' own reports (the leftover check
+# of the integration and end-to-end teardown counts as one); exits non-zero on any failure or when nothing ran.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .data
@@ -19,15 +20,24 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null || { echo "could not install Debian's chromium package"; exit 1; }
 fi
 
-rm -f .data/test-report.json
-npx vitest run "$@"
+# Reports of this run only (other runs may share the working tree); the last one is kept as .data/test-report.json.
+report=.data/test-report.$$.json
+leftovers=.data/test-leftovers.$$.json
+rm -f "$report" "$leftovers"
+TEST_LEFTOVERS_REPORT=$leftovers npx vitest run --outputFile.json="$report" "$@"
 vitest_rc=$?
 
 passed=0; failed=0; skipped=0
-if [ -f .data/test-report.json ]; then
+if [ -f "$report" ]; then
   read -r passed failed skipped < <(node -e '
-    const r = JSON.parse(require("fs").readFileSync(".data/test-report.json", "utf8"));
-    console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), r.numPendingTests + (r.numTodoTests ?? 0));')
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), r.numPendingTests + (r.numTodoTests ?? 0));' "$report")
+  mv "$report" .data/test-report.json
+fi
+# The teardown's check that this run left no test database or Redis key (written only when integration or end-to-end tests ran).
+if [ -f "$leftovers" ]; then
+  if node -e 'process.exit(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).leftovers.length ? 1 : 0)' "$leftovers"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  rm -f "$leftovers"
 fi
 
 # Alert rules: promtool's own unit tests (counted per rule-test group).

@@ -1,12 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
 import { madeByRun, testServers } from './servers.js';
 
-const LEFTOVERS_REPORT = '.data/test-leftovers.json';
+/** Where the teardown writes what it found (scripts/test.sh counts it as one check). */
+const LEFTOVERS_REPORT = process.env.TEST_LEFTOVERS_REPORT ?? '.data/test-leftovers.json';
+
+/** Shared by the projects' instances of this file (each project loads it anew) within one vitest process. */
+const state: { run?: string; checked?: boolean } = ((globalThis as Record<symbol, unknown>)[Symbol.for('moovitamix.test-run')] ??= {}) as never;
 
 /**
  * The integration and end-to-end projects' global setup, once per test run whichever of them run:
@@ -15,18 +20,23 @@ const LEFTOVERS_REPORT = '.data/test-leftovers.json';
  * when this run left a test database (`t_...`) or Redis key (`t-...`) on the servers.
  */
 export default function setup(project: TestProject): () => Promise<void> {
-  if (!process.env.TEST_RUN_TAG) {
+  if (!state.run) {
     const opts = { stdio: 'inherit' as const, cwd: process.cwd() };
     execFileSync('bash', ['scripts/services.sh', 'up'], opts);
     if (process.env.SKIP_BUILD !== '1') execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], opts);
-    process.env.TEST_RUN_TAG = randomBytes(2).toString('hex');
+    state.run = randomBytes(2).toString('hex');
   }
-  const run = process.env.TEST_RUN_TAG;
+  const run = state.run;
   project.provide('testRunTag', run);
   return async () => {
-    if (process.env.TEST_LEFTOVERS_CHECKED === run) return;
-    process.env.TEST_LEFTOVERS_CHECKED = run;
-    await checkLeftovers(run);
+    if (state.checked) return;
+    state.checked = true;
+    try {
+      await checkLeftovers(run);
+    } catch (err) {
+      process.exitCode = 1; // vitest only logs an error thrown by a teardown
+      throw err;
+    }
   };
 }
 
@@ -42,13 +52,12 @@ async function checkLeftovers(run: string): Promise<void> {
   const ours = all.filter((l) => madeByRun(l.what.split(' ')[1]!, run));
   const others = all.filter((l) => !ours.includes(l));
   const show = (ls: Leftover[]) => ls.map((l) => `  ${l.what} (${l.what.startsWith('redis') ? `${l.size} keys` : `${(l.size / 1e6).toFixed(1)} MB`})`).join('\n');
-  mkdirSync('.data', { recursive: true });
+  mkdirSync(dirname(LEFTOVERS_REPORT), { recursive: true });
   writeFileSync(LEFTOVERS_REPORT, `${JSON.stringify({ run, leftovers: ours, others }, null, 2)}\n`);
   if (others.length > 0) {
     console.warn(`[leftovers] on the test servers, not from this run (earlier runs, or a run in progress elsewhere):\n${show(others)}`);
   }
   if (ours.length > 0) {
-    process.exitCode = 1;
     const err = new Error(`this test run (tag ${run}) left on the test servers:\n${show(ours)}\n(test/support/drop-after-file.ts removes what testSettings() made once the file's hooks ran: something wrote after them, or made its own names)`);
     err.stack = err.message; // where the teardown threw says nothing about the leak
     throw err;
