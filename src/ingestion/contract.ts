@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { GENDERS, GENRES } from '../catalog/vocabulary.js';
 import type { Endpoint } from './endpoints.js';
 
 /**
  * The source API's contract (docs/source-api.md): every item is checked against it
  * before anything is stored; an item that fails goes to rejected_records with the reasons.
  */
-
-export const GENDERS = ['Male', 'Female', 'Non-binary', 'Genderqueer', 'Genderfluid', 'Agender', 'Bigender', 'Gender questioning', 'Gender nonconforming'] as const;
-export const GENRES = ['Rock', 'Pop', 'Hip Hop', 'Jazz', 'Electronic', 'Classical', 'Country', 'Blues', 'R&B', 'Reggae', 'Folk', 'Metal', 'Punk', 'Funk', 'Indie', 'Alternative', 'Techno'] as const;
 
 const SOURCE_DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
 

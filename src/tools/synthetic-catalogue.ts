@@ -1,7 +1,6 @@
+import { GENRES } from '../catalog/vocabulary.js';
 import type { ListenEventDoc, ListenHistoryDoc, TrackDoc, UserDoc } from '../catalog/catalog.schemas.js';
 
-/** The genres of the MooVitamix source (docs/source-api.md). */
-export const SOURCE_GENRES = ['Rock', 'Pop', 'Hip Hop', 'Jazz', 'Electronic', 'Classical', 'Country', 'Blues', 'R&B', 'Reggae', 'Folk', 'Metal', 'Punk', 'Funk', 'Indie', 'Alternative', 'Techno'];
 
 export interface SyntheticOptions {
   users: number;
@@ -68,20 +67,20 @@ export function syntheticCatalogue(o: SyntheticOptions): SyntheticCatalogue {
     const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd());
     return Math.exp(sigma * z - (sigma * sigma) / 2);
   };
-  const genreCum = cumulative(SOURCE_GENRES.map((_, i) => 1 / (i + 1)));
+  const genreCum = cumulative(GENRES.map((_, i) => 1 / (i + 1)));
   const artists = Math.max(1, Math.ceil(o.tracks / 8));
   const artistGenre = Array.from({ length: artists }, () => pick(genreCum, rnd()));
   const artistWeight = Array.from({ length: artists }, () => logNormal(1.2));
 
   const tracks: SyntheticCatalogue['tracks'] = [];
-  const genreTracks: number[][] = SOURCE_GENRES.map(() => []);
-  const genreWeights: number[][] = SOURCE_GENRES.map(() => []);
+  const genreTracks: number[][] = GENRES.map(() => []);
+  const genreWeights: number[][] = GENRES.map(() => []);
   for (let t = 0; t < o.tracks; t++) {
     const id = t + 1;
     const artist = t < artists ? t : Math.floor(rnd() * artists);
-    const genre = rnd() < 0.9 ? artistGenre[artist]! : Math.floor(rnd() * SOURCE_GENRES.length);
+    const genre = rnd() < 0.9 ? artistGenre[artist]! : Math.floor(rnd() * GENRES.length);
     const created = new Date(now.getTime() - Math.floor(rnd() * 3 * 365) * 86_400_000);
-    tracks.push({ _id: id, name: `Track ${id}`, artist: `Artist ${artist + 1}`, songwriters: [`Writer ${artist + 1}`], duration: '03:30', duration_s: 210, genres: [SOURCE_GENRES[genre]!], album: `Album ${artist + 1}`, release_date: null, popularity_score: 0, created_at: created, updated_at: created });
+    tracks.push({ _id: id, name: `Track ${id}`, artist: `Artist ${artist + 1}`, songwriters: [`Writer ${artist + 1}`], duration: '03:30', duration_s: 210, genres: [GENRES[genre]!], album: `Album ${artist + 1}`, release_date: null, popularity_score: 0, created_at: created, updated_at: created });
     genreTracks[genre]!.push(id);
     genreWeights[genre]!.push(artistWeight[artist]! * logNormal(1));
   }
@@ -99,15 +98,15 @@ export function syntheticCatalogue(o: SyntheticOptions): SyntheticCatalogue {
       const g = pick(genreCum, rnd());
       if (!taste.includes(g)) taste.push(g);
     }
-    tastes.set(id, taste.map((g) => SOURCE_GENRES[g]!));
+    tastes.set(id, taste.map((g) => GENRES[g]!));
     const created = new Date(now.getTime() - (1 + Math.floor(rnd() * 700)) * 86_400_000);
-    users.push({ _id: id, first_name: 'Ada', last_name: `User${id}`, email: `user${id}@example.com`, gender: 'Female', favorite_genres: [SOURCE_GENRES[favourite]!], subscription_type: null, account_status: null, created_at: created, updated_at: created });
+    users.push({ _id: id, first_name: 'Ada', last_name: `User${id}`, email: `user${id}@example.com`, gender: 'Female', favorite_genres: [GENRES[favourite]!], subscription_type: null, account_status: null, created_at: created, updated_at: created });
     const isNew = rnd() < (o.newUserShare ?? 0.02);
     const count = isNew ? 0 : Math.max(1, Math.round(o.listensPerUser * logNormal(0.8)));
     const items: number[] = [];
     for (let k = 0; k < count; k++) {
       const r = rnd();
-      let genre = r < 0.75 ? favourite : r < 0.95 ? taste[1 + Math.floor(rnd() * (taste.length - 1))] ?? favourite : Math.floor(rnd() * SOURCE_GENRES.length);
+      let genre = r < 0.75 ? favourite : r < 0.95 ? taste[1 + Math.floor(rnd() * (taste.length - 1))] ?? favourite : Math.floor(rnd() * GENRES.length);
       if (!genreTrackCum[genre]) genre = genreTrackCum.findIndex((c) => c !== null);
       if (genre < 0) break;
       items.push(genreTracks[genre]![pick(genreTrackCum[genre]!, rnd())]!);

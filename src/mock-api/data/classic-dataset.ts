@@ -3,7 +3,8 @@ import { formatDay, formatIsoMicros, US_PER_DAY } from './iso-dates.js';
 import { email, formatDuration, personName } from './names.js';
 import { Rng } from './random.js';
 import { ListenHistoryTable, JsonTable, type DayStats, type MockDataset } from './tables.js';
-import { FIRST_NAMES, GENDERS, GENRES, LAST_NAMES, WORDS } from './vocabulary.js';
+import { GENDERS, GENRES } from '../../catalog/vocabulary.js';
+import { FIRST_NAMES, LAST_NAMES, WORDS } from './vocabulary.js';
 
 export const CLASSIC_SIZE = 1000;
 export const CLASSIC_ITEMS_PER_USER = 5;

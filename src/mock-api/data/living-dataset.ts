@@ -4,7 +4,8 @@ import { formatDay, formatIsoMicros, US_PER_DAY } from './iso-dates.js';
 import { email, formatDuration, personName, titleCase } from './names.js';
 import { pickCumulative, Rng } from './random.js';
 import { JsonTable, ListenHistoryTable, type DayStats, type MockDataset } from './tables.js';
-import { FIRST_NAMES, GENDER_WEIGHTS, GENDERS, GENRE_WEIGHTS, GENRES, LAST_NAMES, WORDS } from './vocabulary.js';
+import { GENDERS, GENRES } from '../../catalog/vocabulary.js';
+import { FIRST_NAMES, GENDER_WEIGHTS, GENRE_WEIGHTS, LAST_NAMES, WORDS } from './vocabulary.js';
 
 export interface LivingParams {
   seed: number;

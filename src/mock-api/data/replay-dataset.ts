@@ -3,7 +3,8 @@ import { formatDay, formatIsoMicros, parseIsoMicros, US_PER_DAY } from './iso-da
 import { email, formatDuration, personName, titleCase } from './names.js';
 import { Rng } from './random.js';
 import { JsonTable, ListenHistoryTable, type DayStats, type MockDataset } from './tables.js';
-import { FIRST_NAMES, GENDERS, GENRES, LAST_NAMES, WORDS } from './vocabulary.js';
+import { GENDERS, GENRES } from '../../catalog/vocabulary.js';
+import { FIRST_NAMES, LAST_NAMES, WORDS } from './vocabulary.js';
 
 /**
  * A data set directory (docs/datasets.md format) served through the source contract. Fields a

@@ -1,19 +1,9 @@
 /** Words and names the generators draw from (Faker-like, kept small and in-repo so data is seeded and offline). */
 
-export const GENRES = [
-  'Rock', 'Pop', 'Hip Hop', 'Jazz', 'Electronic', 'Classical', 'Country', 'Blues', 'R&B',
-  'Reggae', 'Folk', 'Metal', 'Punk', 'Funk', 'Indie', 'Alternative', 'Techno',
-] as const;
-
-/** Relative audience of each genre in the living mode (same order as GENRES). */
+/** Relative audience of each genre in the living mode (same order as GENRES, src/catalog/vocabulary.ts). */
 export const GENRE_WEIGHTS = [12, 14, 12, 4, 8, 3, 5, 2, 6, 2.5, 3, 4, 2, 2, 7, 6, 3] as const;
 
-export const GENDERS = [
-  'Male', 'Female', 'Non-binary', 'Genderqueer', 'Genderfluid', 'Agender', 'Bigender',
-  'Gender questioning', 'Gender nonconforming',
-] as const;
-
-/** Living mode: most users pick one of the first two, as in a real sign-up form. */
+/** Living mode (same order as GENDERS): most users pick one of the first two, as in a real sign-up form. */
 export const GENDER_WEIGHTS = [45, 45, 2, 1.5, 1.5, 1.5, 1, 1.25, 1.25] as const;
 
 export const WORDS = [

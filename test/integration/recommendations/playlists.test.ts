@@ -3,7 +3,8 @@ import { COLLECTIONS } from '../../../src/catalog/catalog.schemas.js';
 import { ProductionModels } from '../../../src/recommendations/production-models.js';
 import { RECOMMENDATION_COLLECTIONS, type PlaylistDoc } from '../../../src/recommendations/recommendation.schemas.js';
 import { RunContexts } from '../../../src/recommendations/run-contexts.js';
-import { SOURCE_GENRES, syntheticCatalogue, type SyntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
+import { GENRES } from '../../../src/catalog/vocabulary.js';
+import { syntheticCatalogue, type SyntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
 import { descendingIdModel, flushCache, metricValue, startRecApp, type RecApp } from './support.js';
 
 const SIZE = 30;
@@ -91,7 +92,7 @@ describe('daily playlists on the real store and Redis', () => {
   it('serves a new user the cold-start list of their favourite genre, then computes a playlist in that genre', async () => {
     const counts = new Map<string, number>();
     for (const t of data.tracks) counts.set(t.genres![0]!, (counts.get(t.genres![0]!) ?? 0) + 1);
-    const genre = SOURCE_GENRES.find((g) => (counts.get(g) ?? 0) >= 3 * SIZE)!;
+    const genre = GENRES.find((g) => (counts.get(g) ?? 0) >= 3 * SIZE)!;
     expect(genre).toBeDefined();
     const id = 2_000_001;
     await rec.db.collection(COLLECTIONS.users).insertOne({ _id: id, first_name: 'New', last_name: 'Listener', favorite_genres: [genre], account_status: null, created_at: new Date() } as never);
