@@ -5,8 +5,10 @@ import { testSettings } from '../support/settings.js';
 // The real entry point, as a process: boot per role, refuse a bad setting, shut down on SIGTERM.
 describe('the service process', () => {
   const started: AppProcess[] = [];
-  afterAll(() => {
+  // Exited, not only signalled: the file's test data is dropped after this hook.
+  afterAll(async () => {
     for (const p of started) p.proc.kill('SIGKILL');
+    await Promise.all(started.map((p) => p.exited));
   });
 
   async function envFor(suite: string, extra: Record<string, string> = {}) {

@@ -47,22 +47,23 @@ export function testSettings(suite: string, overrides: Record<string, string> = 
 }
 
 /**
- * Drops a suite's database, deletes its Redis keys (`<prefix>*`) and removes its raw-export folder.
- * Only test names (`t_`, `t-`) on the test servers are touched: a suite may point a setting
- * elsewhere (a closed port, a proxy) and that is left alone.
+ * Drops a suite's database, deletes its Redis keys (`<prefix>*`) and removes its raw-export folder,
+ * by name on the test servers: a suite that reaches them through a proxy is cleaned all the same, and
+ * only test names (`t_`, `t-`) are touched (a suite may point a setting at a closed port, `.../none`).
  */
 export async function dropTestData(settings: Made): Promise<void> {
   const servers = testServers();
-  if (settings.MONGODB_URI.startsWith(`${servers.mongodb}/t_`)) {
-    const conn = await mongoose.createConnection(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  const db = new URL(settings.MONGODB_URI.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.slice(1);
+  if (db.startsWith('t_')) {
+    const conn = await mongoose.createConnection(`${servers.mongodb}/${db}`, { serverSelectionTimeoutMS: 5000 }).asPromise();
     try {
       await conn.db!.dropDatabase();
     } finally {
       await conn.close();
     }
   }
-  if (settings.REDIS_URL === servers.redis && settings.REDIS_PREFIX.startsWith('t-')) {
-    const redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
+  if (settings.REDIS_PREFIX.startsWith('t-')) {
+    const redis = new Redis(servers.redis, { maxRetriesPerRequest: 2, lazyConnect: true });
     try {
       await redis.connect();
       const keys: string[] = [];

@@ -20,6 +20,7 @@ describe('npm run recommend', () => {
   });
   afterAll(async () => {
     worker?.proc.kill('SIGKILL');
+    await worker?.exited; // dead before its database is dropped
     await store.dropAndClose();
   });
 

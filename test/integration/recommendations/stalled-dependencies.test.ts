@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
-import { TEST_ADMIN_TOKEN } from '../../support/settings.js';
+import { TEST_ADMIN_TOKEN, testId } from '../../support/settings.js';
 import { StallProxy } from '../../support/stall-proxy.js';
 import { startRecApp, type RecApp } from './support.js';
 
@@ -20,7 +19,7 @@ describe('serving while Redis and MongoDB stall', () => {
     mongoProxy = await new StallProxy(mongo.hostname, Number(mongo.port || 27017)).start();
     redisProxy = await new StallProxy(redis.hostname, Number(redis.port || 6379)).start();
     rec = await startRecApp('rec_stall', {
-      MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/t_rec_stall_${randomBytes(3).toString('hex')}`,
+      MONGODB_URI: `mongodb://127.0.0.1:${mongoProxy.port}/t_${testId('rec_stall')}`,
       REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
       RECOMMENDATION_LOCAL_CACHE_TTL: '0',
       SERVING_TIMEOUT_MS: '300',

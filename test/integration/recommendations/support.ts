@@ -14,7 +14,7 @@ import type { RecommendationRunDoc } from '../../../src/recommendations/recommen
 import { finalizeJobId } from '../../../src/recommendations/run-keys.js';
 import { listenEventsOf, type SyntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
 import type { RoleParts } from '../../../src/roles.js';
-import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
+import { dropTestData, TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 
 export const API_AND_WORKER: RoleParts = { api: true, workers: true, scheduler: false, mockApi: false };
 
@@ -84,11 +84,10 @@ export async function startRecApp(suite: string, overrides: Record<string, strin
     get: (path) => request('GET', path, {}),
     admin: (method, path, body) => request(method, path, { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body),
     async close() {
-      await db.dropDatabase().catch(() => undefined);
+      // The app first: a job still running when the database was dropped wrote it back.
       await app.close();
-      const keys = await redis.keys(`${settings.REDIS_PREFIX}:*`);
-      if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
+      await dropTestData(settings);
     },
   };
 }
