@@ -19,7 +19,7 @@ import { textTable } from '../tools/text-table.js';
 import { runEvaluation } from '../training/evaluation/evaluate.js';
 import { splitListens } from '../training/evaluation/split.js';
 import type { AlsSettings, Listen } from '../training/model/als.js';
-import { deriveSeed } from '../training/model/random.js';
+import { deriveSeed } from '../common/random.js';
 import { searchSettingsFromEnv } from '../training/model/search-settings.js';
 import { alsRungs } from '../training/model/selection.js';
 import { intOption, parseOptions, UsageError } from './support/parse-options.js';

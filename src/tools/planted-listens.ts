@@ -4,7 +4,7 @@
  * clusters beats popularity by far; one that does not, cannot. Used by tests and bench:train.
  */
 import type { Listen } from '../training/model/als.js';
-import { deriveSeed, Rng } from '../training/model/random.js';
+import { deriveSeed, Rng } from '../common/random.js';
 
 export interface PlantedOptions {
   users: number;

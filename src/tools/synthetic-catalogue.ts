@@ -1,4 +1,5 @@
 import { GENRES } from '../catalog/vocabulary.js';
+import { Rng } from '../common/random.js';
 import type { ListenEventDoc, ListenHistoryDoc, TrackDoc, UserDoc } from '../catalog/catalog.schemas.js';
 
 
@@ -21,18 +22,6 @@ export interface SyntheticCatalogue {
   histories: Array<Partial<ListenHistoryDoc> & { _id: number; items: number[] }>;
   /** The taste each user was drawn with: favourite genre first. */
   tastes: Map<number, string[]>;
-}
-
-/** mulberry32: small, seeded, the same stream on every machine. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function cumulative(weights: readonly number[]): Float64Array {
@@ -60,7 +49,9 @@ function pick(cum: Float64Array, u: number): number {
  * listen mostly inside it, plus some users with no history yet. Seeded: same options, same data.
  */
 export function syntheticCatalogue(o: SyntheticOptions): SyntheticCatalogue {
-  const rnd = seededRandom(o.seed);
+  // The raw mulberry32 state: the catalogue's data stays what it was before the generators were merged.
+  const rng = Rng.fromState(o.seed);
+  const rnd = () => rng.next();
   const now = o.now ?? new Date(Date.UTC(2026, 10, 26));
   const logNormal = (sigma: number) => {
     const u = Math.max(rnd(), 1e-12);

@@ -3,7 +3,7 @@ import type { Settings } from '../../config/settings.js';
 import { buildClassicDataset } from './classic-dataset.js';
 import { dayToMicros } from './iso-dates.js';
 import { LivingDataset } from './living-dataset.js';
-import { seedFromString } from './random.js';
+import { seedFromString } from '../../common/random.js';
 import { buildReplayDataset } from './replay-dataset.js';
 import type { MockDataset } from './tables.js';
 

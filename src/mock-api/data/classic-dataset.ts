@@ -1,7 +1,7 @@
 import { IdScrambler } from './id-scrambler.js';
 import { formatDay, formatIsoMicros, US_PER_DAY } from './iso-dates.js';
 import { email, formatDuration, personName } from './names.js';
-import { Rng } from './random.js';
+import { StreamRng } from '../../common/random.js';
 import { ListenHistoryTable, JsonTable, type DayStats, type MockDataset } from './tables.js';
 import { GENDERS, GENRES } from '../../catalog/vocabulary.js';
 import { FIRST_NAMES, LAST_NAMES, WORDS } from './vocabulary.js';
@@ -17,10 +17,10 @@ const YEAR_US = 365 * US_PER_DAY;
  * about a quarter are earlier than created_at; history records keep updated_at >= created_at.
  */
 export function buildClassicDataset(seed: number, anchorUs: number): MockDataset {
-  const rng = new Rng(seed, 0xc1a55);
+  const rng = new StreamRng(seed, 0xc1a55);
   const ids = new IdScrambler(seed, CLASSIC_SIZE * 2);
-  const created = () => anchorUs - Math.floor(rng.float() * 2 * YEAR_US);
-  const updated = () => anchorUs - Math.floor(rng.float() * YEAR_US);
+  const created = () => anchorUs - Math.floor(rng.next() * 2 * YEAR_US);
+  const updated = () => anchorUs - Math.floor(rng.next() * YEAR_US);
 
   const tracks = new JsonTable();
   const trackIds: number[] = [];
@@ -59,7 +59,7 @@ export function buildClassicDataset(seed: number, anchorUs: number): MockDataset
       updated_at: formatIsoMicros(updated()),
     });
     const historyCreated = created();
-    const i = history.addUser(id, historyCreated, historyCreated + Math.floor(rng.float() * (anchorUs - historyCreated)));
+    const i = history.addUser(id, historyCreated, historyCreated + Math.floor(rng.next() * (anchorUs - historyCreated)));
     const chosen = new Set<number>();
     while (chosen.size < CLASSIC_ITEMS_PER_USER) chosen.add(trackIds[rng.int(trackIds.length)]!);
     for (const t of chosen) {

@@ -1,4 +1,4 @@
-import { hash32 } from './random.js';
+import { hash32 } from '../../common/random.js';
 
 /**
  * Ids that look random (as the original's do) yet are unique and never shared by a user and a track:

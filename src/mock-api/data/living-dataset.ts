@@ -2,7 +2,7 @@ import { Growable, growFloat32, growFloat64, growInt32, growUint8 } from './grow
 import { IdScrambler } from './id-scrambler.js';
 import { formatDay, formatIsoMicros, US_PER_DAY } from './iso-dates.js';
 import { email, formatDuration, personName, titleCase } from './names.js';
-import { pickCumulative, Rng } from './random.js';
+import { pickCumulative, StreamRng, type Rng } from '../../common/random.js';
 import { JsonTable, ListenHistoryTable, type DayStats, type MockDataset } from './tables.js';
 import { GENDERS, GENRES } from '../../catalog/vocabulary.js';
 import { FIRST_NAMES, GENDER_WEIGHTS, GENRE_WEIGHTS, LAST_NAMES, WORDS } from './vocabulary.js';
@@ -130,8 +130,8 @@ export class LivingDataset implements MockDataset {
     const p = this.params;
     const d = this.currentDay;
     const dayStart = this.startUs + d * US_PER_DAY;
-    const rng = new Rng(p.seed, 0xda7, d);
-    const inDay = () => dayStart + Math.floor(rng.float() * US_PER_DAY);
+    const rng = new StreamRng(p.seed, 0xda7, d);
+    const inDay = () => dayStart + Math.floor(rng.next() * US_PER_DAY);
 
     const newTracks = rng.stochasticRound(this.tracks.size * p.dailyNewTracks);
     for (let t = 0; t < newTracks; t++) {
@@ -145,7 +145,7 @@ export class LivingDataset implements MockDataset {
     const pairTracks = growInt32(1024);
     let active = 0;
     for (let u = 0; u < users; u++) {
-      if (rng.float() >= Math.min(1, p.activeShare * this.activity.get(u))) continue;
+      if (rng.next() >= Math.min(1, p.activeShare * this.activity.get(u))) continue;
       active++;
       const count = 1 + rng.poisson(p.dailyListens - 1);
       const own = this.listenHistory.items(u);
@@ -169,14 +169,14 @@ export class LivingDataset implements MockDataset {
   private buildStart(): void {
     const p = this.params;
     const m = LIVING_MODEL;
-    const rng = new Rng(p.seed, 0x57a7);
+    const rng = new StreamRng(p.seed, 0x57a7);
     const artists = Math.max(1, Math.ceil(p.tracks / m.tracksPerArtist));
     for (let a = 0; a < artists; a++) this.addArtist(rng);
     this.rebuildArtistSampler();
     for (let t = 0; t < p.tracks; t++) {
-      const created = p.startUs - 1 - Math.floor(rng.float() * 5 * YEAR_US);
-      const artist = t < artists ? t : pickCumulative(this.artistCum, this.artistCum.length, rng.float());
-      this.addTrack(rng, artist, created, created + Math.floor(rng.float() * 0.5 * (p.startUs - created)));
+      const created = p.startUs - 1 - Math.floor(rng.next() * 5 * YEAR_US);
+      const artist = t < artists ? t : pickCumulative(this.artistCum, this.artistCum.length, rng.next());
+      this.addTrack(rng, artist, created, created + Math.floor(rng.next() * 0.5 * (p.startUs - created)));
     }
     this.rebuildSamplers();
 
@@ -185,11 +185,11 @@ export class LivingDataset implements MockDataset {
     const pairTracks = growInt32(expected);
     const own = growInt32(64);
     for (let u = 0; u < p.users; u++) {
-      const created = p.startUs - US_PER_DAY - Math.floor(rng.float() * 3 * YEAR_US);
-      this.addUser(rng, created, created + Math.floor(rng.float() * (p.startUs - created)));
-      const historyCreated = created + Math.floor(rng.float() * Math.min(30 * US_PER_DAY, p.startUs - created));
+      const created = p.startUs - US_PER_DAY - Math.floor(rng.next() * 3 * YEAR_US);
+      this.addUser(rng, created, created + Math.floor(rng.next() * (p.startUs - created)));
+      const historyCreated = created + Math.floor(rng.next() * Math.min(30 * US_PER_DAY, p.startUs - created));
       // Skewed towards the start date: most users listened recently.
-      const historyUpdated = p.startUs - 1 - Math.floor(rng.float() * rng.float() * (p.startUs - 1 - historyCreated));
+      const historyUpdated = p.startUs - 1 - Math.floor(rng.next() * rng.next() * (p.startUs - 1 - historyCreated));
       this.listenHistory.setDates(u, historyCreated, historyUpdated);
       const count = Math.max(1, Math.round(p.initialListens * rng.logNormalMeanOne(m.initialListensSigma)));
       own.length = 0;
@@ -204,7 +204,7 @@ export class LivingDataset implements MockDataset {
   }
 
   private addArtist(rng: Rng): number {
-    const genre = pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.float());
+    const genre = pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.next());
     this.artistGenre.push(genre);
     this.artistWeight.push(rng.logNormalMeanOne(LIVING_MODEL.artistPopularitySigma));
     this.artistNames.push(rng.chance(0.55) ? personName(rng) : bandName(rng));
@@ -217,11 +217,11 @@ export class LivingDataset implements MockDataset {
       this.rebuildArtistSampler();
       return a;
     }
-    return pickCumulative(this.artistCum, this.artistCum.length, rng.float());
+    return pickCumulative(this.artistCum, this.artistCum.length, rng.next());
   }
 
   private addTrack(rng: Rng, artist: number, createdUs: number, updatedUs: number): void {
-    const genre = rng.chance(LIVING_MODEL.artistGenreLoyalty) ? this.artistGenre.get(artist) : pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.float());
+    const genre = rng.chance(LIVING_MODEL.artistGenreLoyalty) ? this.artistGenre.get(artist) : pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.next());
     const id = this.ids.id(this.entities++);
     const artistName = this.artistNames[artist]!;
     this.trackGenre.push(genre);
@@ -243,15 +243,15 @@ export class LivingDataset implements MockDataset {
   private addUser(rng: Rng, createdUs: number, updatedUs: number): void {
     const m = LIVING_MODEL;
     const id = this.ids.id(this.entities++);
-    const favourite = pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.float());
+    const favourite = pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.next());
     const genres = [favourite];
     const others = 1 + rng.int(m.otherGenresMax);
     for (let tries = 0; genres.length < 1 + others && tries < 50; tries++) {
-      const g = pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.float());
+      const g = pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.next());
       if (!genres.includes(g)) genres.push(g);
     }
-    const favouriteShare = m.favouriteShareMin + rng.float() * (m.favouriteShareMax - m.favouriteShareMin);
-    const otherWeights = genres.slice(1).map(() => 0.2 + rng.float());
+    const favouriteShare = m.favouriteShareMin + rng.next() * (m.favouriteShareMax - m.favouriteShareMin);
+    const otherWeights = genres.slice(1).map(() => 0.2 + rng.next());
     const otherTotal = otherWeights.reduce((a, b) => a + b, 0);
     let cum = 0;
     for (let s = 0; s < TASTE_SLOTS; s++) {
@@ -269,7 +269,7 @@ export class LivingDataset implements MockDataset {
       first_name: first,
       last_name: last,
       email: email(rng, first, last),
-      gender: GENDERS[pickCumulative(GENDER_CUM, GENDER_CUM.length, rng.float())]!,
+      gender: GENDERS[pickCumulative(GENDER_CUM, GENDER_CUM.length, rng.next())]!,
       favorite_genres: GENRES[favourite]!,
       created_at: formatIsoMicros(createdUs),
       updated_at: formatIsoMicros(updatedUs),
@@ -283,16 +283,16 @@ export class LivingDataset implements MockDataset {
     if (ownLength > 0 && rng.chance(m.repeatShare)) return own[rng.int(ownLength)]!;
     let genre: number;
     if (rng.chance(m.exploreShare)) {
-      genre = pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.float());
+      genre = pickCumulative(GENRE_CUM, GENRE_CUM.length, rng.next());
     } else {
-      const x = rng.float();
+      const x = rng.next();
       let s = 0;
       while (s < TASTE_SLOTS - 1 && this.tasteCum.get(u * TASTE_SLOTS + s) <= x) s++;
       genre = this.tasteGenre.get(u * TASTE_SLOTS + s);
     }
     const pool = this.genreTracks[genre]!;
-    if (pool.length === 0) return this.trackIds.get(pickCumulative(this.allCum, this.allCum.length, rng.float()));
-    return this.trackIds.get(pool[pickCumulative(this.genreCum[genre]!, pool.length, rng.float())]!);
+    if (pool.length === 0) return this.trackIds.get(pickCumulative(this.allCum, this.allCum.length, rng.next()));
+    return this.trackIds.get(pool[pickCumulative(this.genreCum[genre]!, pool.length, rng.next())]!);
   }
 
   private rebuildArtistSampler(): void {

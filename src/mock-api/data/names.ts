@@ -1,4 +1,4 @@
-import type { Rng } from './random.js';
+import type { Rng } from '../../common/random.js';
 import { EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, WORDS } from './vocabulary.js';
 
 /** Faker-like values shared by the generators. */

@@ -1,7 +1,7 @@
 import { readDataset, type DatasetTrack, type DatasetUser } from '../../datasets/ndjson-dataset.js';
 import { formatDay, formatIsoMicros, parseIsoMicros, US_PER_DAY } from './iso-dates.js';
 import { email, formatDuration, personName, titleCase } from './names.js';
-import { Rng } from './random.js';
+import { StreamRng } from '../../common/random.js';
 import { JsonTable, ListenHistoryTable, type DayStats, type MockDataset } from './tables.js';
 import { GENDERS, GENRES } from '../../catalog/vocabulary.js';
 import { FIRST_NAMES, LAST_NAMES, WORDS } from './vocabulary.js';
@@ -42,7 +42,7 @@ export async function buildReplayDataset(dir: string, seed: number, startUs: num
   const tracks = new JsonTable();
   for (const id of trackOrder) {
     const raw = trackById.get(id)?.raw ?? {};
-    const rng = new Rng(seed, 0x7ac, id);
+    const rng = new StreamRng(seed, 0x7ac, id);
     tracks.add(id, {
       id,
       name: text(raw.name) ?? titleCase([rng.pick(WORDS)]),
@@ -70,7 +70,7 @@ export async function buildReplayDataset(dir: string, seed: number, startUs: num
   const pairTracks: number[] = [];
   for (const id of userOrder) {
     const raw = userById.get(id)?.raw ?? {};
-    const rng = new Rng(seed, 0x05e, id);
+    const rng = new StreamRng(seed, 0x05e, id);
     const firstName = text(raw.first_name) ?? rng.pick(FIRST_NAMES);
     const lastName = text(raw.last_name) ?? rng.pick(LAST_NAMES);
     users.add(id, {

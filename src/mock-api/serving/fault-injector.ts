@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { AppConfig } from '../../config/app-config.js';
-import { Rng, seedFromString } from '../data/random.js';
+import { seedFromString, StreamRng, type Rng } from '../../common/random.js';
 
 /** Fault rates in force; settable at run time through POST /mock/faults. */
 export const faultSettingsSchema = z.strictObject({
@@ -45,7 +45,7 @@ export class FaultInjector {
       drop_rate: config.MOCK_FAULT_DROP_RATE,
       malformed_rate: config.MOCK_FAULT_MALFORMED_RATE,
     };
-    this.rng = new Rng(seedFromString(config.MOCK_SEED ?? '42'), 0xfa17);
+    this.rng = new StreamRng(seedFromString(config.MOCK_SEED ?? '42'), 0xfa17);
   }
 
   get settings(): FaultSettings {
@@ -64,7 +64,7 @@ export class FaultInjector {
   decide(): RequestFault {
     const f = this.current;
     this.counts.requests++;
-    const u = this.rng.float();
+    const u = this.rng.next();
     let edge = f.drop_rate;
     if (u < edge) {
       this.counts.dropped++;

@@ -1,4 +1,4 @@
-import { hash32, hashUnit } from '../data/random.js';
+import { hash32, hashUnit } from '../../common/random.js';
 import type { Endpoint } from '../data/tables.js';
 
 /**

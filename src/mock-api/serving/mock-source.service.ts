@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { buildDataset } from '../data/build-dataset.js';
 import { formatDay, US_PER_DAY } from '../data/iso-dates.js';
-import { hash32 } from '../data/random.js';
+import { hash32 } from '../../common/random.js';
 import { ENDPOINTS, type DayStats, type Endpoint, type ItemTable, type MockDataset } from '../data/tables.js';
 import { FaultInjector } from './fault-injector.js';
 import { applyDamage, malformedSpec, type MalformedSpec } from './malformed.js';

@@ -4,7 +4,7 @@
  * Users with fewer than 5 distinct tracks keep everything in training.
  */
 import type { Listen } from '../model/als.js';
-import { deriveSeed, Rng } from '../model/random.js';
+import { deriveSeed, Rng } from '../../common/random.js';
 
 export type SplitMethod = 'time' | 'random' | 'given';
 

@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { allocFloat32, allocFloat64, allocInt32, csrFromCoo, transposeCsr, type Csr } from './csr.js';
-import { deriveSeed, Rng, splitmix32 } from './random.js';
+import { deriveSeed, Rng, splitmix32 } from '../../common/random.js';
 import { compiledWorkerUrl } from '../worker-script.js';
 
 export type ConfidenceForm = 'linear' | 'log';

@@ -21,7 +21,7 @@ import type { UserListen } from './fold-in.js';
 import { EASE_MAX_ITEMS, easeGram, resolveEaseSettings, resolveRp3betaSettings, trainEase, trainRp3beta, type ItemModel, type ItemWeighting } from './item-model.js';
 import { recommendItems } from './item-recommend.js';
 import { describeSpec, medianCount, MODEL_FAMILIES, type ModelFamily, type ModelSpec, type TrainedModel } from './model.js';
-import { deriveSeed, Rng } from './random.js';
+import { deriveSeed, Rng } from '../../common/random.js';
 import { catalogueRecommender } from './recommend.js';
 
 /** ALS settings as the search and the ALS_* settings express them: relative to the data. */

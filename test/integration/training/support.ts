@@ -1,6 +1,6 @@
 import type mongoose from 'mongoose';
 import type { Settings } from '../../../src/config/settings.js';
-import { Rng } from '../../../src/training/model/random.js';
+import { Rng } from '../../../src/common/random.js';
 import { openDb as openSuiteDb } from '../../support/pipeline-app.js';
 import { TEST_ADMIN_TOKEN } from '../../support/settings.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IdScrambler } from '../../../src/mock-api/data/id-scrambler.js';
 import { dayToMicros, formatDay, formatIsoMicros, parseIsoMicros } from '../../../src/mock-api/data/iso-dates.js';
 import { formatDuration } from '../../../src/mock-api/data/names.js';
-import { hashUnit, Rng } from '../../../src/mock-api/data/random.js';
+import { hashUnit, StreamRng } from '../../../src/common/random.js';
 
 describe('dates on the wire', () => {
   it('writes ISO without zone, microseconds, no fraction when it is zero (Python isoformat)', () => {
@@ -42,14 +42,14 @@ describe('ids and randomness', () => {
   });
 
   it('draws the same stream for the same seed, and uniform hashes', () => {
-    const a = new Rng(1, 2);
-    const b = new Rng(1, 2);
+    const a = new StreamRng(1, 2);
+    const b = new StreamRng(1, 2);
     expect(Array.from({ length: 5 }, () => a.u32())).toEqual(Array.from({ length: 5 }, () => b.u32()));
     let below = 0;
     for (let i = 0; i < 10_000; i++) if (hashUnit(3, i) < 0.25) below++;
     expect(below).toBeGreaterThan(2300);
     expect(below).toBeLessThan(2700);
-    const r = new Rng(9);
+    const r = new StreamRng(9);
     let sum = 0;
     for (let i = 0; i < 5000; i++) sum += r.poisson(4);
     expect(sum / 5000).toBeCloseTo(4, 0);

@@ -1,5 +1,5 @@
 import { CatalogueIndex, historySignature, type HistoryFacts, type TrackFacts, type UserFacts } from '../../../src/recommendations/catalogue-index.js';
-import { seededRandom } from '../../../src/tools/synthetic-catalogue.js';
+import { Rng } from '../../../src/common/random.js';
 
 /** A catalogue for reading expectations off: tracks 1-6 Rock, 7-10 Pop, 11-12 Jazz, 13 Rock+Jazz. */
 export const TRACKS: TrackFacts[] = [
@@ -33,7 +33,8 @@ export function smallIndex(): CatalogueIndex {
 
 /** A random catalogue with several genres per track and random histories (property tests). */
 export function randomCatalogue(seed: number, tracks = 300, users = 200): { tracks: TrackFacts[]; histories: HistoryFacts[]; users: UserFacts[] } {
-  const rnd = seededRandom(seed);
+  const rng = Rng.fromState(seed);
+  const rnd = () => rng.next();
   const genres = ['A', 'B', 'C', 'D', 'E', 'F'];
   const t: TrackFacts[] = Array.from({ length: tracks }, (_, i) => {
     const g = new Set([genres[Math.floor(rnd() * genres.length)]!]);

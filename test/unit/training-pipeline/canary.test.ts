@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canaryLooks, decideCanary, hitRates, newcombeInterval, normalQuantile, points, wilsonInterval, type CanaryTest, type GroupHitRate } from '../../../src/training/pipeline/canary.js';
-import { Rng } from '../../../src/training/model/random.js';
+import { Rng } from '../../../src/common/random.js';
 import { canaryReviewsOf, type CanaryReviewRecord } from '../../../src/training/registry/registry.schemas.js';
 
 describe('canary hit rates', () => {

@@ -4,7 +4,7 @@ import { deserializeModel, serializeModel } from '../../../src/training/model/ar
 import { easeGram, gramDense, invertSpd, trainEase, trainRp3beta, type ItemModel } from '../../../src/training/model/item-model.js';
 import { bruteForceItems, recommendItems } from '../../../src/training/model/item-recommend.js';
 import { familyOf, trainSpec } from '../../../src/training/model/model.js';
-import { Rng } from '../../../src/training/model/random.js';
+import { Rng } from '../../../src/common/random.js';
 import { alsConfigurations, alsRungs, DEFAULT_RELATIVE_ALS, historyByUser, modelRecommender, selectModel } from '../../../src/training/model/selection.js';
 import { plantedListens } from '../../../src/tools/planted-listens.js';
 import { buildTestSet, evaluateRecommender } from '../../../src/training/evaluation/metrics.js';

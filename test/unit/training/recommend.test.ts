@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveSettings, type AlsModel } from '../../../src/training/model/als.js';
 import { fitPopularity, recommendPopular } from '../../../src/training/evaluation/popularity.js';
 import { trainAls } from '../../../src/training/model/als.js';
-import { Rng } from '../../../src/training/model/random.js';
+import { Rng } from '../../../src/common/random.js';
 import { recommend, scoreItems, topK, topKExact } from '../../../src/training/model/recommend.js';
 import { plantedListens } from '../../../src/tools/planted-listens.js';
 
