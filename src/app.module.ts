@@ -4,11 +4,9 @@ import { AdminModule } from './admin/admin.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
-import { CatalogModule } from './catalog/catalog.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MonitoringModule } from './monitoring/monitoring.module.js';
-import { PipelineModule } from './pipeline/pipeline.module.js';
 import { RetentionModule } from './pipeline/retention.module.js';
 import { StopWorkersFirst } from './queues/worker-drain.js';
 import { QueuesModule } from './queues/queues.module.js';
@@ -18,7 +16,8 @@ import type { RoleParts } from './roles.js';
 import { TrainingModule } from './training/training.module.js';
 
 /**
- * The pipeline application: infrastructure, then one module per feature. Each feature module's
+ * The pipeline application: infrastructure (the only global modules: configuration, MongoDB,
+ * Redis, the queues), then one module per feature. Each feature module's
  * `register(parts)` adds its controllers only for the API role and its cron handlers only for the
  * scheduler role; its services (and their @OnJob handlers) are always there.
  */
@@ -33,11 +32,9 @@ export class AppModule {
         RedisModule,
         QueuesModule.register({ workers: parts.workers }),
         ...(parts.scheduler ? [ScheduleModule.forRoot()] : []),
+        // Feature modules: not global; each imports the modules whose exports it uses (docs/architecture.md#modules).
         MonitoringModule,
         HealthModule,
-        CatalogModule,
-        PipelineModule,
-        // Feature modules: register(parts) each.
         IngestionModule.register(parts),
         RecommendationsModule.register(parts),
         TrainingModule.register(parts),

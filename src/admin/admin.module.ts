@@ -1,4 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module.js';
+import { MetricsModule } from '../monitoring/metrics.module.js';
+import { MonitoringModule } from '../monitoring/monitoring.module.js';
+import { RecommendationStoreModule } from '../recommendations/recommendation-store.module.js';
 import type { RoleParts } from '../roles.js';
 import { AdminHttpSetup } from './bull-board.setup.js';
 import { CacheHitSampler } from './cache-hit-sampler.js';
@@ -16,6 +20,8 @@ export class AdminModule {
     if (!parts.api) return { module: AdminModule };
     return {
       module: AdminModule,
+      // Run records and model versions through MonitoringModule; users, listens and tracks through CatalogModule; playlists through RecommendationStoreModule.
+      imports: [MonitoringModule, MetricsModule, CatalogModule, RecommendationStoreModule],
       controllers: [DashboardController, DashboardApiController, DashboardAssetsController],
       providers: [DashboardService, AdminHttpSetup, DashboardRepository, DashboardApiService, CacheHitSampler],
     };

@@ -3,7 +3,7 @@
  * server, so the page gets at most MAX_POINTS points per chart whatever the history (a year of daily
  * runs is 365 records, a busy deployment more). Pure functions of plain records: unit-tested alone.
  */
-import { dateField, numberField, SOURCE_ENDPOINTS, type RunRecord } from '../monitoring/run-records.repository.js';
+import { dateField, numberField, SOURCE_ENDPOINTS, type RunRecord } from '../monitoring/run-record-reads.js';
 
 /** Most points one chart series gets; more runs than this are merged, consecutive runs together. */
 export const MAX_POINTS = 180;

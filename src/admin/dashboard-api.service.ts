@@ -88,7 +88,7 @@ export class DashboardApiService {
   }
 
   ingestion(days: number) {
-    return this.cached(`ingestion:${days}`, 'ingestion_runs', () => this.readIngestion(days));
+    return this.cached(`ingestion:${days}`, 'ingestion runs', () => this.readIngestion(days));
   }
 
   private async readIngestion(days: number) {
@@ -97,7 +97,7 @@ export class DashboardApiService {
   }
 
   async recommendations(days: number) {
-    const [[runs, last], hitRates] = await Promise.all([this.cached(`recommendations:${days}`, 'recommendation_runs', () => this.readRecommendationRuns(days)), this.variantHitRates().catch((err: Error) => ({ error: err.message }))]);
+    const [[runs, last], hitRates] = await Promise.all([this.cached(`recommendations:${days}`, 'recommendation runs', () => this.readRecommendationRuns(days)), this.variantHitRates().catch((err: Error) => ({ error: err.message }))]);
     return this.recommendationsAnswer(days, runs, last, hitRates);
   }
 
@@ -148,7 +148,7 @@ export class DashboardApiService {
   }
 
   models(days: number) {
-    return this.cached(`models:${days}`, 'model_versions and training_runs', () => this.readModels(days));
+    return this.cached(`models:${days}`, 'model versions and training runs', () => this.readModels(days));
   }
 
   private async readModels(days: number) {

@@ -82,7 +82,7 @@ export class DashboardService {
           ),
         ),
       ),
-      bounded(this.runs.productionModel(), 'model_versions').then(
+      bounded(this.runs.productionModel(), 'model versions').then(
         (doc) => ({ doc }),
         (err: Error) => ({ doc: null, error: err.message }),
       ),

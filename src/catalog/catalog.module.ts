@@ -3,7 +3,11 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { CatalogRepository } from './catalog.repository.js';
 import { ListenEventSchema, ListenHistorySchema, MODEL_NAMES, TrackSchema, UserSchema } from './catalog.schemas.js';
 
-/** Mongoose models of the source mirror (shared by ingestion, recommendations and training) and its bulk writes. */
+/**
+ * The source mirror's collections (tracks, users, listen_history, listen_events): ingestion writes
+ * them, recommendations, training and the dashboard read them, all through CatalogRepository (the
+ * Mongoose models stay inside this module).
+ */
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -14,6 +18,6 @@ import { ListenEventSchema, ListenHistorySchema, MODEL_NAMES, TrackSchema, UserS
     ]),
   ],
   providers: [CatalogRepository],
-  exports: [MongooseModule, CatalogRepository],
+  exports: [CatalogRepository],
 })
 export class CatalogModule {}

@@ -3,11 +3,17 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 import type { Model } from 'mongoose';
 import { duplicateKeyIndexes, insertIgnoringDuplicates } from '../database/duplicate-keys.js';
-import { MODEL_NAMES, type ListenEventDoc, type ListenHistoryDoc, type TrackDoc, type UserDoc } from './catalog.schemas.js';
+import { COLLECTIONS, MODEL_NAMES, type ListenEventDoc, type ListenHistoryDoc, type TrackDoc, type UserDoc } from './catalog.schemas.js';
 
 /** The mirrored collections, named like the source endpoints they mirror. */
 export type MirrorName = 'tracks' | 'users' | 'listen_history';
 export type MirrorDoc = TrackDoc | UserDoc | ListenHistoryDoc;
+/** Every collection of the catalog. */
+export type CatalogCollection = MirrorName | typeof COLLECTIONS.listenEvents;
+/** A stored document as read with a projection: its numeric `_id` and the projected fields. */
+export type StoredDoc = Document & { _id: number };
+/** Which fields to read (1) or leave out (0). */
+export type Projection = Record<string, 0 | 1>;
 
 /** What a run needs to know of a stored record to decide whether a new version changed it. */
 export interface StoredState {
@@ -145,8 +151,42 @@ export class CatalogRepository {
     return insertIgnoringDuplicates(this.events, events);
   }
 
-  async count(name: MirrorName | 'listen_events'): Promise<number> {
-    return name === 'listen_events' ? this.events.countDocuments({}) : this.mirrors[name].countDocuments({});
+  async count(name: CatalogCollection): Promise<number> {
+    return name === COLLECTIONS.listenEvents ? this.events.countDocuments({}) : this.mirrors[name].countDocuments({});
+  }
+
+  // Reads for the other modules (recommendations, training, the dashboard): whole-collection
+  // streams and `_id` lookups, the reads FerretDB runs well.
+
+  /** A whole collection, projected, as one streaming cursor. */
+  streamAll(name: CatalogCollection, projection: Projection, batchSize: number): AsyncIterable<StoredDoc> {
+    return this.collectionOf(name).find({}, { projection, batchSize }) as unknown as AsyncIterable<StoredDoc>;
+  }
+
+  /** The documents of some ids (those that exist), projected. */
+  byIds(name: MirrorName, ids: readonly number[], projection: Projection): Promise<StoredDoc[]> {
+    return this.mirrors[name].find({ _id: { $in: [...ids] } } as Document, { projection }).toArray() as unknown as Promise<StoredDoc[]>;
+  }
+
+  /** One document by id, projected, or null. */
+  byId(name: MirrorName, id: number, projection: Projection): Promise<StoredDoc | null> {
+    return this.mirrors[name].findOne({ _id: id } as Document, { projection }) as unknown as Promise<StoredDoc | null>;
+  }
+
+  /** Listen events with from <= listened_at (<= to when given), projected, as one streaming cursor. */
+  streamListens(range: { from: Date; to?: Date }, projection: Projection, batchSize: number): AsyncIterable<Partial<ListenEventDoc>> {
+    const listenedAt = range.to ? { $gte: range.from, $lte: range.to } : { $gte: range.from };
+    return this.events.find({ listened_at: listenedAt }, { projection, batchSize }) as AsyncIterable<Partial<ListenEventDoc>>;
+  }
+
+  /** Time of the newest listen, or null when there is none. */
+  async newestListenAt(): Promise<Date | null> {
+    const doc = await this.events.findOne({}, { projection: { listened_at: 1 }, sort: { listened_at: -1 } });
+    return doc?.listened_at ? new Date(doc.listened_at) : null;
+  }
+
+  private collectionOf(name: CatalogCollection): Collection<Document> {
+    return name === COLLECTIONS.listenEvents ? (this.events as unknown as Collection<Document>) : this.mirrors[name];
   }
 }
 

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import type { Collection, Document } from 'mongodb';
 import type { Model } from 'mongoose';
 import { insertIgnoringDuplicates } from '../database/duplicate-keys.js';
+import { runRecordReads, type RunRecordReads } from '../monitoring/run-record-reads.js';
 import { ENDPOINTS, type Endpoint } from './endpoints.js';
 import { INGESTION_MODEL_NAMES, type CheckpointDoc, type EndpointRun, type IngestionRunDoc, type RunStatus } from './ingestion.schemas.js';
 import type { RejectedRecordDoc } from './page-plan.js';
@@ -13,11 +15,16 @@ export function emptyEndpointRun(): EndpointRun {
 /** ingestion_runs (one record per run), its checkpoint log, and rejected_records. */
 @Injectable()
 export class IngestionRunsRepository {
+  /** Monitoring's and the dashboard's reads of the run records. */
+  readonly records: RunRecordReads;
+
   constructor(
     @InjectModel(INGESTION_MODEL_NAMES.Run) private readonly runs: Model<IngestionRunDoc>,
     @InjectModel(INGESTION_MODEL_NAMES.Rejected) private readonly rejected: Model<RejectedRecordDoc>,
     @InjectModel(INGESTION_MODEL_NAMES.Checkpoint) private readonly checkpoints: Model<CheckpointDoc>,
-  ) {}
+  ) {
+    this.records = runRecordReads(runs.collection as unknown as Collection<Document>);
+  }
 
   async get(runId: string): Promise<IngestionRunDoc | null> {
     return this.runs.findById(runId).lean<IngestionRunDoc>().exec();
@@ -98,5 +105,28 @@ export class IngestionRunsRepository {
       .limit(limit)
       .lean<RejectedRecordDoc[]>()
       .exec();
+  }
+
+  // The retention job's deletes (src/pipeline/data-retention.service.ts decides what goes).
+
+  /** Deletes the rejected records stored before `cutoff`; returns how many. */
+  async deleteRejectedBefore(cutoff: Date): Promise<number> {
+    return (await this.rejected.collection.deleteMany({ created_at: { $lt: cutoff } })).deletedCount;
+  }
+
+  /** Ids of the runs with checkpoints stored before `cutoff`. */
+  async checkpointRunsBefore(cutoff: Date): Promise<string[]> {
+    return (await this.checkpoints.collection.distinct('run_id', { created_at: { $lt: cutoff } })) as string[];
+  }
+
+  /** A run's status, or null when it has no record. */
+  async statusOf(runId: string): Promise<string | null> {
+    const run = await this.runs.collection.findOne({ _id: runId } as never, { projection: { status: 1 } });
+    return (run?.status as string | undefined) ?? null;
+  }
+
+  /** Deletes the checkpoint logs of these runs; returns how many documents. */
+  async deleteCheckpointsOf(runIds: readonly string[]): Promise<number> {
+    return (await this.checkpoints.collection.deleteMany({ run_id: { $in: [...runIds] } })).deletedCount;
   }
 }

@@ -1,19 +1,19 @@
-import { Global, Module } from '@nestjs/common';
-import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { HttpMetricsHook } from './http-metrics.js';
-import { METRIC_PREFIX, PipelineMetrics } from './pipeline-metrics.js';
-import { ConnectionErrorLog } from './connection-error-log.service.js';
+import { Module } from '@nestjs/common';
+import { IngestionRunsModule } from '../ingestion/ingestion-runs.module.js';
+import { RecommendationStoreModule } from '../recommendations/recommendation-store.module.js';
+import { ModelRegistryModule } from '../training/registry/model-registry.module.js';
+import { MetricsModule } from './metrics.module.js';
 import { RunRecordsRepository } from './run-records.repository.js';
 import { ScrapeCollector } from './scrape-collector.service.js';
 
 /**
- * /metrics (Node process metrics as moovitamix_process_* and moovitamix_nodejs_*, and every pipeline metric) in every role, the PipelineMetrics
- * service, the scrape-time gauges (queues, run freshness) and the HTTP duration hook.
+ * What the run records say, for /metrics (the scrape-time gauges: queues, run freshness, the
+ * production version), /health and the dashboard: read through the run repositories of the modules
+ * that own them.
  */
-@Global()
 @Module({
-  imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true, config: { prefix: METRIC_PREFIX } } })],
-  providers: [PipelineMetrics, RunRecordsRepository, ScrapeCollector, HttpMetricsHook, ConnectionErrorLog],
-  exports: [PipelineMetrics, RunRecordsRepository, ConnectionErrorLog],
+  imports: [MetricsModule, IngestionRunsModule, RecommendationStoreModule, ModelRegistryModule],
+  providers: [RunRecordsRepository, ScrapeCollector],
+  exports: [RunRecordsRepository],
 })
 export class MonitoringModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration } from 'prom-client';
 import { JOB_QUEUE } from '../queues/job-catalogue.js';
 import { HotCounter, HotHistogram, hotMetric } from './hot-metrics.js';
-import { SOURCE_ENDPOINTS } from './run-records.repository.js';
+import { SOURCE_ENDPOINTS } from './run-record-reads.js';
 
 /** Prefix of every metric of ours. */
 export const METRIC_PREFIX = 'moovitamix_';

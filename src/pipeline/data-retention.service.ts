@@ -1,14 +1,12 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectConnection } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
 import { AppConfig } from '../config/app-config.js';
 import { ENDPOINTS } from '../ingestion/endpoints.js';
-import { INGESTION_COLLECTIONS } from '../ingestion/ingestion.schemas.js';
+import { IngestionRunsRepository } from '../ingestion/ingestion-runs.repository.js';
 import { JobName, type JobPayloads } from '../queues/job-catalogue.js';
 import { OnJob } from '../queues/on-job.js';
-import { TRAINING_COLLECTIONS } from '../training/registry/registry.schemas.js';
+import { ModelRegistry } from '../training/registry/model-registry.service.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Run statuses whose checkpoint log may still be resumed from: never pruned. */
@@ -39,7 +37,8 @@ export class DataRetentionService {
 
   constructor(
     private readonly config: AppConfig,
-    @InjectConnection() private readonly connection: Connection,
+    private readonly ingestionRuns: IngestionRunsRepository,
+    private readonly registry: ModelRegistry,
   ) {}
 
   @OnJob(JobName.DataRetention)
@@ -84,41 +83,32 @@ export class DataRetentionService {
   }
 
   async pruneRejected(cutoff: Date): Promise<number> {
-    const r = await this.db.collection(INGESTION_COLLECTIONS.rejected).deleteMany({ created_at: { $lt: cutoff } });
-    return r.deletedCount;
+    return this.ingestionRuns.deleteRejectedBefore(cutoff);
   }
 
   /** Checkpoint logs older than the cutoff of runs that failed (or have no record); a live run's are kept. */
   async pruneCheckpoints(cutoff: Date): Promise<{ documents: number; runs: string[] }> {
-    const checkpoints = this.db.collection(INGESTION_COLLECTIONS.checkpoints);
-    const runIds = (await checkpoints.distinct('run_id', { created_at: { $lt: cutoff } })) as string[];
-    const runs = this.db.collection<{ _id: string; status: string }>(INGESTION_COLLECTIONS.runs);
+    const runIds = await this.ingestionRuns.checkpointRunsBefore(cutoff);
     const stale: string[] = [];
     for (const id of runIds) {
-      const run = await runs.findOne({ _id: id }, { projection: { status: 1 } });
-      if (!run || !LIVE_RUN_STATUSES.includes(run.status)) stale.push(id);
+      const status = await this.ingestionRuns.statusOf(id);
+      if (status === null || !LIVE_RUN_STATUSES.includes(status)) stale.push(id);
     }
     if (stale.length === 0) return { documents: 0, runs: [] };
-    const r = await checkpoints.deleteMany({ run_id: { $in: stale } });
-    return { documents: r.deletedCount, runs: stale.sort() };
+    const documents = await this.ingestionRuns.deleteCheckpointsOf(stale);
+    return { documents, runs: stale.sort() };
   }
 
   /** Factor chunks of retired or rejected versions last changed before the cutoff, but never production's rollback target. */
   async pruneArtifacts(cutoff: Date): Promise<string[]> {
-    const versions = this.db.collection<{ _id: string; status: string; artifact: unknown; previous_production_version: string | null; updated_at: Date }>(TRAINING_COLLECTIONS.modelVersions);
-    const all = await versions.find({}, { projection: { status: 1, artifact: 1, previous_production_version: 1, updated_at: 1 } }).toArray();
+    const all = await this.registry.retentionView();
     const keep = new Set(all.filter((v) => KEPT_MODEL_STATUSES.includes(v.status)).flatMap((v) => [v._id, v.status === 'production' ? v.previous_production_version : null]));
     const pruned: string[] = [];
     for (const v of all) {
       if (keep.has(v._id) || !v.artifact || !(v.updated_at < cutoff)) continue;
-      await this.db.collection(TRAINING_COLLECTIONS.modelArtifacts).deleteMany({ version: v._id });
-      await versions.updateOne({ _id: v._id }, { $set: { artifact: null, artifact_pruned_at: this.now() } });
+      await this.registry.pruneArtifact(v._id, this.now());
       pruned.push(v._id);
     }
     return pruned.sort();
-  }
-
-  private get db() {
-    return this.connection.db!;
   }
 }

@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PipelineChain } from './pipeline-chain.service.js';
 
-@Global()
+/** The chain of jobs (what enqueues what): imported by every module that starts or follows a stage. */
 @Module({ providers: [PipelineChain], exports: [PipelineChain] })
 export class PipelineModule {}

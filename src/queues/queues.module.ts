@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsModule } from '../monitoring/metrics.module.js';
 import { redisOptions } from '../redis/redis.module.js';
 import { ALL_QUEUES } from './job-catalogue.js';
 import { JobDispatcher } from './job-dispatcher.js';
@@ -18,6 +19,8 @@ export class QueuesModule {
       module: QueuesModule,
       imports: [
         DiscoveryModule,
+        // The processors count jobs and log connection errors.
+        MetricsModule,
         BullModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({ connection: redisOptions(config.REDIS_URL), prefix: config.REDIS_PREFIX }),

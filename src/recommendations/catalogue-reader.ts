@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Collection, Document } from 'mongodb';
-import type { Model } from 'mongoose';
-import { MODEL_NAMES, type ListenHistoryDoc, type TrackDoc, type UserDoc } from '../catalog/catalog.schemas.js';
+import { CatalogRepository } from '../catalog/catalog.repository.js';
 import { historySignature, type HistoryFacts, type TrackFacts, type UserFacts } from './catalogue-index.js';
 import type { TrackDetails } from './playlist-views.js';
 
@@ -10,9 +7,6 @@ const BATCH = 5000;
 
 /** account_status values (when a source sends one) of users who get no playlist. */
 const INACTIVE_STATUSES = new Set(['inactive', 'closed', 'suspended', 'deleted', 'cancelled', 'canceled', 'banned']);
-
-/** The mirror's documents, keyed by the source's numeric id. */
-type MirrorDoc = Document & { _id: number };
 
 export interface CatalogueSnapshot {
   tracks: TrackFacts[];
@@ -33,19 +27,7 @@ function strings(v: unknown): string[] {
  */
 @Injectable()
 export class CatalogueReader {
-  private readonly tracks: Collection<MirrorDoc>;
-  private readonly users: Collection<MirrorDoc>;
-  private readonly history: Collection<MirrorDoc>;
-
-  constructor(
-    @InjectModel(MODEL_NAMES.Track) tracks: Model<TrackDoc>,
-    @InjectModel(MODEL_NAMES.User) users: Model<UserDoc>,
-    @InjectModel(MODEL_NAMES.ListenHistory) history: Model<ListenHistoryDoc>,
-  ) {
-    this.tracks = tracks.collection as unknown as Collection<MirrorDoc>;
-    this.users = users.collection as unknown as Collection<MirrorDoc>;
-    this.history = history.collection as unknown as Collection<MirrorDoc>;
-  }
+  constructor(private readonly catalog: CatalogRepository) {}
 
   /** The three streams at once: the store works on them in parallel. */
   async snapshot(): Promise<CatalogueSnapshot> {
@@ -55,7 +37,7 @@ export class CatalogueReader {
 
   async readTracks(): Promise<TrackFacts[]> {
     const out: TrackFacts[] = [];
-    const cursor = this.tracks.find({}, { projection: { name: 1, artist: 1, genres: 1 }, batchSize: BATCH });
+    const cursor = this.catalog.streamAll('tracks', { name: 1, artist: 1, genres: 1 }, BATCH);
     for await (const d of cursor) {
       if (typeof d._id !== 'number') continue;
       out.push({ id: d._id, name: typeof d.name === 'string' ? d.name : '', artist: typeof d.artist === 'string' ? d.artist : '', genres: strings(d.genres) });
@@ -65,7 +47,7 @@ export class CatalogueReader {
 
   async readUsers(): Promise<Map<number, UserFacts>> {
     const out = new Map<number, UserFacts>();
-    const cursor = this.users.find({}, { projection: { favorite_genres: 1, account_status: 1, created_at: 1 }, batchSize: BATCH });
+    const cursor = this.catalog.streamAll('users', { favorite_genres: 1, account_status: 1, created_at: 1 }, BATCH);
     for await (const d of cursor) {
       if (typeof d._id !== 'number') continue;
       const status = typeof d.account_status === 'string' ? d.account_status.toLowerCase() : null;
@@ -77,7 +59,7 @@ export class CatalogueReader {
 
   async readHistories(): Promise<Map<number, HistoryFacts>> {
     const out = new Map<number, HistoryFacts>();
-    const cursor = this.history.find({}, { projection: { items: 1, generation: 1 }, batchSize: BATCH });
+    const cursor = this.catalog.streamAll('listen_history', { items: 1, generation: 1 }, BATCH);
     for await (const d of cursor) {
       if (typeof d._id !== 'number') continue;
       const items = Array.isArray(d.items) ? (d.items as unknown[]).filter((x): x is number => typeof x === 'number') : [];
@@ -90,7 +72,7 @@ export class CatalogueReader {
   async trackDetails(ids: readonly number[]): Promise<Map<number, TrackDetails>> {
     const out = new Map<number, TrackDetails>();
     if (ids.length === 0) return out;
-    const docs = await this.tracks.find({ _id: { $in: [...ids] } }, { projection: { name: 1, artist: 1, genres: 1 } }).toArray();
+    const docs = await this.catalog.byIds('tracks', ids, { name: 1, artist: 1, genres: 1 });
     for (const d of docs) {
       if (typeof d._id !== 'number') continue;
       out.set(d._id, { track_id: d._id, name: typeof d.name === 'string' ? d.name : null, artist: typeof d.artist === 'string' ? d.artist : null, genres: strings(d.genres) });
@@ -100,7 +82,7 @@ export class CatalogueReader {
 
   /** The user's favourite genres, or null when the user does not exist. */
   async favouriteGenres(userId: number): Promise<string[] | null> {
-    const d = await this.users.findOne({ _id: userId }, { projection: { favorite_genres: 1 } });
+    const d = await this.catalog.byId('users', userId, { favorite_genres: 1 });
     return d ? strings(d.favorite_genres) : null;
   }
 }

@@ -88,6 +88,11 @@ export class PlaylistRepository {
     return out;
   }
 
+  /** Playlists created at or after `since`, projected, as one streaming cursor (the canary review, the dashboard's hit rates). */
+  createdSince(since: Date, projection: Record<string, 0 | 1>, batchSize: number): AsyncIterable<Partial<PlaylistDoc>> {
+    return this.playlists.find({ created_at: { $gte: since } }, { projection, batchSize });
+  }
+
   /** The newest cold-start list of a genre among the given runs. */
   async latestColdStart(genre: string, runKeys: readonly string[]): Promise<ColdStartDoc | null> {
     for (const key of runKeys) {

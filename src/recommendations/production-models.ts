@@ -1,8 +1,3 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectConnection } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
-import { AppConfig } from '../config/app-config.js';
-
 export interface ModelRecommendation {
   trackId: number;
   score: number;
@@ -32,46 +27,13 @@ export interface CurrentModels {
 }
 
 /**
- * DI token: the models the recommendation runs may use. The training module provides the
- * registry-backed implementation (globally); without it `ModelVersionsProbe` is used, which
- * reports that there is none.
+ * The port (interface and DI token) of the models the recommendation runs may use. The owner of
+ * model_versions provides it: the training module's ModelRegistryModule, which RecommendationsModule
+ * imports (training imports only the recommendation stage's store, so there is no cycle).
  */
 export abstract class ProductionModels {
   /** The production and canary models now, read fresh at each call (a run calls it once). */
   abstract current(): Promise<CurrentModels>;
   /** A specific version for an experiment variant, or null when it cannot be loaded. */
   abstract byVersion(version: string): Promise<LoadedModel | null>;
-}
-
-/**
- * Reports no model while `model_versions` has no production or canary entry. When one exists it
- * cannot load it (loading artifacts is the registry's job), so it says so once and reports none:
- * the playlists keep being served by the hybrid recommender.
- */
-@Injectable()
-export class ModelVersionsProbe extends ProductionModels {
-  private readonly logger = new Logger('ProductionModels');
-  private warned = new Set<string>();
-
-  constructor(
-    @InjectConnection() private readonly conn: Connection,
-    private readonly config: AppConfig,
-  ) {
-    super();
-  }
-
-  async current(): Promise<CurrentModels> {
-    const docs = await this.conn.db!.collection('model_versions').find({ status: { $in: ['production', 'canary'] } }, { projection: { _id: 1, status: 1 } }).toArray();
-    for (const d of docs) {
-      const key = `${String(d.status)}:${String(d._id)}`;
-      if (this.warned.has(key)) continue;
-      this.warned.add(key);
-      this.logger.warn(`model ${String(d._id)} is ${String(d.status)} but no model loader is installed: serving the hybrid recommender`, { version: String(d._id) });
-    }
-    return { canaryPercent: this.config.CANARY_PERCENT };
-  }
-
-  async byVersion(): Promise<LoadedModel | null> {
-    return null;
-  }
 }

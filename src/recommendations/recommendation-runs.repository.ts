@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Collection } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
 import type { Model } from 'mongoose';
 import { insertIgnoringDuplicates } from '../database/duplicate-keys.js';
+import { runRecordReads, type RunRecordReads } from '../monitoring/run-record-reads.js';
 import { RECOMMENDATION_MODEL_NAMES, type RecommendationRunDoc, type RunStatus } from './recommendation.schemas.js';
 
 /** The run records in `recommendation_runs`: created by the plan, closed by the finalize job. */
 @Injectable()
 export class RecommendationRunsRepository {
   private readonly runs: Collection<RecommendationRunDoc>;
+  /** Monitoring's and the dashboard's reads of these records. */
+  readonly records: RunRecordReads;
 
   constructor(@InjectModel(RECOMMENDATION_MODEL_NAMES.Run) runs: Model<RecommendationRunDoc>) {
     this.runs = runs.collection as unknown as Collection<RecommendationRunDoc>;
+    this.records = runRecordReads(runs.collection as unknown as Collection<Document>);
   }
 
   /** Creates the record; a retried plan keeps the record its first attempt made. */

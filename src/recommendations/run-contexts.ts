@@ -1,10 +1,10 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { CatalogueIndex } from './catalogue-index.js';
 import { CatalogueReader } from './catalogue-reader.js';
 import { Experiments } from './experiments.provider.js';
 import { PlaylistEngine } from './playlist-engine.js';
-import { ModelVersionsProbe, ProductionModels, type LoadedModel } from './production-models.js';
+import { ProductionModels, type LoadedModel } from './production-models.js';
 
 /** Runs whose state a process keeps at once (a run and the next one, when they overlap). */
 const KEEP = 2;
@@ -20,18 +20,13 @@ export class RunContexts {
   private readonly cache = new Map<string, Promise<PlaylistEngine>>();
   /** How many times a run's state was loaded in this process (tests read it). */
   loads = 0;
-  private readonly models: ProductionModels;
 
   constructor(
     private readonly reader: CatalogueReader,
     private readonly experiments: Experiments,
     private readonly config: AppConfig,
-    probe: ModelVersionsProbe,
-    // The model registry's implementation when a module (training) provides one.
-    @Optional() registry?: ProductionModels,
-  ) {
-    this.models = registry ?? probe;
-  }
+    private readonly models: ProductionModels,
+  ) {}
 
   get(runId: string): Promise<PlaylistEngine> {
     let p = this.cache.get(runId);

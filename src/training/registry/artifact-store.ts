@@ -56,6 +56,11 @@ export class ArtifactStore {
     return deserializeModel(await this.readChunks(version, record), record.sha256);
   }
 
+  /** Every chunk of a version, whatever its record says. */
+  async removeAll(version: string): Promise<void> {
+    await this.chunks.collection.deleteMany({ version });
+  }
+
   async remove(version: string, chunks: number): Promise<void> {
     if (chunks > 0) await this.chunks.deleteMany({ _id: { $in: Array.from({ length: chunks }, (_, i) => chunkId(version, i)) } }).exec();
   }

@@ -1,12 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import type { RunRecord } from '../../monitoring/run-record-reads.js';
 import type { TrainedModel } from '../model/model.js';
 import { ArtifactStore } from './artifact-store.js';
 import { TRAINING_MODEL_NAMES, type ModelStatus, type ModelVersionDoc, type StatusChange } from './registry.schemas.js';
 
 /** Loaded models a process keeps. */
 export const MODEL_CACHE_SIZE = 4;
+
+/** A version as the retention job sees it. */
+export interface RetentionVersion {
+  _id: string;
+  status: string;
+  artifact: unknown;
+  previous_production_version: string | null;
+  updated_at: Date;
+}
 
 export class RegistryConflictError extends Error {
   override name = 'RegistryConflictError';
@@ -70,6 +80,27 @@ export class ModelRegistry {
 
   async count(status?: ModelStatus): Promise<number> {
     return this.versions.countDocuments(status ? { status } : {}).exec();
+  }
+
+  /** The production version's record as monitoring reads it (no order: any production version). */
+  async productionRecord(): Promise<RunRecord | null> {
+    return ((await this.versions.collection.findOne({ status: 'production' })) as RunRecord | null) ?? null;
+  }
+
+  /** The newest `limit` versions without their artifact record (the dashboard's timeline). */
+  async newestRecords(limit: number): Promise<RunRecord[]> {
+    return (await this.versions.collection.find({}, { projection: { artifact: 0 } }).sort({ created_at: -1 }).limit(limit).toArray()) as unknown as RunRecord[];
+  }
+
+  /** Every version's status, artifact record, rollback target and last change: what the retention job decides on. */
+  retentionView(): Promise<RetentionVersion[]> {
+    return this.versions.collection.find({}, { projection: { status: 1, artifact: 1, previous_production_version: 1, updated_at: 1 } }).toArray() as unknown as Promise<RetentionVersion[]>;
+  }
+
+  /** Deletes a version's stored factors and records that it has none: it can no longer be served or promoted. */
+  async pruneArtifact(version: string, at: Date): Promise<void> {
+    await this.artifacts.removeAll(version);
+    await this.versions.collection.updateOne({ _id: version } as never, { $set: { artifact: null, artifact_pruned_at: at } });
   }
 
   /** The production version; if a promotion left two for a moment, the one promoted last. */

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import type { Collection, Document } from 'mongodb';
 import type { Model } from 'mongoose';
+import { runRecordReads, type RunRecordReads } from '../../monitoring/run-record-reads.js';
 import { TRAINING_MODEL_NAMES, type TrainingRunDoc } from './registry.schemas.js';
 
 /** The training_runs collection: one record per run, written as the run goes. */
 @Injectable()
 export class TrainingRunsRepository {
-  constructor(@InjectModel(TRAINING_MODEL_NAMES.TrainingRun) private readonly runs: Model<TrainingRunDoc>) {}
+  /** Monitoring's and the dashboard's reads of these records. */
+  readonly records: RunRecordReads;
+
+  constructor(@InjectModel(TRAINING_MODEL_NAMES.TrainingRun) private readonly runs: Model<TrainingRunDoc>) {
+    this.records = runRecordReads(runs.collection as unknown as Collection<Document>);
+  }
 
   async start(doc: TrainingRunDoc): Promise<void> {
     await this.runs.create(doc);

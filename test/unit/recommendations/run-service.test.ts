@@ -11,7 +11,7 @@ import type { CatalogueReader } from '../../../src/recommendations/catalogue-rea
 import { Experiments } from '../../../src/recommendations/experiments.provider.js';
 import { PlaylistEngine } from '../../../src/recommendations/playlist-engine.js';
 import type { PlaylistRepository, UserState } from '../../../src/recommendations/playlist.repository.js';
-import type { ModelVersionsProbe, ProductionModels } from '../../../src/recommendations/production-models.js';
+import type { ProductionModels } from '../../../src/recommendations/production-models.js';
 import type { RecommendationCache } from '../../../src/recommendations/recommendation-cache.js';
 import { RecommendationRunService, type BatchResult } from '../../../src/recommendations/recommendation-run.service.js';
 import type { RecommendationRunsRepository } from '../../../src/recommendations/recommendation-runs.repository.js';
@@ -144,7 +144,7 @@ describe('RunContexts', () => {
     const reader = { snapshot: vi.fn(async () => ({ tracks: TRACKS, users: new Map([[1, user(1, ['Rock'])]]), histories: new Map([[1, history(1, [1])]]) })) } as unknown as CatalogueReader;
     const models = { current: vi.fn(async () => ({ canaryPercent: 0 })), byVersion: vi.fn(async () => null) } as unknown as ProductionModels;
     const config = loadConfig({ ADMIN_TOKEN: 'x'.repeat(20) }) as unknown as AppConfig;
-    const contexts = new RunContexts(reader, new Experiments(config), config, {} as ModelVersionsProbe, models);
+    const contexts = new RunContexts(reader, new Experiments(config), config, models);
     const engines = await Promise.all(Array.from({ length: 10 }, () => contexts.get('run-1')));
     expect(new Set(engines).size).toBe(1);
     expect(reader.snapshot).toHaveBeenCalledTimes(1);
