@@ -107,6 +107,7 @@ export const SETTINGS = {
   INGESTION_RETRY_MAX_MS: spec('ingestion', int(1, 600_000), '10000', 'Longest backoff delay (and longest Retry-After honoured).'),
   INGESTION_JOB_ATTEMPTS: spec('ingestion', int(1, 20), '3', 'BullMQ attempts of a run; each attempt resumes from the last completed page.'),
   INGESTION_LOCK_DURATION_MS: spec('ingestion', int(1000, 600_000), '30000', 'Lock of a running ingestion job, renewed while its worker lives; when a worker dies, another takes the run over from its checkpoint within about twice this.'),
+  SOURCE_SHRINK_TOLERANCE: spec('ingestion', ratio(), '0.1', 'A run whose source reports fewer records of an endpoint than the store holds, by more than this share, is marked anomalous and does not enqueue the recommendation run (the store keeps every record).'),
   RAW_EXPORT: spec('ingestion', bool(), 'true', 'Write each run\'s pages as received under RAW_EXPORT_DIR/<endpoint>/run_date=YYYY-MM-DD/.'),
   RAW_EXPORT_DIR: spec('ingestion', z.string().min(1), 'data/raw', 'Folder of the raw zone.'),
 

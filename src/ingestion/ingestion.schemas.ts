@@ -36,6 +36,8 @@ export interface EndpointRun {
   quarantined: number;
   /** listen_history: listen events added. */
   events_inserted: number;
+  /** Records of the endpoint in the store when the run reached it (absent on older records). */
+  stored?: number;
   /** Time spent on the endpoint, all attempts together. */
   duration_s: number;
   started_at: Date | null;

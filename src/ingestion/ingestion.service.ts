@@ -123,9 +123,10 @@ export class IngestionService implements OnApplicationBootstrap {
   private async ingestEndpoint(ctx: RunContext, endpoint: Endpoint, previous: EndpointRun, budget: RetryBudget): Promise<EndpointRun> {
     const { runId } = ctx;
     const started = Date.now();
-    const base: EndpointRun = { ...previous, status: 'running', started_at: previous.started_at ?? new Date(), error: null };
-    await this.runs.setEndpoint(runId, endpoint, base);
     const index = await this.loadIndex(endpoint);
+    // What the store held when the run reached the endpoint (a resumed attempt keeps the first count).
+    const base: EndpointRun = { ...previous, status: 'running', started_at: previous.started_at ?? new Date(), error: null, stored: previous.stored ?? index.size };
+    await this.runs.setEndpoint(runId, endpoint, base);
     const state = walkStateFromLog(await this.runs.checkpointsOf(runId, endpoint));
     const token = randomBytes(4).toString('hex');
     let seq = 0;
@@ -222,6 +223,16 @@ export class IngestionService implements OnApplicationBootstrap {
       assessment.anomalous = true;
       assessment.reasons.push(`listen_history: ${quarantined} histories quarantined (not an append of the stored ones: the source lost or rewrote listens); GET /ingestion/runs/${run._id}/rejected lists them`);
     }
+    // A source that reports far fewer records than the store holds lost data (or a page walk was cut):
+    // the store keeps them (the mirror never deletes), and nothing downstream is recomputed from it.
+    const shrunk = ENDPOINTS.filter((e) => {
+      const { stored, total } = endpoints[e];
+      return stored !== undefined && stored > 0 && total !== null && total < stored * (1 - this.config.SOURCE_SHRINK_TOLERANCE);
+    }).map((e) => `${e} reports ${endpoints[e].total} records where ${endpoints[e].stored} are stored`);
+    if (shrunk.length > 0) {
+      assessment.anomalous = true;
+      assessment.reasons.push(`the source shrank by more than ${this.config.SOURCE_SHRINK_TOLERANCE * 100}%: ${shrunk.join('; ')}`);
+    }
     const status: RunStatus = rejected + quarantined > 0 ? 'succeeded_with_rejections' : 'succeeded';
     // Recommendations are not recomputed from a run that brought nothing, or whose source disagrees
     // with the store: the playlists of the last good state stay served (RECOMMENDATION_CRON still runs).
@@ -230,7 +241,9 @@ export class IngestionService implements OnApplicationBootstrap {
         ? 'the source sent no records'
         : quarantined > 0
           ? `${quarantined} listen histories quarantined: the source lost or rewrote listens`
-          : null;
+          : shrunk.length > 0
+            ? `the source shrank: ${shrunk.join('; ')}`
+            : null;
     const durationSeconds = seconds(finishedAt.getTime() - run.started_at.getTime());
     await this.runs.update(run._id, {
       status,

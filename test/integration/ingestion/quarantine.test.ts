@@ -81,4 +81,14 @@ describe('a source whose listen histories lost or rewrote listens', () => {
     expect(await eventCount()).toBe(40);
     expect(await recommendationJob('2026-11-28')).toBeTruthy();
   });
+
+  it('a source that lost records keeps them in the store, and the run holds recommendations', async () => {
+    stub.data.tracks = tracks.slice(0, 10).map((id) => track(id));
+    const r4 = await pipe.run('q4', '2026-11-29');
+    expect(r4.endpoints.tracks).toMatchObject({ stored: 40, total: 10, unchanged: 10 });
+    expect(r4.chainHeld).toBe('the source shrank: tracks reports 10 records where 40 are stored');
+    expect(r4.anomaly!.anomalous).toBe(true);
+    expect(await pipe.db.collection('tracks').countDocuments({})).toBe(40);
+    expect(await recommendationJob('2026-11-29')).toBeFalsy();
+  });
 });

@@ -29,7 +29,7 @@ function world(source: Record<Endpoint, unknown[]>, opts: { previous?: Ingestion
   const runs = new Map<string, IngestionRunDoc>((opts.previous ?? []).map((r) => [r._id, r]));
   const log: CheckpointDoc[] = [];
   const rejected: unknown[] = [];
-  const config = { INGESTION_PAGE_SIZE: 2, INGESTION_CONCURRENCY: 2, INGESTION_RETRY_BUDGET: 10, ANOMALY_WINDOW: 5, ANOMALY_THRESHOLD: 3.5 } as AppConfig;
+  const config = { INGESTION_PAGE_SIZE: 2, INGESTION_CONCURRENCY: 2, INGESTION_RETRY_BUDGET: 10, ANOMALY_WINDOW: 5, ANOMALY_THRESHOLD: 3.5, SOURCE_SHRINK_TOLERANCE: 0.1 } as AppConfig;
   const client = {
     fetchPage: async (endpoint: Endpoint, page: number, size: number) => {
       if (endpoint === opts.failOn) throw new Error(`GET /${endpoint}: 500`);
@@ -168,6 +168,23 @@ describe('an ingestion run', () => {
     expect(w.chain.afterIngestionSucceeded).toHaveBeenCalledTimes(1);
     expect(w.chain.afterIngestionSucceeded).toHaveBeenCalledWith('2026-11-26', 'q1');
     expect(await metricValue(w.metrics.ingestionRecords, { endpoint: 'listen_history', result: 'quarantined' })).toBe(before + 1);
+  });
+
+  it('a source that shrinks past SOURCE_SHRINK_TOLERANCE: the store keeps its records, the run is anomalous and holds recommendations', async () => {
+    const data = { ...source(), tracks: Array.from({ length: 10 }, (_, i) => track(i + 1)) };
+    const w = world(data);
+    await w.service.execute(w.ctx('s1'));
+    data.tracks = data.tracks.slice(0, 9);
+    const within = await w.service.execute(w.ctx('s2'));
+    expect(within.chainHeld).toBeNull();
+    data.tracks = data.tracks.slice(0, 5);
+    const summary = await w.service.execute(w.ctx('s3'));
+    expect(summary.endpoints.tracks).toMatchObject({ stored: 10, total: 5 });
+    expect(summary.chainHeld).toBe('the source shrank: tracks reports 5 records where 10 are stored');
+    expect(summary.anomaly!.anomalous).toBe(true);
+    expect(summary.anomaly!.reasons.at(-1)).toMatch(/^the source shrank by more than 10%: tracks reports 5 records/);
+    expect(w.store.tracks.size).toBe(10);
+    expect(w.chain.afterIngestionSucceeded).toHaveBeenCalledTimes(2);
   });
 
   it('an empty source gives a successful run that does not enqueue recommendations', async () => {
