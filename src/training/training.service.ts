@@ -103,6 +103,7 @@ export class TrainingService {
       }
     };
     const log = { runId, jobId: opts.jobId };
+    if (opts.jobId) await this.closeAbandonedAttempts(opts.jobId, runId);
     await this.runs.start({
       _id: runId, trigger: opts.trigger, job_id: opts.jobId, run_date: opts.runDate, status: 'running', decision: null, reason: null, version: null, production_version: null,
       window: null, sizes: null, split: null, settings: null, tuning: null, metrics: null, gate: null, drift: null, durations, started_at: started, finished_at: null, error: null,
@@ -233,6 +234,22 @@ export class TrainingService {
     const released = await this.rollout.release(version, gate.reason, prepared.window.end);
     const decision: TrainingDecision = released.decision === 'promoted' ? 'promoted' : 'canary';
     return { runId, decision, reason: released.reason, version, recommendationJobId: released.recommendationJobId };
+  }
+
+  /**
+   * An earlier attempt of this job whose worker died (killed, or its lock lost) left its record
+   * running and maybe a candidate without factors: the record is closed as failed and the candidate
+   * rejected, so neither reads as live nor can be promoted half-made.
+   */
+  private async closeAbandonedAttempts(jobId: string, runId: string): Promise<void> {
+    for (const old of await this.runs.byJob(jobId)) {
+      if (old.status !== 'running') continue;
+      const reason = `the worker running this attempt stopped; taken over by ${runId}`;
+      await this.runs.update(old._id, { status: 'failed', decision: 'failed', reason, error: reason, finished_at: this.registry.now() });
+      const candidates = await this.registry.list({ status: 'candidate', limit: 1000 });
+      for (const v of candidates.filter((c) => c.run_id === old._id)) await this.abandon(v._id, old._id, reason);
+      this.logger.warn(`training run ${old._id} was left running by a worker that stopped: closed as failed`, { runId, jobId });
+    }
   }
 
   /** A version left as candidate by a failed run is rejected, so that nothing can promote it half-made. */
