@@ -12,6 +12,28 @@ export interface RoleParts {
   mockApi: boolean;
 }
 
+/**
+ * The parts of the usual processes by name: what APP_ROLE starts (`all`, `api`, `worker`,
+ * `scheduler`, `mockApi`) and `none`, the bare pipeline context the commands enqueue from.
+ */
+export const ROLE_PRESETS = {
+  none: { api: false, workers: false, scheduler: false, mockApi: false },
+  all: { api: true, workers: true, scheduler: true, mockApi: true },
+  api: { api: true, workers: false, scheduler: false, mockApi: false },
+  worker: { api: false, workers: true, scheduler: false, mockApi: false },
+  scheduler: { api: false, workers: false, scheduler: true, mockApi: false },
+  mockApi: { api: false, workers: false, scheduler: false, mockApi: true },
+} as const satisfies Record<string, Readonly<RoleParts>>;
+
+export type RolePreset = keyof typeof ROLE_PRESETS;
+
+/** Several presets in one process: `combineRoles('api', 'worker')` serves the API and runs the workers. */
+export function combineRoles(...presets: RolePreset[]): RoleParts {
+  const parts: RoleParts = { ...ROLE_PRESETS.none };
+  for (const name of presets) for (const key of Object.keys(parts) as (keyof RoleParts)[]) parts[key] ||= ROLE_PRESETS[name][key];
+  return parts;
+}
+
 export function roleParts(role: AppRole): RoleParts {
   const all = role === 'all';
   return { api: all || role === 'api', workers: all || role === 'worker', scheduler: all || role === 'scheduler', mockApi: all || role === 'mock-api' };

@@ -29,6 +29,7 @@ import { IngestionService } from '../ingestion/ingestion.service.js';
 import { INSERT_ONLY_FIELDS, planPage, type PagePlan } from '../ingestion/page-plan.js';
 import { createLogger } from '../logging/logger.js';
 import { clearPrefix } from './support/redis-prefix.js';
+import { ROLE_PRESETS } from '../roles.js';
 
 const USAGE = `Usage: npm run bench:ingest -- [options]
 
@@ -126,7 +127,7 @@ async function startMock(o: Options, base: Settings): Promise<{ url: string; pro
 }
 
 async function boot(settings: Settings): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(settings, { api: false, workers: false, scheduler: false, mockApi: false }), { logger: createLogger('warn') });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(settings, ROLE_PRESETS.none), { logger: createLogger('warn') });
   // Collections and their indexes exist before anything is timed, as in a deployed store.
   const conn = app.get<Connection>(getConnectionToken());
   await Promise.all(Object.values(conn.models).map((m) => m.init()));

@@ -25,6 +25,7 @@ import { chunkId } from '../training/registry/artifact-store.js';
 import { TRAINING_COLLECTIONS, type ModelVersionDoc } from '../training/registry/registry.schemas.js';
 import { countListens } from '../training/serving/serving-model.js';
 import { clearPrefix } from './support/redis-prefix.js';
+import { ROLE_PRESETS } from '../roles.js';
 
 /**
  * bench:recommend: a full recommendation run, end to end (plan, batches computed, stored in MongoDB
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
   let db: mongoose.mongo.Db | undefined;
   const rows: Array<[string, string]> = [];
   try {
-    app = await createPipelineApp(settings, { api: false, workers: true, scheduler: false, mockApi: false }, createLogger(settings.LOG_LEVEL));
+    app = await createPipelineApp(settings, ROLE_PRESETS.worker, createLogger(settings.LOG_LEVEL));
     await app.init();
     db = app.get<mongoose.Connection>(getConnectionToken()).db!;
     const build = await db.admin().command({ buildInfo: 1 });

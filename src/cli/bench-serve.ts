@@ -17,6 +17,7 @@ import { finalizeJobId } from '../recommendations/run-keys.js';
 import { seedSyntheticCatalogue } from '../tools/synthetic-catalogue.js';
 import { freePort } from './support/free-port.js';
 import { clearPrefix } from './support/redis-prefix.js';
+import { ROLE_PRESETS } from '../roles.js';
 
 /**
  * bench:serve: load on GET /users/:id/recommendations for random users whose playlist is cached,
@@ -118,7 +119,7 @@ async function baselineServer(port: number): Promise<void> {
 
 /** Seeds the store and computes every playlist with a worker in this process, then lets the worker go. */
 async function prepare(settings: Settings, flags: Flags): Promise<void> {
-  const app: INestApplication = await createPipelineApp(settings, { api: false, workers: true, scheduler: false, mockApi: false }, createLogger('warn'));
+  const app: INestApplication = await createPipelineApp(settings, ROLE_PRESETS.worker, createLogger('warn'));
   try {
     await app.init();
     const db = app.get<mongoose.Connection>(getConnectionToken()).db!;

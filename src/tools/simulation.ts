@@ -17,6 +17,7 @@ import { canaryReviewsOf, type CanaryReviewRecord, type ModelVersionDoc, type Tr
 import { TrainingRunsRepository } from '../training/registry/training-runs.repository.js';
 import type { TrainingOutcome } from '../training/training.service.js';
 import { failedJobs, waitUntilIdle, type FailedJob } from './queue-watch.js';
+import { combineRoles } from '../roles.js';
 
 export interface SimulationOptions {
   /** Simulated days to run: day 0 (the starting state, no advance) first, then one advance each. */
@@ -113,7 +114,7 @@ export class SimulatedSystem {
     const settings: Settings = { ...base, MOCK_API_URL: mockUrl };
     let pipeline: NestFastifyApplication;
     try {
-      pipeline = (await createPipelineApp(settings, { api: true, workers: true, scheduler: false, mockApi: false }, logger)) as NestFastifyApplication;
+      pipeline = (await createPipelineApp(settings, combineRoles('api', 'worker'), logger)) as NestFastifyApplication;
       await pipeline.listen(0, '127.0.0.1');
     } catch (err) {
       await mock.close();

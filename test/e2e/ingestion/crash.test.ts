@@ -10,6 +10,7 @@ import { createLogger } from '../../../src/logging/logger.js';
 import { clearRedisPrefix, dropDatabase } from '../../integration/ingestion/support.js';
 import { freePort, startApp, waitForHttp, type AppProcess } from '../../support/processes.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
+import { ROLE_PRESETS } from '../../../src/roles.js';
 
 async function getJson(url: string): Promise<any> {
   return (await fetch(url)).json();
@@ -45,7 +46,7 @@ describe('a worker killed in the middle of an ingestion run', () => {
     await mock.listen(0, '127.0.0.1');
     const mockUrl = `http://127.0.0.1:${(mock.getHttpServer().address() as AddressInfo).port}`;
     settings = { ...settings, MOCK_API_URL: mockUrl };
-    api = await createPipelineApp(settings, { api: true, workers: false, scheduler: false, mockApi: false }, createLogger('warn'));
+    api = await createPipelineApp(settings, ROLE_PRESETS.api, createLogger('warn'));
     await api.listen(0, '127.0.0.1');
     apiBase = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
     db = api.get<Connection>(getConnectionToken()).db;

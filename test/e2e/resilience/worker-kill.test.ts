@@ -9,6 +9,7 @@ import { freePort, startApp, waitForHttp, type AppProcess } from '../../support/
 import { StallProxy } from '../../support/stall-proxy.js';
 import { TEST_ADMIN_TOKEN, testServers, testSettings } from '../../support/settings.js';
 import { activeJobs, expireLocksOfDeadWorker, sleep, until } from './support.js';
+import { ROLE_PRESETS } from '../../../src/roles.js';
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
 const FINISHED = ['succeeded', 'completed', 'failed'];
@@ -33,7 +34,7 @@ describe('a worker killed during a recommendation batch or a training run', () =
     await mock.listen(0, '127.0.0.1');
     const mockUrl = `http://127.0.0.1:${(mock.getHttpServer().address() as AddressInfo).port}`;
     settings = { ...settings, MOCK_API_URL: mockUrl };
-    api = await createPipelineApp(settings, { api: true, workers: false, scheduler: false, mockApi: false }, createLogger('warn'));
+    api = await createPipelineApp(settings, ROLE_PRESETS.api, createLogger('warn'));
     await api.listen(0, '127.0.0.1');
     apiBase = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
     conn = await mongoose.createConnection(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();

@@ -8,6 +8,7 @@ import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { redisOptions } from '../../../src/redis/redis.module.js';
 import { TEST_ADMIN_TOKEN } from '../../support/settings.js';
 import { startMock, startPipeline, type Mock, type Pipeline } from './support.js';
+import { combineRoles } from '../../../src/roles.js';
 
 describe('operating ingestion over HTTP and through the queue', () => {
   let mock: Mock;
@@ -19,7 +20,7 @@ describe('operating ingestion over HTTP and through the queue', () => {
 
   beforeAll(async () => {
     mock = await startMock('ing_api', { MOCK_MODE: 'classic', MOCK_SEED: '5', MOCK_FAULT_MALFORMED_RATE: '0.01' });
-    pipe = await startPipeline('ing_api', mock.url, {}, { api: true, workers: false, scheduler: true, mockApi: false });
+    pipe = await startPipeline('ing_api', mock.url, {}, combineRoles('api', 'scheduler'));
     await pipe.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(pipe.app.getHttpServer().address() as AddressInfo).port}`;
   });

@@ -8,11 +8,11 @@ import { createMockApiApp, createPipelineApp } from '../../../src/bootstrap.js';
 import type { Settings } from '../../../src/config/settings.js';
 import { IngestionService, type RunSummary } from '../../../src/ingestion/ingestion.service.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import type { RoleParts } from '../../../src/roles.js';
+import { ROLE_PRESETS, type RoleParts } from '../../../src/roles.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 import { clearPrefix } from '../../../src/cli/support/redis-prefix.js';
 
-export const NO_PARTS: RoleParts = { api: false, workers: false, scheduler: false, mockApi: false };
+export const NO_PARTS: RoleParts = ROLE_PRESETS.none;
 
 export interface Mock {
   app: INestApplication;

@@ -13,6 +13,7 @@ import { QueueName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { clearRedisPrefix, dropDatabase } from '../ingestion/support.js';
 import { testSettings } from '../../support/settings.js';
+import { ROLE_PRESETS } from '../../../src/roles.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -25,7 +26,7 @@ describe('the retention job', () => {
   let db: mongoose.mongo.Db;
 
   beforeAll(async () => {
-    app = await createPipelineApp(settings, { api: false, workers: false, scheduler: true, mockApi: false }, createLogger('error'));
+    app = await createPipelineApp(settings, ROLE_PRESETS.scheduler, createLogger('error'));
     await app.init();
     db = app.get<mongoose.Connection>(getConnectionToken()).db!;
   });

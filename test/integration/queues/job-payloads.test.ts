@@ -11,6 +11,7 @@ import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { redisOptions } from '../../../src/redis/redis.module.js';
 import { clearRedisPrefix, dropDatabase } from '../ingestion/support.js';
 import { testSettings } from '../../support/settings.js';
+import { ROLE_PRESETS } from '../../../src/roles.js';
 
 // Issue 11 (low): Bull Board's "add job" accepted any payload: a runDate of x/../../../../elsewhere
 // wrote raw pages outside the raw folder, and a chosen job id could pre-empt the cron's id of the day.
@@ -20,7 +21,7 @@ describe('jobs added from outside the application (as Bull Board does)', () => {
   let queue: Queue;
 
   beforeAll(async () => {
-    app = await createPipelineApp(settings, { api: false, workers: true, scheduler: false, mockApi: false }, createLogger('error'));
+    app = await createPipelineApp(settings, ROLE_PRESETS.worker, createLogger('error'));
     await app.init();
     queue = new Queue(QueueName.Ingestion, { connection: redisOptions(settings.REDIS_URL), prefix: settings.REDIS_PREFIX });
   });

@@ -7,13 +7,14 @@ import { QueueName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { clearRedisPrefix, dropDatabase } from '../ingestion/support.js';
 import { testSettings } from '../../support/settings.js';
+import { ROLE_PRESETS } from '../../../src/roles.js';
 
 // Issue 11 (low): two training runs could run at once (one per worker process).
 describe('queues limited to one job at a time across every worker', () => {
   const settings = testSettings('queues_one_at_a_time');
   let app: INestApplication;
   beforeAll(async () => {
-    app = await createPipelineApp(settings, { api: false, workers: false, scheduler: false, mockApi: false }, createLogger('error'));
+    app = await createPipelineApp(settings, ROLE_PRESETS.none, createLogger('error'));
     await app.init();
   });
   afterAll(async () => {
@@ -30,7 +31,7 @@ describe('queues limited to one job at a time across every worker', () => {
   });
 
   it('two schedulers ticking at the same instant enqueue the day\'s job once', async () => {
-    const other = await createPipelineApp(settings, { api: false, workers: false, scheduler: false, mockApi: false }, createLogger('error'));
+    const other = await createPipelineApp(settings, ROLE_PRESETS.none, createLogger('error'));
     await other.init();
     try {
       const chains = [app.get(PipelineChain), other.get(PipelineChain)];

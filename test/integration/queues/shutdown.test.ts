@@ -10,12 +10,12 @@ import { createLogger } from '../../../src/logging/logger.js';
 import { JobName, QueueName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { redisOptions } from '../../../src/redis/redis.module.js';
-import type { RoleParts } from '../../../src/roles.js';
+import { ROLE_PRESETS, type RoleParts } from '../../../src/roles.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 import { clearRedisPrefix, dropDatabase } from '../ingestion/support.js';
 
-const WORKER: RoleParts = { api: false, workers: true, scheduler: false, mockApi: false };
-const NO_WORKERS: RoleParts = { ...WORKER, workers: false };
+const WORKER: RoleParts = ROLE_PRESETS.worker;
+const NO_WORKERS: RoleParts = ROLE_PRESETS.none;
 
 /** Polls every 50 ms until `check` holds, or fails after `timeoutMs`. */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

@@ -6,13 +6,14 @@ import { PipelineChain } from '../../../src/pipeline/pipeline-chain.service.js';
 import { RECOMMENDATION_COLLECTIONS } from '../../../src/recommendations/recommendation.schemas.js';
 import { CLEANUP_CRON_NAME, RECOMMENDATION_CRON_NAME, RecommendationsScheduler } from '../../../src/recommendations/recommendations.scheduler.js';
 import { startRecApp, type RecApp } from './support.js';
+import { combineRoles } from '../../../src/roles.js';
 
 const DAY = 86_400_000;
 
 describe('playlist cleanup and the crons', () => {
   let rec: RecApp;
   beforeAll(async () => {
-    rec = await startRecApp('rec_cleanup', { PLAYLIST_RETENTION_DAYS: '30', RECOMMENDATION_CRON: '15 5 * * *', CLEANUP_CRON: '45 4 * * *', TZ_CRON: 'Europe/Paris' }, { api: true, workers: true, scheduler: true, mockApi: false });
+    rec = await startRecApp('rec_cleanup', { PLAYLIST_RETENTION_DAYS: '30', RECOMMENDATION_CRON: '15 5 * * *', CLEANUP_CRON: '45 4 * * *', TZ_CRON: 'Europe/Paris' }, combineRoles('api', 'worker', 'scheduler'));
   });
   afterAll(() => rec.close());
 

@@ -13,10 +13,10 @@ import { RecommendationRunsRepository } from '../../../src/recommendations/recom
 import type { RecommendationRunDoc } from '../../../src/recommendations/recommendation.schemas.js';
 import { finalizeJobId } from '../../../src/recommendations/run-keys.js';
 import { listenEventsOf, type SyntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
-import type { RoleParts } from '../../../src/roles.js';
+import { combineRoles, type RoleParts } from '../../../src/roles.js';
 import { dropTestData, TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 
-export const API_AND_WORKER: RoleParts = { api: true, workers: true, scheduler: false, mockApi: false };
+export const API_AND_WORKER: RoleParts = combineRoles('api', 'worker');
 
 export interface HttpAnswer {
   status: number;

@@ -4,13 +4,14 @@ import { createPipelineApp } from '../../../src/bootstrap.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { CatalogueReader } from '../../../src/recommendations/catalogue-reader.js';
 import { startRecApp, type RecApp } from './support.js';
+import { ROLE_PRESETS } from '../../../src/roles.js';
 
 // Issue 11 (medium): unknown user ids were not cached and each scanned the users collection on
 // FerretDB (0.3-0.5 s against 1-5 ms): a public, unthrottled amplifier.
 describe('unknown user ids', () => {
   let rec: RecApp;
   let other: NestFastifyApplication | undefined;
-  const API_ONLY = { api: true, workers: false, scheduler: false, mockApi: false };
+  const API_ONLY = ROLE_PRESETS.api;
 
   beforeAll(async () => {
     rec = await startRecApp('rec_unknown', { RECOMMENDATION_LOCAL_CACHE_TTL: '0' }, API_ONLY);
