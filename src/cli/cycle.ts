@@ -5,16 +5,16 @@ import { loadConfig } from '../config/load-config.js';
  * ingest every endpoint, let the chained recommendation run finish, retrain (train, evaluate, gate,
  * canary), then show one listener's playlist. Used by scripts/run.sh; exits non-zero on a failed stage.
  *
- *   node dist/cli/cycle.js [--skip-training] [--timeout-s 900]
+ *   node dist/cli/cycle.js [--skip-training] [--timeout 900]   (--timeout-s, the old spelling, is read the same way)
  */
 const settings = loadConfig();
 const base = `http://127.0.0.1:${settings.HTTP_PORT}`;
 const auth = { authorization: `Bearer ${settings.ADMIN_TOKEN}` };
 const args = process.argv.slice(2);
 const skipTraining = args.includes('--skip-training');
-const timeoutIndex = args.indexOf('--timeout-s');
+const timeoutIndex = args.findIndex((a) => a === '--timeout' || a === '--timeout-s');
 const timeoutMs = (timeoutIndex >= 0 ? Number(args[timeoutIndex + 1]) : 900) * 1000;
-if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) fail('--timeout-s takes a number of seconds');
+if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) fail('--timeout takes a number of seconds');
 
 type Json = Record<string, unknown>;
 

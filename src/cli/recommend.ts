@@ -1,10 +1,6 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { createPipelineApp } from '../bootstrap.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
 import type { Settings } from '../config/settings.js';
-import { createLogger } from '../logging/logger.js';
 import { PipelineChain, runDateOf } from '../pipeline/pipeline-chain.service.js';
 import { JobName, QueueName } from '../queues/job-catalogue.js';
 import { JobQueue } from '../queues/job-queue.service.js';
@@ -12,43 +8,18 @@ import { RecommendationRunsRepository } from '../recommendations/recommendation-
 import type { RecommendationRunDoc } from '../recommendations/recommendation.schemas.js';
 import { finalizeJobId } from '../recommendations/run-keys.js';
 import { redisOptions } from '../redis/redis.module.js';
+import { ROLE_PRESETS } from '../roles.js';
+import { fieldLines } from '../tools/text-table.js';
+import { runJobCommand } from './support/run-job.js';
 
 /**
- * npm run recommend -- [--date YYYY-MM-DD] [--force] [--timeout-s 3600] [--verbose]
+ * npm run recommend -- [--date YYYY-MM-DD] [--force] [--timeout 3600] [--verbose]
  *
  * Enqueues a recommendation run (the same job as the cron and POST /recommendations/runs), waits
  * for it, prints its summary and exits 0 only when it succeeded. When no worker serves the
  * recommendations queue, this process boots the worker role itself to run it (it may then also
  * take other queues' waiting jobs until the run is over).
  */
-
-interface Flags {
-  date?: string;
-  force: boolean;
-  timeoutS: number;
-  verbose: boolean;
-}
-
-function parseFlags(argv: string[]): Flags {
-  const f: Flags = { force: false, timeoutS: 3600, verbose: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--force') f.force = true;
-    else if (a === '--verbose') f.verbose = true;
-    else if (a === '--date') {
-      const v = argv[++i] ?? '';
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new UsageError(`--date expects YYYY-MM-DD, got ${JSON.stringify(v)}`);
-      f.date = v;
-    } else if (a === '--timeout-s') {
-      const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < 1) throw new UsageError(`--timeout-s expects a positive integer, got ${JSON.stringify(argv[i])}`);
-      f.timeoutS = v;
-    } else throw new UsageError(`unknown argument ${a} (usage: npm run recommend -- [--date YYYY-MM-DD] [--force] [--timeout-s N] [--verbose])`);
-  }
-  return f;
-}
-
-class UsageError extends Error {}
 
 async function workersOnline(settings: Settings): Promise<number> {
   const queue = new Queue(QueueName.Recommendations, { connection: redisOptions(settings.REDIS_URL), prefix: settings.REDIS_PREFIX });
@@ -64,7 +35,7 @@ async function failedReason(jobs: JobQueue, name: JobName, jobId: string): Promi
   return job?.failedReason ?? `job ${name} ${jobId} not found`;
 }
 
-function printSummary(run: RecommendationRunDoc): void {
+function summary(run: RecommendationRunDoc): string {
   const rows: Array<[string, string]> = [
     ['run', run._id],
     ['status', run.status],
@@ -79,52 +50,49 @@ function printSummary(run: RecommendationRunDoc): void {
     ['coverage', run.coverage_ratio === null ? '-' : `${(run.coverage_ratio * 100).toFixed(1)}% of active users have a playlist under a day old`],
   ];
   if (run.error) rows.push(['error', run.error]);
-  const width = Math.max(...rows.map((r) => r[0].length));
-  process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  return fieldLines(rows);
 }
 
-async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2));
-  const settings = loadConfig();
-  const logger = createLogger(flags.verbose ? settings.LOG_LEVEL : 'warn');
-  const online = await workersOnline(settings);
-  const inProcess = online === 0;
-  let app: INestApplication | undefined;
-  try {
-    app = await createPipelineApp(settings, { api: false, workers: inProcess, scheduler: false, mockApi: false }, logger);
-    await app.init();
+let online = 0;
+
+runJobCommand({
+  name: 'recommend',
+  usage: `Usage: npm run recommend [-- --date YYYY-MM-DD] [--force] [--timeout SECONDS] [--verbose]
+
+Enqueues one recommendation run and waits for it (settings from .env and the environment). Without a
+worker on the recommendations queue, this process runs the worker role until the run is over.
+  --date YYYY-MM-DD   the run's date (today in TZ_CRON)
+  --force             recompute every active user, not only those whose inputs changed`,
+  flags: { defaultTimeoutS: 3600, date: true, force: true },
+  async roles(settings) {
+    online = await workersOnline(settings);
+    return online === 0 ? ROLE_PRESETS.worker : ROLE_PRESETS.none;
+  },
+  async run({ app, settings, flags, print, say, waitFor }) {
     const runDate = flags.date ?? runDateOf(new Date(), settings.TZ_CRON);
     const { jobId } = await app.get(PipelineChain).startRecommendations(runDate, 'cli', flags.force ? { force: true, reason: 'npm run recommend -- --force' } : {});
-    process.stdout.write(`recommendation run ${jobId} enqueued (${inProcess ? 'no worker online: running it in this process' : `${online} worker(s) online`})\n`);
+    print(`recommendation run ${jobId} enqueued (${online === 0 ? 'no worker online: running it in this process' : `${online} worker(s) online`})`);
     const jobs = app.get(JobQueue);
-    const deadline = Date.now() + flags.timeoutS * 1000;
-    const planned = await jobs.waitForJob(JobName.RecommendationRun, jobId, deadline - Date.now());
+    const planned = await waitFor(JobName.RecommendationRun, jobId, (_job, seconds) => `recommendations: planning (${seconds} s)`);
     if (planned !== 'completed') {
-      process.stderr.write(`the run's plan ${planned === 'timeout' ? `did not finish within ${flags.timeoutS} s` : `ended ${planned}: ${await failedReason(jobs, JobName.RecommendationRun, jobId)}`}\n`);
+      say(`the run's plan ${planned === 'timeout' ? `did not finish within ${flags.timeoutS} s` : `ended ${planned}: ${await failedReason(jobs, JobName.RecommendationRun, jobId)}`}`);
       return 1;
     }
-    const finished = await jobs.waitForJob(JobName.RecommendationFinalize, finalizeJobId(jobId), Math.max(1, deadline - Date.now()));
+    const finished = await waitFor(JobName.RecommendationFinalize, finalizeJobId(jobId), async (job, seconds) => {
+      const { processed = 0, unprocessed = 0 } = await job.getDependenciesCount({ processed: true, unprocessed: true });
+      const batches = processed + unprocessed;
+      return batches > 0 ? { text: `recommendations: ${processed} of ${batches} batches (${seconds} s)`, done: processed / batches } : `recommendations: finishing (${seconds} s)`;
+    });
     const run = await app.get(RecommendationRunsRepository).get(jobId);
-    if (run) printSummary(run);
+    if (run) print(summary(run));
     if (finished !== 'completed') {
-      process.stderr.write(`the run ${finished === 'timeout' ? `did not finish within ${flags.timeoutS} s` : `ended ${finished}: ${await failedReason(jobs, JobName.RecommendationFinalize, finalizeJobId(jobId))}`}\n`);
+      say(`the run ${finished === 'timeout' ? `did not finish within ${flags.timeoutS} s` : `ended ${finished}: ${await failedReason(jobs, JobName.RecommendationFinalize, finalizeJobId(jobId))}`}`);
       return 1;
     }
     if (run?.status !== 'succeeded') {
-      process.stderr.write(`the run ${run ? `ended ${run.status}: ${run.users_failed} users failed` : 'has no record'}\n`);
+      say(`the run ${run ? `ended ${run.status}: ${run.users_failed} users failed` : 'has no record'}`);
       return 1;
     }
     return 0;
-  } finally {
-    await app?.close();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof UsageError) process.stderr.write(`${err.message}\n`);
-    else process.stderr.write(`recommend failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
   },
-);
+});

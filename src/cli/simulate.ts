@@ -14,6 +14,7 @@ import { createLogger } from '../logging/logger.js';
 import { points as signed } from '../training/pipeline/canary.js';
 import { textTable } from '../tools/text-table.js';
 import { SimulatedSystem, type CanaryRunSummary, type DayRow, type SimulationResult } from '../tools/simulation.js';
+import { Progress } from './support/progress.js';
 import { clearPrefix } from './support/redis-prefix.js';
 
 const USAGE = `Usage: npm run simulate -- [options]
@@ -144,14 +145,8 @@ async function main(): Promise<number> {
   const settings = loadConfig(env);
   await emptyStores(settings);
 
-  const err = process.stderr;
-  const tty = err.isTTY === true;
-  const progress = (day: number, step: string) => {
-    const width = 28;
-    const done = Math.round((width * day) / days);
-    const bar = `[${'#'.repeat(done)}${'.'.repeat(width - done)}] day ${day}/${days} ${step}`;
-    err.write(tty ? `\r${bar.padEnd(80)}` : `${bar}\n`);
-  };
+  // Progress on stderr: a bar redrawn in place on a terminal, a plain line per step elsewhere.
+  const progress = new Progress(process.stderr);
   process.stdout.write(
     `Simulating ${days} days on the living mock (users ${settings.MOCK_USERS}, tracks ${settings.MOCK_TRACKS}, seed ${settings.MOCK_SEED ?? 42}); retrain every ${retrainEvery || '-'} days, canary ${settings.CANARY_PERCENT}% reviewed from day ${settings.CANARY_DAYS} to ${Math.max(settings.CANARY_DAYS, settings.CANARY_MAX_DAYS)} (${Math.round(100 * settings.CANARY_CONFIDENCE)}% confidence, margin ${(100 * settings.CANARY_NON_INFERIORITY_MARGIN).toFixed(1)} points); database ${dbName}\n\n`,
   );
@@ -163,16 +158,16 @@ async function main(): Promise<number> {
       steps: days + 1,
       retrainEvery,
       stepTimeoutMs: stepTimeoutS * 1000,
-      onStep: progress,
+      onStep: (day, step) => progress.update(`day ${day}/${days} ${step}`, day / days),
       onDay: (row) => {
-        if (tty) err.write(`\r${' '.repeat(80)}\r`);
+        progress.clear();
         process.stdout.write(`${line(dayCells(row))}\n`);
       },
     });
   } finally {
     await system.close();
   }
-  if (tty) err.write('\n');
+  progress.clear();
   process.stdout.write(`${summary(result)}\n`);
   const last = [...result.trainings].reverse().find((t) => t.candidateNdcg !== null);
   const res = {
