@@ -84,8 +84,12 @@ function ownServer(name: string, port: number, url: string, spawnIt: (dir: strin
   return server;
 }
 
-/** A private redis-server on a free port, without persistence (a restart loses every key, as a restarted cache would). */
-export async function ownRedis(): Promise<OwnServer> {
+/**
+ * A private redis-server on a free port; without persistence by default (a restart loses every key,
+ * the queues' jobs included), with `persistent` an append-only file fsynced at every write, as a
+ * production Redis under BullMQ should run.
+ */
+export async function ownRedis(opts: { persistent?: boolean } = {}): Promise<OwnServer> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   const ping = async () => {
@@ -100,7 +104,7 @@ export async function ownRedis(): Promise<OwnServer> {
       r.disconnect();
     }
   };
-  return ownServer('redis', port, url, (dir) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] }), ping);
+  return ownServer('redis', port, url, (dir) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...(opts.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])], { stdio: ['ignore', 'pipe', 'pipe'] }), ping);
 }
 
 /** A private FerretDB (the binary scripts/services.sh builds under .tools/) on a free port with its own data folder. */
