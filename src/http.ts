@@ -2,7 +2,7 @@ import type { LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, onRequestHookHandler, onResponseHookHandler } from 'fastify';
-import { countFailure, FailureWindow, SECURITY_HEADERS, throttleRefusal, type EdgeRefusal } from './auth/credential-throttle.js';
+import { countFailure, DOCUMENT_HEADERS, FailureWindow, NOSNIFF, throttleRefusal, type EdgeRefusal } from './auth/credential-throttle.js';
 import { rateRefusal, TokenBuckets } from './auth/rate-limit.js';
 import { stateChangeRefusal } from './auth/state-change-guard.js';
 
@@ -17,10 +17,13 @@ export interface HttpAppOptions {
   publicRateBurst?: number;
 }
 
-/** Route config: `{ config: { requestDeadline: false } }` for a route that bounds its own reads (the hot route). */
+/** Route config of the edge hooks: `requestDeadline: false` for a route that bounds its own reads (the hot route). */
 export interface EdgeRouteConfig {
   requestDeadline?: boolean;
 }
+
+/** Answers under this prefix are JSON only (the hot route and a user's playlists): nosniff is enough. */
+const JSON_ONLY_PREFIX = '/users/';
 
 /**
  * A Nest application on Fastify, with the process's JSON logger and the edge checks of every
@@ -33,17 +36,19 @@ export async function createHttpApp(module: Type | import('@nestjs/common').Dyna
 }
 
 /**
- * One onRequest hook on the root instance (one call per request: the hot route serves tens of
- * thousands a second): the security headers; the throttle of failed credentials; the public rate
- * limit when set; the CSRF guard on state-changing requests (Bearer only, JSON bodies only, same
- * origin). Then the request deadline, on every route but those that bound their own reads.
+ * One onRequest hook on the root instance, ahead of every route and plugin (one call per request:
+ * the hot route serves tens of thousands a second): the security headers (nosniff on every answer,
+ * and CSP with frame-ancestors, X-Frame-Options and Referrer-Policy on all but the JSON-only
+ * /users/ answers, where they would only add bytes); the throttle of failed credentials; the public
+ * rate limit when set; the CSRF guard on state-changing requests (Bearer only, JSON bodies only,
+ * same origin). Then the request deadline, route by route, left off the routes that bound their own reads.
  */
 export function addEdgeHooks(fastify: FastifyInstance, opts: HttpAppOptions): void {
   const failures = opts.authFailureLimit && opts.authFailureWindowMs ? new FailureWindow(opts.authFailureLimit, opts.authFailureWindowMs) : null;
   const rate = opts.publicRateLimit ?? 0;
   const buckets = rate > 0 ? new TokenBuckets(rate, Math.max(1, opts.publicRateBurst ?? rate * 2)) : null;
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(request.url.startsWith(JSON_ONLY_PREFIX) ? NOSNIFF : DOCUMENT_HEADERS);
     const refusal: EdgeRefusal | null = (failures && throttleRefusal(failures, request)) || (buckets && rateRefusal(buckets, rate, request)) || stateChangeRefusal(request);
     if (!refusal) {
       done();

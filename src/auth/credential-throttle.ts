@@ -47,7 +47,7 @@ export class FailureWindow {
  * routes are never throttled by this.
  */
 export function throttleRefusal(failures: FailureWindow, request: FastifyRequest): EdgeRefusal | null {
-  if (request.headers.authorization === undefined && !request.url.toLowerCase().replace(/^\/+/, '/').startsWith('/admin')) return null;
+  if (request.headers.authorization === undefined) return null;
   const wait = failures.blockedFor(request.ip);
   if (wait === 0) return null;
   const s = Math.ceil(wait / 1000);
@@ -65,13 +65,17 @@ export interface EdgeRefusal {
   retryAfterS?: number;
 }
 
+/** On every answer, matched or not: no MIME sniffing. */
+export const NOSNIFF: Readonly<Record<string, string>> = { 'x-content-type-options': 'nosniff' };
+
 /**
- * Response headers of every answer: no MIME sniffing, never framed (Bull Board's and the dashboard's
- * buttons cannot be clickjacked), scripts only from this origin, no referrer to other sites.
- * Bull Board loads its font stylesheet from Google Fonts, hence the two font hosts.
+ * On every answer but the JSON-only ones under /users/: no MIME sniffing, never framed (Bull
+ * Board's and the dashboard's buttons cannot be clickjacked), scripts only from this origin, no
+ * referrer to other sites. Bull Board loads its font stylesheet from Google Fonts, hence the two
+ * font hosts.
  */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'x-content-type-options': 'nosniff',
+export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = {
+  ...NOSNIFF,
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'content-security-policy': [

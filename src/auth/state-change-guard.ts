@@ -16,7 +16,8 @@ export interface Refusal {
  *   none, and Origin, when sent, names this host.
  */
 export function stateChangeRefusal(req: { method: string; headers: Record<string, string | string[] | undefined> }): Refusal | null {
-  if (SAFE_METHODS.has(req.method.toUpperCase())) return null;
+  const method = req.method;
+  if (method === 'GET' || method === 'HEAD' || SAFE_METHODS.has(method.toUpperCase())) return null;
   const h = (name: string) => {
     const v = req.headers[name];
     return Array.isArray(v) ? v[0] : v;

@@ -27,7 +27,7 @@ export class RecommendationsRoute implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    // No request deadline hooks on the hot route: each of its reads has SERVING_TIMEOUT_MS already.
+    // No request deadline hooks on the hot route: each of its reads is bounded already.
     const config: EdgeRouteConfig = { requestDeadline: false };
     fastify.get(RECOMMENDATIONS_ROUTE, { config }, (request, reply) => this.handle(request as RecommendationsRequest, reply));
   }

@@ -21,18 +21,25 @@ describe('security headers and the throttle of failed credentials', () => {
     await store.dropAndClose();
   });
 
-  it('sends CSP with frame-ancestors, X-Frame-Options and nosniff on the pages, the API and errors', async () => {
+  it('sends CSP with frame-ancestors and X-Frame-Options on the pages and the API, nosniff on every answer', async () => {
     for (const [path, headers] of [
       ['/admin/queues', bearer(TEST_ADMIN_TOKEN)],
       ['/admin', bearer(TEST_ADMIN_TOKEN)],
-      ['/users/1/recommendations', {}],
+      ['/admin/queues/api/queues', bearer(TEST_ADMIN_TOKEN)],
       ['/health/live', {}],
       ['/admin/queues', {}],
+      ['/docs', {}],
+      ['/ingestion/runs', {}],
       ['/no-such-route', {}],
     ] as const) {
-      const res = await fetch(`${app.base}${path}`, { headers });
+      const res = await fetch(`${app.base}${path}`, { headers, redirect: 'manual' });
       expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
       expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+    // The JSON-only answers under /users/: nosniff (no document to frame).
+    for (const path of ['/users/1/recommendations', '/users/1/playlists']) {
+      const res = await fetch(`${app.base}${path}`);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
     }
   });
@@ -42,7 +49,9 @@ describe('security headers and the throttle of failed credentials', () => {
     const blocked = await fetch(`${app.base}/ingestion/runs`, { headers: bearer(TEST_ADMIN_TOKEN) });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await fetch(`${app.base}/admin/queues`)).status).toBe(429);
+    expect((await fetch(`${app.base}/admin/queues`, { headers: bearer(TEST_ADMIN_TOKEN) })).status).toBe(429);
+    // Without a credential nothing is guessed: refused as usual, not throttled.
+    expect((await fetch(`${app.base}/admin/queues`)).status).toBe(401);
     // Anonymous reads of the public routes are not throttled.
     expect((await fetch(`${app.base}/health/live`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 2100));

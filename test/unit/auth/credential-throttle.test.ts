@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FailureWindow, SECURITY_HEADERS } from '../../../src/auth/credential-throttle.js';
+import { DOCUMENT_HEADERS, FailureWindow, NOSNIFF } from '../../../src/auth/credential-throttle.js';
 
 describe('the failed-credential window', () => {
   it('blocks a client after its limit until the window ends, each client on its own', () => {
@@ -22,9 +22,9 @@ describe('the failed-credential window', () => {
 
 describe('security headers', () => {
   it('forbid framing and sniffing, and scripts from elsewhere', () => {
-    expect(SECURITY_HEADERS['x-content-type-options']).toBe('nosniff');
-    expect(SECURITY_HEADERS['x-frame-options']).toBe('DENY');
-    expect(SECURITY_HEADERS['content-security-policy']).toContain("frame-ancestors 'none'");
-    expect(SECURITY_HEADERS['content-security-policy']).toContain("script-src 'self'");
+    expect(NOSNIFF['x-content-type-options']).toBe('nosniff');
+    expect(DOCUMENT_HEADERS['x-frame-options']).toBe('DENY');
+    expect(DOCUMENT_HEADERS['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(DOCUMENT_HEADERS['content-security-policy']).toContain("script-src 'self'");
   });
 });
