@@ -13,6 +13,7 @@ import { loadConfig, processEnvWithDotenv } from '../config/load-config.js';
 import { createLogger } from '../logging/logger.js';
 import { ENDPOINTS, type Endpoint } from '../mock-api/data/tables.js';
 import { MockSourceService } from '../mock-api/serving/mock-source.service.js';
+import { fieldLines } from '../tools/text-table.js';
 
 const { values } = parseArgs({
   options: {
@@ -152,8 +153,7 @@ async function main(): Promise<void> {
     ['HTTP latency p50 / p99, ms', `${result.http_p50_ms} / ${result.http_p99_ms}`],
     ['load average (1 min)', String(result.load_average)],
   ];
-  const width = Math.max(...rows.map((r) => r[0].length));
-  process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
+  process.stdout.write(`${fieldLines(rows)}\n`);
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 

@@ -16,6 +16,7 @@ import { JobQueue } from '../queues/job-queue.service.js';
 import { RecommendationRunsRepository } from '../recommendations/recommendation-runs.repository.js';
 import { finalizeJobId } from '../recommendations/run-keys.js';
 import { seedSyntheticCatalogue, type SyntheticCatalogue } from '../tools/synthetic-catalogue.js';
+import { fieldLines } from '../tools/text-table.js';
 import { buildInteractions, type Listen } from '../training/model/als.js';
 import { serializeModel } from '../training/model/artifact.js';
 import { resolveEaseSettings, resolveRp3betaSettings } from '../training/model/item-model.js';
@@ -238,8 +239,7 @@ async function main(): Promise<void> {
     rows.push(['model version of the run', String(run.model_version ?? 'none')]);
     rows.push(['store', store]);
     rows.push(['peak RSS', `${Math.round(peakRss)} MB`]);
-    const width = Math.max(...rows.map((r) => r[0].length));
-    process.stdout.write(`bench:recommend\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+    process.stdout.write(`bench:recommend\n${fieldLines(rows, '  ')}\n`);
     const result = {
       users_per_s: Math.round((run.users_computed / seconds) * 10) / 10,
       users: flags.users,
