@@ -127,7 +127,7 @@ async function startMock(o: Options, base: Settings): Promise<{ url: string; pro
 }
 
 async function boot(settings: Settings): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(settings, ROLE_PRESETS.none), { logger: createLogger('warn') });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(settings, ROLE_PRESETS.none), { logger: createLogger('warn', { stderr: true }) });
   // Collections and their indexes exist before anything is timed, as in a deployed store.
   const conn = app.get<Connection>(getConnectionToken());
   await Promise.all(Object.values(conn.models).map((m) => m.init()));

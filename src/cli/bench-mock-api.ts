@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   });
   const memBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const app = await createMockApiApp(settings, createLogger('warn'));
+  const app = await createMockApiApp(settings, createLogger('warn', { stderr: true }));
   await app.listen(0, '127.0.0.1');
   const startSeconds = (performance.now() - t0) / 1000;
   const memory = process.memoryUsage();

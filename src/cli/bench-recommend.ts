@@ -204,7 +204,7 @@ async function main(): Promise<void> {
   let db: mongoose.mongo.Db | undefined;
   const rows: Array<[string, string]> = [];
   try {
-    app = await createPipelineApp(settings, ROLE_PRESETS.worker, createLogger(settings.LOG_LEVEL));
+    app = await createPipelineApp(settings, ROLE_PRESETS.worker, createLogger(settings.LOG_LEVEL, { stderr: true }));
     await app.init();
     db = app.get<mongoose.Connection>(getConnectionToken()).db!;
     const build = await db.admin().command({ buildInfo: 1 });

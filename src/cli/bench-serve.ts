@@ -119,7 +119,7 @@ async function baselineServer(port: number): Promise<void> {
 
 /** Seeds the store and computes every playlist with a worker in this process, then lets the worker go. */
 async function prepare(settings: Settings, flags: Flags): Promise<void> {
-  const app: INestApplication = await createPipelineApp(settings, ROLE_PRESETS.worker, createLogger('warn'));
+  const app: INestApplication = await createPipelineApp(settings, ROLE_PRESETS.worker, createLogger('warn', { stderr: true }));
   try {
     await app.init();
     const db = app.get<mongoose.Connection>(getConnectionToken()).db!;

@@ -151,7 +151,7 @@ async function main(): Promise<number> {
     `Simulating ${days} days on the living mock (users ${settings.MOCK_USERS}, tracks ${settings.MOCK_TRACKS}, seed ${settings.MOCK_SEED ?? 42}); retrain every ${retrainEvery || '-'} days, canary ${settings.CANARY_PERCENT}% reviewed from day ${settings.CANARY_DAYS} to ${Math.max(settings.CANARY_DAYS, settings.CANARY_MAX_DAYS)} (${Math.round(100 * settings.CANARY_CONFIDENCE)}% confidence, margin ${(100 * settings.CANARY_NON_INFERIORITY_MARGIN).toFixed(1)} points); database ${dbName}\n\n`,
   );
   process.stdout.write(`${line(DAY_HEAD)}\n`);
-  const system = await SimulatedSystem.start(settings, createLogger(settings.LOG_LEVEL));
+  const system = await SimulatedSystem.start(settings, createLogger(settings.LOG_LEVEL, { stderr: true }));
   let result: SimulationResult;
   try {
     result = await system.run({
