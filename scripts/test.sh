@@ -20,25 +20,45 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null || { echo "could not install Debian's chromium package"; exit 1; }
 fi
 
-# Reports of this run only (other runs may share the working tree); the last one is kept as .data/test-report.json.
-report=.data/test-report.$$.json
+# Unit tests first: no server, nothing built, so their results stand even when the build does not.
+# Then integration and end to end, whose global setup starts the services and builds, and whose
+# teardown checks that this run left no test database or Redis key.
+# Reports of this run only (other runs may share the working tree); merged into .data/test-report.json.
+unit_report=.data/test-report-unit.$$.json
+servers_report=.data/test-report-servers.$$.json
 leftovers=.data/test-leftovers.$$.json
-rm -f "$report" "$leftovers"
-TEST_LEFTOVERS_REPORT=$leftovers npx vitest run --outputFile.json="$report" "$@"
-vitest_rc=$?
+rm -f "$unit_report" "$servers_report" "$leftovers"
+npx vitest run --project unit --passWithNoTests --outputFile.json="$unit_report" "$@"
+unit_rc=$?
+TEST_LEFTOVERS_REPORT=$leftovers npx vitest run --project integration --project e2e --passWithNoTests --outputFile.json="$servers_report" "$@"
+servers_rc=$?
 
-passed=0; failed=0; skipped=0
-if [ -f "$report" ]; then
-  read -r passed failed skipped < <(node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), r.numPendingTests + (r.numTodoTests ?? 0));' "$report")
-  mv "$report" .data/test-report.json
-fi
-# The teardown's check that this run left no test database or Redis key (written only when integration or end-to-end tests ran).
-if [ -f "$leftovers" ]; then
-  if node -e 'process.exit(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).leftovers.length ? 1 : 0)' "$leftovers"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-  rm -f "$leftovers"
-fi
+# Counts from the reports; a run that failed without a failed test (its setup, its teardown, an
+# unhandled error) counts as one failure, and the leftover check as one test.
+read -r passed failed skipped < <(node -e '
+  const fs = require("fs");
+  const [unitReport, unitRc, serversReport, serversRc, leftovers] = process.argv.slice(1);
+  let passed = 0, failed = 0, skipped = 0;
+  const merged = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numRuntimeErrorTestSuites: 0, testResults: [] };
+  for (const [file, rc] of [[unitReport, unitRc], [serversReport, serversRc]]) {
+    let runFailed = 0;
+    if (fs.existsSync(file)) {
+      const r = JSON.parse(fs.readFileSync(file, "utf8"));
+      for (const k of Object.keys(merged)) if (k !== "testResults") merged[k] += r[k] ?? 0;
+      merged.testResults.push(...r.testResults);
+      passed += r.numPassedTests;
+      runFailed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+      skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+      fs.rmSync(file);
+    }
+    failed += rc !== "0" && runFailed === 0 ? 1 : runFailed;
+  }
+  if (fs.existsSync(leftovers)) {
+    if (JSON.parse(fs.readFileSync(leftovers, "utf8")).leftovers.length) failed += 1; else passed += 1;
+    fs.rmSync(leftovers);
+  }
+  fs.writeFileSync(".data/test-report.json", JSON.stringify(merged));
+  console.log(passed, failed, skipped);' "$unit_report" "$unit_rc" "$servers_report" "$servers_rc" "$leftovers")
 
 # Alert rules: promtool's own unit tests (counted per rule-test group).
 if [ -f prometheus/alerts.test.yml ] && [ $# -eq 0 ]; then
@@ -47,4 +67,4 @@ if [ -f prometheus/alerts.test.yml ] && [ $# -eq 0 ]; then
 fi
 
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
-if [ "$vitest_rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi
+if [ "$unit_rc" -ne 0 ] || [ "$servers_rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi
