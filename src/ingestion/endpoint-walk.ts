@@ -63,7 +63,7 @@ export function walkStateFromLog(entries: readonly CheckpointEntry[]): WalkState
   const endedInfo = ended.get(lastEnded);
   if (endedInfo && lastEnded >= lastPlanned && (!endedInfo.changed || lastEnded >= MAX_PASSES)) {
     // The last pass ended (with a stable total, or the last allowed pass): nothing left to read.
-    return { pass: lastEnded, passTotal: endedInfo.total, knownPages: FINISHED, changed: false, done: new Set(), planned: new Map(), counts, lastTotal: endedInfo.total };
+    return { pass: lastEnded, passTotal: endedInfo.total, knownPages: FINISHED, changed: endedInfo.changed, done: new Set(), planned: new Map(), counts, lastTotal: endedInfo.total };
   }
   const pass = endedInfo && lastEnded >= lastPlanned ? lastEnded + 1 : lastPlanned;
   const state: WalkState = { pass, passTotal: null, knownPages: 0, changed: false, done: new Set(), planned: new Map(), counts, lastTotal: endedInfo?.total ?? null };
@@ -107,6 +107,8 @@ export interface WalkResult {
   counts: WalkCounts;
   passes: number;
   total: number | null;
+  /** False when the last pass still saw the total move or a page inside `pages` come back empty: records may be missing. */
+  settled: boolean;
 }
 
 /**
@@ -130,16 +132,16 @@ export class EndpointWalk {
   }
 
   async run(): Promise<WalkResult> {
-    if (walkFinished(this.state)) return { counts: this.state.counts, passes: this.state.pass, total: this.state.passTotal };
+    if (walkFinished(this.state)) return { counts: this.state.counts, passes: this.state.pass, total: this.state.passTotal, settled: !this.state.changed };
     for (;;) {
       await this.walkPass();
       const s = this.state;
       const total = s.lastTotal ?? 0;
       await this.deps.appendCheckpoint({ pass: s.pass, page: null, done: this.takeDone(), pass_end: { pass: s.pass, total, changed: s.changed } });
-      if (!s.changed) return { counts: s.counts, passes: s.pass, total };
+      if (!s.changed) return { counts: s.counts, passes: s.pass, total, settled: true };
       if (s.pass >= MAX_PASSES) {
-        this.deps.warn(`the source total still moved during pass ${s.pass}: stopping after ${MAX_PASSES} passes`, { pass: s.pass, total });
-        return { counts: s.counts, passes: s.pass, total };
+        this.deps.warn(`the source total still moved (or a page inside its ${s.knownPages} pages came back empty) during pass ${s.pass}: stopping after ${MAX_PASSES} passes`, { pass: s.pass, total });
+        return { counts: s.counts, passes: s.pass, total, settled: false };
       }
       this.deps.warn(`the source total moved during pass ${s.pass} (from ${s.passTotal} to ${total}): reading the endpoint again`, { pass: s.pass, from: s.passTotal, to: total });
       this.state = { ...s, pass: s.pass + 1, passTotal: null, knownPages: 0, changed: false, done: new Set(), planned: new Map() };

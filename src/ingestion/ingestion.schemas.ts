@@ -38,6 +38,8 @@ export interface EndpointRun {
   events_inserted: number;
   /** Records of the endpoint in the store when the run reached it (absent on older records). */
   stored?: number;
+  /** False when the walk's last pass still saw the total move or a page inside `pages` come back empty (records may be missing). */
+  settled?: boolean;
   /** Time spent on the endpoint, all attempts together. */
   duration_s: number;
   started_at: Date | null;

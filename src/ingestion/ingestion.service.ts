@@ -129,6 +129,7 @@ export class IngestionService implements OnApplicationBootstrap {
     await this.runs.setEndpoint(runId, endpoint, base);
     const state = walkStateFromLog(await this.runs.checkpointsOf(runId, endpoint));
     const token = randomBytes(4).toString('hex');
+    const passSeen = new Map<number, Map<number, { page: number; hash: string }>>();
     let seq = 0;
     let flushed = Date.now();
     let flushing: Promise<void> = Promise.resolve();
@@ -144,7 +145,8 @@ export class IngestionService implements OnApplicationBootstrap {
         fetchPage: (page) => this.source.fetchPage(endpoint, page, this.config.INGESTION_PAGE_SIZE, budget),
         exportRaw: (page, pass, body) => this.raw.writePage(endpoint, ctx.runDate, runId, page, pass, body),
         plan: (items, page, pass) => {
-          const plan = planPage(items, { endpoint, runId, page, pass, now: new Date(), index });
+          if (!passSeen.has(pass)) passSeen.set(pass, new Map());
+          const plan = planPage(items, { endpoint, runId, page, pass, now: new Date(), index, passSeen: passSeen.get(pass) });
           for (const [id, entry] of plan.index) index.set(id, entry);
           return plan;
         },
@@ -177,7 +179,7 @@ export class IngestionService implements OnApplicationBootstrap {
     try {
       const result = await walk.run();
       await flushing;
-      const done = live(result.counts, 'done', { total: result.total, passes: result.passes, finished_at: new Date() });
+      const done = live(result.counts, 'done', { total: result.total, passes: result.passes, settled: result.settled, finished_at: new Date() });
       await this.runs.setEndpoint(runId, endpoint, done);
       this.metrics.ingestionRunDuration.observe({ endpoint }, done.duration_s);
       this.logger.log(
@@ -218,10 +220,21 @@ export class IngestionService implements OnApplicationBootstrap {
     const rejected = ENDPOINTS.reduce((n, e) => n + endpoints[e].rejected, 0);
     const quarantined = ENDPOINTS.reduce((n, e) => n + (endpoints[e].quarantined ?? 0), 0);
     const fetched = ENDPOINTS.reduce((n, e) => n + endpoints[e].fetched, 0);
-    if (quarantined > 0) {
+    const historiesQuarantined = endpoints.listen_history.quarantined ?? 0;
+    if (historiesQuarantined > 0) {
       // A source that loses or rewrites listens is anomalous whatever the volumes say.
       assessment.anomalous = true;
-      assessment.reasons.push(`listen_history: ${quarantined} histories quarantined (not an append of the stored ones: the source lost or rewrote listens); GET /ingestion/runs/${run._id}/rejected lists them`);
+      assessment.reasons.push(`listen_history: ${historiesQuarantined} histories quarantined (not an append of the stored ones, or an id repeated with other content: the source lost or rewrote listens); GET /ingestion/runs/${run._id}/rejected lists them`);
+    }
+    for (const e of ENDPOINTS.filter((x) => x !== 'listen_history' && (endpoints[x].quarantined ?? 0) > 0)) {
+      assessment.anomalous = true;
+      assessment.reasons.push(`${e}: ${endpoints[e].quarantined} records quarantined (an id repeated with other content); GET /ingestion/runs/${run._id}/rejected lists them`);
+    }
+    // Pages that never settled (a page inside `pages` empty on every pass, or a total that kept moving): records may be missing.
+    const unsettled = ENDPOINTS.filter((e) => endpoints[e].settled === false).map((e) => `${e}: the pages did not settle in ${endpoints[e].passes} passes (a page inside the announced ones came back empty, or the total of ${endpoints[e].total} kept moving): records may be missing`);
+    if (unsettled.length > 0) {
+      assessment.anomalous = true;
+      assessment.reasons.push(...unsettled);
     }
     // A source that reports far fewer records than the store holds lost data (or a page walk was cut):
     // the store keeps them (the mirror never deletes), and nothing downstream is recomputed from it.
@@ -239,11 +252,15 @@ export class IngestionService implements OnApplicationBootstrap {
     const chainHeld =
       fetched === 0
         ? 'the source sent no records'
-        : quarantined > 0
-          ? `${quarantined} listen histories quarantined: the source lost or rewrote listens`
-          : shrunk.length > 0
-            ? `the source shrank: ${shrunk.join('; ')}`
-            : null;
+        : historiesQuarantined > 0
+          ? `${historiesQuarantined} listen histories quarantined: the source lost or rewrote listens`
+          : quarantined > 0
+            ? `${quarantined} records quarantined: the source repeated ids with other content`
+            : unsettled.length > 0
+              ? unsettled.join('; ')
+              : shrunk.length > 0
+                ? `the source shrank: ${shrunk.join('; ')}`
+                : null;
     const durationSeconds = seconds(finishedAt.getTime() - run.started_at.getTime());
     await this.runs.update(run._id, {
       status,

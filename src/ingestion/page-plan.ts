@@ -98,6 +98,11 @@ export interface PlanContext {
   pass: number;
   now: Date;
   index: StoreIndex;
+  /**
+   * Ids already planned in this pass of this attempt, with the page and content hash they came with:
+   * an id that comes again on another page with other content is quarantined (the first is kept).
+   */
+  passSeen?: Map<number, { page: number; hash: string }>;
 }
 
 /**
@@ -121,6 +126,13 @@ export function planPage(items: readonly unknown[], ctx: PlanContext): PagePlan 
     const id = sourceId(ctx.endpoint, v.item);
     seen.add(id);
     const hash = digest(JSON.stringify(raw));
+    const before = ctx.passSeen?.get(id);
+    if (before && before.page !== ctx.page && before.hash !== hash) {
+      plan.counts.quarantined++;
+      plan.rejects.push(setAside(ctx, i, raw, 'quarantined', [`id ${id} repeated: sent on page ${before.page} and again on page ${ctx.page} of pass ${ctx.pass} with other content; quarantined, the first is kept`]));
+      return;
+    }
+    ctx.passSeen?.set(id, { page: ctx.page, hash });
     const stored = ctx.index.get(id);
     if (stored?.hash === hash) {
       plan.counts.unchanged++;
