@@ -1,7 +1,7 @@
 import type { LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, onRequestHookHandler, onResponseHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, onRequestAbortHookHandler, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import { countFailure, DOCUMENT_HEADERS, FailureWindow, NOSNIFF, throttleRefusal, type EdgeRefusal } from './auth/credential-throttle.js';
 import { rateRefusal, TokenBuckets } from './auth/rate-limit.js';
 import { stateChangeRefusal } from './auth/state-change-guard.js';
@@ -106,14 +106,16 @@ export function addRequestDeadline(fastify: FastifyInstance, ms: number): void {
     pending.delete(reply);
     done();
   };
+  const onRequestAbort: onRequestAbortHookHandler = (request, done) => {
+    for (const reply of pending.keys()) if (reply.request === request) pending.delete(reply);
+    done();
+  };
+  // Route-level, abort included: an onRequestAbort hook costs a listener on every request it covers.
   fastify.addHook('onRoute', (route) => {
     if ((route.config as EdgeRouteConfig | undefined)?.requestDeadline === false) return;
     route.onRequest = [...asArray(route.onRequest), onRequest];
     route.onResponse = [...asArray(route.onResponse), onResponse];
-  });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    for (const reply of pending.keys()) if (reply.request === request) pending.delete(reply);
-    done();
+    route.onRequestAbort = [...asArray(route.onRequestAbort), onRequestAbort];
   });
   fastify.addHook('onClose', (_instance, done) => {
     if (timer) clearInterval(timer);
