@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module.js';
+import { RequestValidationPipe } from './common/request-validation.js';
 import { ConfigModule } from './config/config.module.js';
 import type { Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -43,7 +45,8 @@ export class AppModule {
       ],
       // The root module's shutdown hooks run before every other module's: the workers stop there,
       // before anything their running jobs use (source client, Mongo, Redis) is closed.
-      providers: parts.workers ? [StopWorkersFirst] : [],
+      // Every request parameter declared with a zod schema is checked by the one pipe (src/common/request-validation.ts).
+      providers: [{ provide: APP_PIPE, useClass: RequestValidationPipe }, ...(parts.workers ? [StopWorkersFirst] : [])],
     };
   }
 }

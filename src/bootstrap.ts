@@ -1,9 +1,11 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { ERROR_BODY_OPENAPI } from './common/request-validation.js';
 import type { Settings } from './config/settings.js';
 import { createHttpApp } from './http.js';
 import { MockApiModule } from './mock-api/mock-api.module.js';
+import { recommendationsOpenApi } from './recommendations/recommendations.route.js';
 import type { RoleParts } from './roles.js';
 
 /** Builds the pipeline application for a role, without listening (tests call this too). */
@@ -20,9 +22,17 @@ export async function createPipelineApp(settings: Settings, parts: RoleParts, lo
       .setDescription('Recommendations, playlists, and the operating endpoints of ingestion, recommendation runs, training and models (admin: Authorization: Bearer <ADMIN_TOKEN>).')
       .addBearerAuth()
       .build();
-    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+    SwaggerModule.setup('docs', app, () => withHandWrittenRoutes(SwaggerModule.createDocument(app, doc)), { jsonDocumentUrl: 'docs/openapi.json' });
   }
   return app;
+}
+
+/** The one place routes outside Nest's controllers join the document: the hot route (registered straight on Fastify). */
+function withHandWrittenRoutes(document: OpenAPIObject): OpenAPIObject {
+  const hot = recommendationsOpenApi();
+  document.paths[hot.path] = hot.item as OpenAPIObject['paths'][string];
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ErrorBody: ERROR_BODY_OPENAPI as never } };
+  return document;
 }
 
 export async function createMockApiApp(settings: Settings, logger: LoggerService) {

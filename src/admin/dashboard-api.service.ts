@@ -42,16 +42,6 @@ const GENRE_LISTENS = 100;
 /** Recommendation runs searched for a user's latest playlist. */
 const RUNS_SEARCHED = 30;
 
-export class BadRangeError extends Error {}
-
-/** `days` of a query: an integer in 1..MAX_RANGE_DAYS, DEFAULT_RANGE_DAYS when absent. */
-export function parseRangeDays(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return DEFAULT_RANGE_DAYS;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_RANGE_DAYS) throw new BadRangeError(`days must be an integer from 1 to ${MAX_RANGE_DAYS}, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
 const bounded = <T>(p: Promise<T>, what: string) => withTimeout(p, DASHBOARD_READ_TIMEOUT_MS, `${what} not read within ${DASHBOARD_READ_TIMEOUT_MS} ms`);
 
 /** The JSON behind the dashboard's charts: bounded reads, aggregated here (at most MAX_POINTS points per series). */

@@ -15,6 +15,19 @@ export const runDateSchema = z
     { message: 'expected a real calendar date' },
   );
 
+/** `run_date` in a REST body that starts a run: optional, checked as a job's runDate is. */
+export const runDateField = z
+  .unknown()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const parsed = runDateSchema.safeParse(v);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({ code: 'custom', message: `must be a date YYYY-MM-DD: ${parsed.error.issues[0]!.message}`, input: v });
+    return z.NEVER;
+  })
+  .meta({ type: 'string', format: 'date', description: 'YYYY-MM-DD (default: today in TZ_CRON)' });
+
 /** Ids that end up in file paths and other job ids: no separators, no "..". */
 const safeId = z
   .string()

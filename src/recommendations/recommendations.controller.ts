@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { parseIntParam, parsePlaylistId, parseUserId } from './request-params.js';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { intParam, userIdParam } from '../common/request-validation.js';
 import { RecommendationServing } from './recommendation-serving.service.js';
+import { playlistIdParam } from './request-params.js';
 
 /** Reading playlists: a user's playlists, one playlist (the hot path is RecommendationsRoute). */
 @ApiTags('recommendations')
@@ -11,15 +12,17 @@ export class RecommendationsController {
 
   @Get('users/:userId/playlists')
   @ApiOperation({ summary: "The user's generated playlists, newest first" })
-  @ApiQuery({ name: 'page', required: false, description: '>= 1 (1)' })
-  @ApiQuery({ name: 'size', required: false, description: '1..100 (20)' })
-  userPlaylists(@Param('userId') userId: string, @Query('page') page?: string, @Query('size') size?: string) {
-    return this.serving.userPlaylists(parseUserId(userId), parseIntParam('page', page, 1, 1_000_000, 1), parseIntParam('size', size, 1, 100, 20));
+  userPlaylists(
+    @Param('userId', { schema: userIdParam }) userId: number,
+    @Query('page', { schema: intParam(1, 1_000_000, 1) }) page: number,
+    @Query('size', { schema: intParam(1, 100, 20) }) size: number,
+  ) {
+    return this.serving.userPlaylists(userId, page, size);
   }
 
   @Get('playlists/:playlistId')
   @ApiOperation({ summary: 'One playlist with its tracks' })
-  playlist(@Param('playlistId') playlistId: string) {
-    return this.serving.playlist(parsePlaylistId(playlistId));
+  playlist(@Param('playlistId', { schema: playlistIdParam }) playlistId: string) {
+    return this.serving.playlist(playlistId);
   }
 }

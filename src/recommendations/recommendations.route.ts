@@ -1,11 +1,44 @@
 import { HttpException, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { openApiParameter, userIdParam, validateParameter } from '../common/request-validation.js';
 import type { EdgeRouteConfig } from '../http.js';
 import { RecommendationServing, type Served } from './recommendation-serving.service.js';
-import { parseIntParam, parseUserId } from './request-params.js';
+import { recommendationsLimitParam } from './request-params.js';
 
 export const RECOMMENDATIONS_ROUTE = '/users/:userId/recommendations';
+
+const USER_ID = { type: 'param', data: 'userId' } as const;
+const LIMIT = { type: 'query', data: 'limit' } as const;
+
+/**
+ * The route's entry in the OpenAPI document: Nest's scanner sees only controllers, so the document
+ * factory (src/bootstrap.ts) adds this by hand, built from the schemas the route checks.
+ */
+export function recommendationsOpenApi() {
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } });
+  return {
+    path: '/users/{userId}/recommendations',
+    item: {
+      get: {
+        operationId: 'RecommendationsRoute_recommendations',
+        summary: "The user's playlist (served from Redis, then MongoDB, then the cold-start list; header X-Recommendation-Source says which)",
+        tags: ['recommendations'],
+        parameters: [openApiParameter('userId', 'path', userIdParam), openApiParameter('limit', 'query', recommendationsLimitParam)],
+        responses: {
+          200: {
+            description: 'Playlist id, generated_at, model_version, variant, tracks with name, artist, genres, score',
+            headers: { 'X-Recommendation-Source': { description: 'cache, store or cold_start', schema: { type: 'string', enum: ['cache', 'store', 'cold_start'] } } },
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          400: error('A bad parameter, named in the body'),
+          404: error('No user with this id'),
+          503: error('The store did not answer in time'),
+        },
+      },
+    },
+  };
+}
 
 type RecommendationsRequest = FastifyRequest<{ Params: { userId: string }; Querystring: { limit?: string } }>;
 
@@ -37,8 +70,8 @@ export class RecommendationsRoute implements OnModuleInit {
     let userId: number;
     let limit: number;
     try {
-      userId = parseUserId(request.params.userId);
-      limit = parseIntParam('limit', request.query.limit, 1, 100, 30);
+      userId = validateParameter(userIdParam, request.params.userId, USER_ID);
+      limit = validateParameter(recommendationsLimitParam, request.query.limit, LIMIT);
     } catch (err) {
       this.fail(request, reply, err);
       return undefined;

@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../../auth/admin.guard.js';
 import { AppConfig } from '../../config/app-config.js';
 import { PipelineChain, runDateOf } from '../../pipeline/pipeline-chain.service.js';
 import { TrainingRunsRepository } from '../registry/training-runs.repository.js';
-import { parsePaging, presentRun } from './presenters.js';
+import { limitParam, offsetParam, presentRun } from './presenters.js';
 
 @ApiTags('training')
 @ApiBearerAuth()
@@ -28,11 +28,8 @@ export class TrainingController {
 
   @Get('runs')
   @ApiOperation({ summary: 'Training runs, newest first' })
-  @ApiQuery({ name: 'limit', required: false, description: '1..100 (20)' })
-  @ApiQuery({ name: 'offset', required: false, description: '>= 0 (0)' })
-  async list(@Query('limit') limit?: string, @Query('offset') offset?: string) {
-    const p = parsePaging(limit, offset);
-    const [items, total] = await Promise.all([this.runs.list(p.limit, p.offset), this.runs.count()]);
-    return { items: items.map(presentRun), total, limit: p.limit, offset: p.offset };
+  async list(@Query('limit', { schema: limitParam }) limit: number, @Query('offset', { schema: offsetParam }) offset: number) {
+    const [items, total] = await Promise.all([this.runs.list(limit, offset), this.runs.count()]);
+    return { items: items.map(presentRun), total, limit, offset };
   }
 }

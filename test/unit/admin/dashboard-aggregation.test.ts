@@ -16,7 +16,8 @@ import {
   variantHitRates,
 } from '../../../src/admin/dashboard-aggregation.js';
 import { withoutExternalFonts } from '../../../src/admin/bull-board.setup.js';
-import { BadRangeError, DEFAULT_RANGE_DAYS, parseRangeDays } from '../../../src/admin/dashboard-api.service.js';
+import { daysParam } from '../../../src/admin/dashboard-api.controller.js';
+import { DEFAULT_RANGE_DAYS } from '../../../src/admin/dashboard-api.service.js';
 import { DASHBOARD_SCRIPT } from '../../../src/admin/dashboard-client.js';
 import type { RunRecord } from '../../../src/monitoring/run-records.repository.js';
 import { sourceRuns } from '../../../src/recommendations/playlist-engine.js';
@@ -286,9 +287,9 @@ describe('why each track', () => {
 
 describe('dashboard API parameters and script', () => {
   it('takes days from 1 to three years, a year by default', () => {
-    expect(parseRangeDays(undefined)).toBe(DEFAULT_RANGE_DAYS);
-    expect(parseRangeDays('30')).toBe(30);
-    for (const bad of ['0', '-1', '1.5', 'abc', '5000']) expect(() => parseRangeDays(bad)).toThrow(BadRangeError);
+    expect(daysParam.parse(undefined)).toBe(DEFAULT_RANGE_DAYS);
+    expect(daysParam.parse('30')).toBe(30);
+    for (const bad of ['0', '-1', '1.5', 'abc', '5000']) expect(daysParam.safeParse(bad).success, bad).toBe(false);
   });
 
   it('serves a script that parses', () => {

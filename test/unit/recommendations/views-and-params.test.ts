@@ -1,9 +1,11 @@
 import { BadRequestException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { LocalAnswerCache } from '../../../src/recommendations/local-cache.js';
 import { coldStartTemplate, fillColdStartTemplate, limitRendered, recommendationsView, variantOfRendered } from '../../../src/recommendations/playlist-views.js';
 import type { PlaylistDoc } from '../../../src/recommendations/recommendation.schemas.js';
-import { parseIntParam, parsePlaylistId, parseUserId } from '../../../src/recommendations/request-params.js';
+import { RequestValidationPipe, userIdParam, validateParameter } from '../../../src/common/request-validation.js';
+import { playlistIdParam, recommendationsLimitParam } from '../../../src/recommendations/request-params.js';
 import { batchJobId, finalizeJobId, runKeyOf } from '../../../src/recommendations/run-keys.js';
 
 const doc: PlaylistDoc = {
@@ -63,19 +65,31 @@ describe('request parameters', () => {
     throw new Error('no error');
   };
 
+  const userId = (raw: string) => validateParameter(userIdParam, raw, { type: 'param', data: 'userId' });
+  const limit = (raw: string | undefined) => validateParameter(recommendationsLimitParam, raw, { type: 'query', data: 'limit' });
+  const playlistId = (raw: string) => validateParameter(playlistIdParam, raw, { type: 'param', data: 'playlistId' });
+
   it('names the parameter and says why', () => {
-    expect(message(() => parseUserId('abc'))).toEqual({ statusCode: 400, error: 'Bad Request', parameter: 'userId', message: 'userId must be a non-negative integer (a MooVitamix user id), got "abc"' });
-    expect(message(() => parseIntParam('limit', '0', 1, 100, 30))).toMatchObject({ parameter: 'limit', message: 'limit must be an integer from 1 to 100, got "0"' });
-    expect(message(() => parseIntParam('limit', '1.5', 1, 100, 30))).toMatchObject({ parameter: 'limit' });
-    expect(message(() => parsePlaylistId('x'.repeat(200)))).toMatchObject({ parameter: 'playlistId' });
+    expect(message(() => userId('abc'))).toEqual({ statusCode: 400, error: 'Bad Request', parameter: 'userId', message: 'userId must be a non-negative integer (a MooVitamix user id), got "abc"' });
+    expect(message(() => limit('0'))).toMatchObject({ parameter: 'limit', message: 'limit must be an integer from 1 to 100, got "0"' });
+    expect(message(() => limit('1.5'))).toMatchObject({ parameter: 'limit' });
+    expect(message(() => playlistId('x'.repeat(200)))).toMatchObject({ parameter: 'playlistId' });
   });
 
   it('accepts valid values and defaults', () => {
-    expect(parseUserId('0')).toBe(0);
-    expect(parseUserId('1042')).toBe(1042);
-    expect(parseIntParam('limit', undefined, 1, 100, 30)).toBe(30);
-    expect(parseIntParam('limit', '100', 1, 100, 30)).toBe(100);
-    expect(parsePlaylistId('1042-20261126-ab12cd')).toBe('1042-20261126-ab12cd');
+    expect(userId('0')).toBe(0);
+    expect(userId('1042')).toBe(1042);
+    expect(limit(undefined)).toBe(30);
+    expect(limit('100')).toBe(100);
+    expect(playlistId('1042-20261126-ab12cd')).toBe('1042-20261126-ab12cd');
+  });
+
+  it('checks a parameter declared with a schema through the global pipe, and passes the others', () => {
+    const pipe = new RequestValidationPipe();
+    expect(pipe.transform('7', { type: 'param', data: 'userId', schema: userIdParam })).toBe(7);
+    expect(pipe.transform('x', { type: 'param', data: 'id' })).toBe('x');
+    expect(message(() => pipe.transform({ days: '0' }, { type: 'query', schema: z.object({ days: recommendationsLimitParam }) }))).toMatchObject({ parameter: 'days' });
+    expect(message(() => pipe.transform([], { type: 'body', schema: z.object({}, { error: 'must be a JSON object' }) }))).toEqual({ statusCode: 400, error: 'Bad Request', parameter: 'body', message: 'body must be a JSON object' });
   });
 });
 
