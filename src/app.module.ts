@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module.js';
-import { RequestValidationPipe } from './common/request-validation.js';
+import { BadRequestShapeFilter, RequestValidationPipe } from './common/request-validation.js';
 import { ConfigModule } from './config/config.module.js';
 import type { Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -45,8 +45,8 @@ export class AppModule {
       ],
       // The root module's shutdown hooks run before every other module's: the workers stop there,
       // before anything their running jobs use (source client, Mongo, Redis) is closed.
-      // Every request parameter declared with a zod schema is checked by the one pipe (src/common/request-validation.ts).
-      providers: [{ provide: APP_PIPE, useClass: RequestValidationPipe }, ...(parts.workers ? [StopWorkersFirst] : [])],
+      // Every request parameter declared with a zod schema is checked by the one pipe, and every 400 has one body (src/common/request-validation.ts).
+      providers: [{ provide: APP_PIPE, useClass: RequestValidationPipe }, { provide: APP_FILTER, useClass: BadRequestShapeFilter }, ...(parts.workers ? [StopWorkersFirst] : [])],
     };
   }
 }

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { BadRequestException, Catch, HttpException, Injectable, type ArgumentMetadata, type ArgumentsHost, type PipeTransform } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
 import { z } from 'zod';
 
 /**
@@ -60,6 +61,27 @@ export class RequestValidationPipe implements PipeTransform {
     if (!schema || metadata.type === 'custom') return value;
     if (!(schema instanceof z.ZodType)) throw new Error(`a request schema must be a zod schema (${metadata.type} ${metadata.data ?? ''})`);
     return validateParameter(schema, value, metadata);
+  }
+}
+
+/**
+ * Global filter (APP_FILTER in AppModule): a 400 raised outside the pipe (Fastify's body parser:
+ * malformed JSON, an empty JSON body) gets the same body, naming `body`; every other answer passes as it is.
+ */
+@Catch(HttpException)
+export class BadRequestShapeFilter extends BaseExceptionFilter {
+  override catch(err: HttpException, host: ArgumentsHost): void {
+    const body = err.getResponse();
+    if (err.getStatus() !== 400 || (typeof body === 'object' && 'parameter' in body)) {
+      super.catch(err, host);
+      return;
+    }
+    const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? err.message);
+    const code = (err.cause as { code?: unknown } | undefined)?.code;
+    const parameter = typeof code === 'string' && code.startsWith('FST_ERR_CTP') ? 'body' : 'request';
+    // Fastify's "Body is not valid JSON ..." reads "body is not valid JSON ...".
+    const why = message.toLowerCase().startsWith(`${parameter} `) ? message.slice(parameter.length + 1) : `refused: ${message}`;
+    super.catch(badParameter(parameter, why), host);
   }
 }
 
