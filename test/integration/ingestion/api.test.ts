@@ -92,7 +92,7 @@ describe('operating ingestion over HTTP and through the queue', () => {
       for (const path of [`/ingestion/runs/${key}`, `/ingestion/runs/${key}/rejected`]) {
         const res = await fetch(`${base}${path}`, { headers: auth });
         expect(res.status, path).toBe(400);
-        expect(((await res.json()) as { message: string }).message, path).toMatch(/run id must be an ingestion job id/);
+        expect(await res.json(), path).toMatchObject({ parameter: 'id', message: expect.stringMatching(/^id must be an ingestion job id/) });
       }
     }
   });
