@@ -33,13 +33,14 @@ unit_rc=$?
 TEST_LEFTOVERS_REPORT=$leftovers npx vitest run --project integration --project e2e --passWithNoTests --outputFile.json="$servers_report" "$@"
 servers_rc=$?
 
-# Counts from the reports; a run that failed without a failed test (its setup, its teardown, an
-# unhandled error) counts as one failure, and the leftover check as one test.
+# Counts from the reports: a test file that failed without a failed test (it did not load, a hook
+# threw) counts as one failure, and so does a run that failed without either (its setup, its teardown,
+# an unhandled error); the leftover check counts as one test.
 read -r passed failed skipped < <(node -e '
   const fs = require("fs");
   const [unitReport, unitRc, serversReport, serversRc, leftovers] = process.argv.slice(1);
   let passed = 0, failed = 0, skipped = 0;
-  const merged = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numRuntimeErrorTestSuites: 0, testResults: [] };
+  const merged = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numFailedTestSuites: 0, testResults: [] };
   for (const [file, rc] of [[unitReport, unitRc], [serversReport, serversRc]]) {
     let runFailed = 0;
     if (fs.existsSync(file)) {
@@ -47,7 +48,9 @@ read -r passed failed skipped < <(node -e '
       for (const k of Object.keys(merged)) if (k !== "testResults") merged[k] += r[k] ?? 0;
       merged.testResults.push(...r.testResults);
       passed += r.numPassedTests;
-      runFailed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+      const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed"));
+      for (const f of brokenFiles) console.error(`test file failed without a failed test: ${f.name}: ${f.message}`);
+      runFailed = r.numFailedTests + brokenFiles.length;
       skipped += r.numPendingTests + (r.numTodoTests ?? 0);
       fs.rmSync(file);
     }
