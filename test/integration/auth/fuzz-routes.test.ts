@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/common/random.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { openDb, startPipeline, type RunningApp } from '../../support/pipeline-app.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 
-/** A small seeded generator (mulberry32): the same seed gives the same inputs, so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
-  return { next, pick };
-}
+/** A seeded generator (the raw mulberry32 stream): the same seed gives the same inputs, so a failure can be replayed. */
+const rng = (seed: number) => Rng.fromState(seed);
 
 const SEGMENTS = ['0', '-1', '1e309', '9'.repeat(40), 'NaN', '%00', '%2e%2e', '..', '%ff%fe', "'; drop", '<script>', 'é✓', 'x'.repeat(3000), '{}', '[]', 'null', '%7B%22%24gt%22%3A1%7D', 'meta', 'stalled-check', '1-20261126', ' '];
 const VALUES = ['', '0', '-5', '1.5', 'abc', '9'.repeat(30), '%00', 'true', '[object Object]', 'x'.repeat(5000), '2026-02-30', '2026-13-01', '../../etc'];
