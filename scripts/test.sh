@@ -7,7 +7,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .data
 
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi || exit 1
+# Install, unless node_modules is already newer than package.json and the lockfile (npm's own record,
+# node_modules/.package-lock.json): npm ci deletes node_modules first, under any other run in this tree.
+installed=node_modules/.package-lock.json
+if [ ! "$installed" -nt package.json ] || { [ -f package-lock.json ] && [ ! "$installed" -nt package-lock.json ]; }; then
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi || exit 1
+fi
 bash scripts/services.sh up || exit 1
 # Debian's prometheus package: promtool for the rule tests, and the server for the end-to-end proof.
 if ! command -v promtool >/dev/null 2>&1 || [ ! -x /usr/bin/prometheus ]; then
