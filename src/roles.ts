@@ -34,9 +34,11 @@ export function combineRoles(...presets: RolePreset[]): RoleParts {
   return parts;
 }
 
+const PRESET_OF_ROLE: Record<AppRole, RolePreset> = { all: 'all', api: 'api', worker: 'worker', scheduler: 'scheduler', 'mock-api': 'mockApi' };
+
+/** The parts APP_ROLE starts: its preset. */
 export function roleParts(role: AppRole): RoleParts {
-  const all = role === 'all';
-  return { api: all || role === 'api', workers: all || role === 'worker', scheduler: all || role === 'scheduler', mockApi: all || role === 'mock-api' };
+  return { ...ROLE_PRESETS[PRESET_OF_ROLE[role]] };
 }
 
 /** Whether the process runs any part of the pipeline (everything but a bare mock API). */
