@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CatalogRepository } from './catalog.repository.js';
-import { ListenEventSchema, ListenHistorySchema, MODEL_NAMES, TrackSchema, UserSchema } from './catalog.schemas.js';
+import { ListenEventSchema, ListenHistorySchema, MirrorReplacementSchema, MODEL_NAMES, TrackSchema, UserSchema } from './catalog.schemas.js';
 
 /**
  * The source mirror's collections (tracks, users, listen_history, listen_events): ingestion writes
@@ -15,6 +15,7 @@ import { ListenEventSchema, ListenHistorySchema, MODEL_NAMES, TrackSchema, UserS
       { name: MODEL_NAMES.User, schema: UserSchema },
       { name: MODEL_NAMES.ListenHistory, schema: ListenHistorySchema },
       { name: MODEL_NAMES.ListenEvent, schema: ListenEventSchema },
+      { name: MODEL_NAMES.MirrorReplacement, schema: MirrorReplacementSchema },
     ]),
   ],
   providers: [CatalogRepository],

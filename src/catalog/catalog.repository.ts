@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 import type { Model } from 'mongoose';
 import { duplicateKeyIndexes, insertIgnoringDuplicates } from '../database/duplicate-keys.js';
-import { COLLECTIONS, MODEL_NAMES, type ListenEventDoc, type ListenHistoryDoc, type TrackDoc, type UserDoc } from './catalog.schemas.js';
+import { COLLECTIONS, MODEL_NAMES, type ListenEventDoc, type ListenHistoryDoc, type MirrorReplacementDoc, type TrackDoc, type UserDoc } from './catalog.schemas.js';
 
 /** The mirrored collections, named like the source endpoints they mirror. */
 export type MirrorName = 'tracks' | 'users' | 'listen_history';
@@ -42,8 +42,10 @@ export const UPDATE_BATCH = 25;
  * and one streaming cursor to read a whole collection's state.
  */
 @Injectable()
-export class CatalogRepository {
+export class CatalogRepository implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Catalog');
   private readonly mirrors: Record<MirrorName, Collection<Document>>;
+  private readonly replacements: Collection<MirrorReplacementDoc>;
   private readonly events: Collection<ListenEventDoc>;
   /** The tail of the update batches in flight (one at a time, see update()). */
   private updates: Promise<void> = Promise.resolve();
@@ -55,7 +57,9 @@ export class CatalogRepository {
     @InjectModel(MODEL_NAMES.User) users: Model<UserDoc>,
     @InjectModel(MODEL_NAMES.ListenHistory) history: Model<ListenHistoryDoc>,
     @InjectModel(MODEL_NAMES.ListenEvent) events: Model<ListenEventDoc>,
+    @InjectModel(MODEL_NAMES.MirrorReplacement) replacements: Model<MirrorReplacementDoc>,
   ) {
+    this.replacements = replacements.collection as unknown as Collection<MirrorReplacementDoc>;
     this.mirrors = { tracks: tracks.collection as unknown as Collection<Document>, users: users.collection as unknown as Collection<Document>, listen_history: history.collection as unknown as Collection<Document> };
     this.events = events.collection as unknown as Collection<ListenEventDoc>;
   }
@@ -73,13 +77,18 @@ export class CatalogRepository {
    *
    * On FerretDB v1 an update by a numeric `_id` scans the whole collection, so the changed records
    * of a page are replaced instead: one deleteMany (one scan) and one insertMany. The documents
-   * carry their stored insert-only fields; a reader may miss such a record for that instant.
+   * carry their stored insert-only fields; a reader may miss such a record for that instant. The
+   * new versions are staged in `mirror_replacements` first and unstaged once stored, so a crash
+   * between the delete and the insert loses nothing: the next start (restoreReplacements) puts
+   * them back.
    */
   async writeRecords(name: MirrorName, inserts: readonly MirrorDoc[], updates: readonly MirrorDoc[]): Promise<void> {
     const coll = this.mirrors[name];
     let toInsert = inserts;
     let toUpdate = updates;
+    let staged: string[] = [];
     if (updates.length > 0 && (await this.replacesChanged())) {
+      staged = await this.stage(name, updates);
       await this.deleteIds(name, updates.map((d) => d._id));
       toInsert = [...inserts, ...updates];
       toUpdate = [];
@@ -95,6 +104,46 @@ export class CatalogRepository {
       }
     }
     await this.update(coll, [...toUpdate, ...again].map(updateOp));
+    if (staged.length > 0) await this.replacements.deleteMany({ _id: { $in: staged } });
+  }
+
+  /** The new versions of changed records, kept until they are stored (see writeRecords). */
+  private async stage(name: MirrorName, docs: readonly MirrorDoc[]): Promise<string[]> {
+    const now = new Date();
+    const staged = docs.map((d) => ({ _id: `${name}:${d._id}`, mirror: name, doc: d as unknown as Record<string, unknown>, staged_at: now }));
+    const ids = staged.map((d) => d._id);
+    // A leftover of an earlier crash for the same record is older: this version replaces it.
+    await this.replacements.deleteMany({ _id: { $in: ids } });
+    await this.replacements.insertMany(staged, { ordered: false });
+    return ids;
+  }
+
+  /**
+   * Puts back the records a crash left between their delete and their re-insert: each staged
+   * version is inserted unless its record is stored (then the stored one is the same or newer),
+   * then unstaged. Idempotent; several processes may run it at once. Returns how many were restored.
+   */
+  async restoreReplacements(): Promise<number> {
+    const leftovers = await this.replacements.find({}).toArray();
+    if (leftovers.length === 0) return 0;
+    let restored = 0;
+    for (const name of ['tracks', 'users', 'listen_history'] as const) {
+      const docs = leftovers.filter((r) => r.mirror === name).map((r) => r.doc as unknown as MirrorDoc);
+      if (docs.length === 0) continue;
+      restored += await insertIgnoringDuplicates(this.mirrors[name] as unknown as Collection<MirrorDoc>, docs);
+    }
+    await this.replacements.deleteMany({ _id: { $in: leftovers.map((r) => r._id) } });
+    if (restored > 0) this.logger.warn(`restored ${restored} mirror records that a crash left between their delete and their re-insert`);
+    return restored;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.restoreReplacements();
+    } catch (err) {
+      // Not fatal at boot: the next start tries again, and nothing staged is removed unrestored.
+      this.logger.error(`could not restore staged mirror records: ${(err as Error).message}`);
+    }
   }
 
   /**

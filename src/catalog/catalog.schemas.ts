@@ -10,6 +10,7 @@ export const COLLECTIONS = {
   users: 'users',
   listenHistory: 'listen_history',
   listenEvents: 'listen_events',
+  mirrorReplacements: 'mirror_replacements',
 } as const;
 
 export interface TrackDoc {
@@ -187,4 +188,28 @@ export const ListenEventSchema = new Schema<ListenEventDoc>(
 ListenEventSchema.index({ listened_at: 1 });
 ListenEventSchema.index({ user_id: 1 });
 
-export const MODEL_NAMES = { Track: 'Track', User: 'User', ListenHistory: 'ListenHistory', ListenEvent: 'ListenEvent' } as const;
+/**
+ * A changed mirror record on its way in where the store replaces rather than updates (FerretDB):
+ * written before the old version is deleted and removed once the new one is stored, so a crash
+ * in between leaves the new version here, and the next start puts it back (no record lost).
+ */
+export interface MirrorReplacementDoc {
+  /** `${mirror}:${id}`. */
+  _id: string;
+  /** The mirror collection the record belongs to. */
+  mirror: string;
+  doc: Record<string, unknown>;
+  staged_at: Date;
+}
+
+export const MirrorReplacementSchema = new Schema<MirrorReplacementDoc>(
+  {
+    _id: { type: String, required: true },
+    mirror: String,
+    doc: Schema.Types.Mixed,
+    staged_at: Date,
+  },
+  { ...common, collection: COLLECTIONS.mirrorReplacements },
+);
+
+export const MODEL_NAMES = { Track: 'Track', User: 'User', ListenHistory: 'ListenHistory', ListenEvent: 'ListenEvent', MirrorReplacement: 'MirrorReplacement' } as const;

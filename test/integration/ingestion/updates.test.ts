@@ -53,6 +53,28 @@ describe('a run where every record changed', () => {
     await changeKeeping('deluxe', 'replaced', 8);
   });
 
+  it('loses no record when the replacement stops between its delete and its insert', async () => {
+    const repo = pipe.app.get(CatalogRepository);
+    vi.spyOn(repo, 'replacesChanged').mockResolvedValue(true);
+    const stored = await pipe.db.collection('tracks').find({ _id: { $in: [1000, 1001] } as never }).sort({ _id: 1 }).toArray();
+    const changed = stored.map((d) => ({ ...d, album: 'crashed-mid-write' })) as never[];
+    // The process dies after the old versions are deleted, before the new ones are in.
+    const insertMany = vi.spyOn((repo as unknown as { mirrors: Record<string, { insertMany: () => Promise<unknown> }> }).mirrors.tracks, 'insertMany').mockRejectedValueOnce(new Error('killed'));
+    await expect(repo.writeRecords('tracks', [], changed)).rejects.toThrow('killed');
+    insertMany.mockRestore();
+    expect(await pipe.db.collection('tracks').countDocuments({ _id: { $in: [1000, 1001] } as never })).toBe(0);
+    expect(await pipe.db.collection('mirror_replacements').countDocuments({})).toBe(2);
+    // The next start puts the new versions back, once, and unstages them.
+    expect(await repo.restoreReplacements()).toBe(2);
+    expect(await repo.restoreReplacements()).toBe(0);
+    expect(await pipe.db.collection('tracks').countDocuments({ _id: { $in: [1000, 1001] } as never, album: 'crashed-mid-write' })).toBe(2);
+    expect(await pipe.db.collection('mirror_replacements').countDocuments({})).toBe(0);
+    // A replacement that completes leaves nothing staged.
+    await repo.writeRecords('tracks', [], stored.map((d) => ({ ...d, album: 'whole' })) as never[]);
+    expect(await pipe.db.collection('tracks').countDocuments({ album: 'whole' })).toBe(2);
+    expect(await pipe.db.collection('mirror_replacements').countDocuments({})).toBe(0);
+  });
+
   it('updates them in batches the store can take', async () => {
     expect(UPDATE_BATCH).toBeLessThan(100);
     vi.spyOn(pipe.app.get(CatalogRepository), 'replacesChanged').mockResolvedValue(false);
