@@ -22,7 +22,6 @@ import { AppModule } from '../app.module.js';
 import { CatalogRepository } from '../catalog/catalog.repository.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Settings } from '../config/settings.js';
-import { validateItem } from '../ingestion/contract.js';
 import { ENDPOINTS, type Endpoint } from '../ingestion/endpoints.js';
 import { IngestionRunsRepository } from '../ingestion/ingestion-runs.repository.js';
 import { IngestionService } from '../ingestion/ingestion.service.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
-import { resolveSettings, type AlsModel, type AlsSettings } from './als.js';
+import { resolveSettings, type AlsSettings } from './als.js';
 import { isItemModel, resolveEaseSettings, resolveRp3betaSettings, type EaseSettings, type ItemModel, type Rp3betaSettings } from './item-model.js';
 import type { TrainedModel } from './model.js';
 

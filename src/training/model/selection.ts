@@ -14,7 +14,7 @@
  * The item families are cheap to fit and are tried on a small grid around data-independent
  * defaults. Trials run in rounds that interleave the families, so a short budget still sees each.
  */
-import { buildTestSet, evaluateRecommender, type RankingMetrics, type TestSet } from '../evaluation/metrics.js';
+import { buildTestSet, evaluateRecommender, type RankingMetrics } from '../evaluation/metrics.js';
 import { splitListens, type SplitMethod } from '../evaluation/split.js';
 import { AlsTrainer, buildInteractions, resolveSettings, type AlsModel, type AlsSettings, type ConfidenceForm, type InteractionMatrix, type Listen } from './als.js';
 import type { UserListen } from './fold-in.js';
@@ -164,11 +164,6 @@ const RP3_GRID: ReadonlyArray<readonly [number, number]> = [
   [0.8, 0.6],
 ];
 const RP3_NEIGHBOURS = [200, 60, 600];
-
-interface Candidate {
-  spec: ModelSpec;
-  metrics: RankingMetrics;
-}
 
 /** Recommendations for evaluation: ALS from the user's own row, item families from the user's history. */
 export function modelRecommender(model: TrainedModel, history: ReadonlyMap<number, UserListen[]>, catalogue: Iterable<number>): (userId: number, exclude: ReadonlySet<number>, k: number) => number[] {

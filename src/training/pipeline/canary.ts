@@ -59,6 +59,7 @@ export interface DifferenceInterval {
  * Quantile of the standard normal distribution (Wichura 1988, algorithm AS 241, PPND16): relative
  * error about 1e-16 over (0, 1).
  */
+/* eslint-disable no-loss-of-precision -- AS 241's coefficients as published (20 digits); each literal is read as its nearest double */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile needs 0 < p < 1, got ${p}`);
   const q = p - 0.5;
@@ -88,6 +89,7 @@ export function normalQuantile(p: number): number {
   }
   return q < 0 ? -x : x;
 }
+/* eslint-enable no-loss-of-precision */
 
 /** Wilson score interval of a proportion `hits / n` at the normal quantile z; [0, 1] when n = 0. */
 export function wilsonInterval(hits: number, n: number, z: number): { lower: number; upper: number } {

@@ -26,7 +26,6 @@ describe('api, two schedulers and two workers as separate processes', () => {
   let mock: INestApplication;
   let mockUrl: string;
   const procs: Record<string, AppProcess> = {};
-  let apiBase: string;
   let conn: mongoose.Connection;
   let singleConn: mongoose.Connection;
 
@@ -66,7 +65,6 @@ describe('api, two schedulers and two workers as separate processes', () => {
     await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 90_000).catch((err: Error) => {
       throw new Error(`${name}: ${err.message}\n${procs[name]!.output().slice(-2000)}`);
     });
-    if (role === 'api') apiBase = `http://127.0.0.1:${port}`;
   }
 
   it('runs each cron once per period, spreads the batches over both workers, and ends as a single process does', async () => {

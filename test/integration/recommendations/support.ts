@@ -49,7 +49,7 @@ export async function startRecApp(suite: string, overrides: Record<string, strin
   const request = async (method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<HttpAnswer> => {
     const res = await fetch(base + path, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
-    let parsed: unknown = text;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {

@@ -58,7 +58,7 @@ function setup(o: { localTtl?: string; redis?: Map<string, string> } = {}) {
   const recent = { keys: vi.fn(async () => ['20261126']) } as unknown as RecentRuns;
   const metrics = new PipelineMetrics();
   const serving = new RecommendationServing(config, cache, playlists, recent, reader, metrics);
-  const counts = async () => Object.fromEntries((await metrics.recommendationCacheRequests.get()).values.map((v) => [v.labels.result, v.value]));
+  const counts = async () => Object.fromEntries(metrics.recommendationCacheRequests.get().values.map((v) => [v.labels.result, v.value]));
   return { serving, redis, cache, reader, playlists, metrics, counts, recent };
 }
 
