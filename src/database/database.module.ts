@@ -13,7 +13,7 @@ import { AppConfig } from '../config/app-config.js';
         serverSelectionTimeoutMS: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
         // A stalled network fails the operation instead of hanging it (serving has its own, shorter deadline).
         socketTimeoutMS: config.MONGODB_SOCKET_TIMEOUT_MS,
-        // Index builds are explicit (see ensureIndexes calls in repositories), not implicit at every boot.
+        // Each model's declared indexes (Schema.index(...) in the *.schemas.ts files) are created when it is compiled at boot; one that exists already is left as it is.
         autoIndex: true,
         maxPoolSize: 20,
       }),

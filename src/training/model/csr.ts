@@ -108,19 +108,3 @@ export function transposeCsr(m: Csr, shared = false): Csr {
   }
   return { rows: m.cols, cols: m.rows, indptr, indices, data };
 }
-
-/** A copy of the structure with new values (e.g. counts turned into confidences), optionally shared. */
-export function withData(m: Csr, data: Float32Array, shared = false): Csr {
-  if (data.length !== m.indptr[m.rows]) throw new Error('withData: data length differs from the number of entries');
-  const indptr = allocInt32(m.indptr.length, shared);
-  indptr.set(m.indptr);
-  const indices = allocInt32(m.indices.length, shared);
-  indices.set(m.indices);
-  const out = allocFloat32(data.length, shared);
-  out.set(data);
-  return { rows: m.rows, cols: m.cols, indptr, indices, data: out };
-}
-
-export function nnz(m: Csr): number {
-  return m.indptr[m.rows];
-}
