@@ -28,7 +28,10 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       // `_`-prefixed names are unused on purpose (a destructured field left out, a required parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
     },
   },
   {

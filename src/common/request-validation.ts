@@ -1,4 +1,12 @@
-import { BadRequestException, Catch, HttpException, Injectable, type ArgumentMetadata, type ArgumentsHost, type PipeTransform } from '@nestjs/common';
+import {
+  BadRequestException,
+  Catch,
+  HttpException,
+  Injectable,
+  type ArgumentMetadata,
+  type ArgumentsHost,
+  type PipeTransform,
+} from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { z } from 'zod';
 
@@ -25,7 +33,7 @@ export function badParameter(parameter: string, why: string): BadRequestExceptio
 
 /** A request value as shown in a message: quoted, cut at 40 characters. */
 export function shown(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s);
 }
 
@@ -43,7 +51,11 @@ function parameterOf(issue: Issue, metadata: Pick<ArgumentMetadata, 'type' | 'da
 }
 
 /** Checks a value against a schema; a refusal names the parameter (the hot route calls this directly). */
-export function validateParameter<S extends z.ZodType>(schema: S, value: unknown, metadata: Pick<ArgumentMetadata, 'type' | 'data'>): z.output<S> {
+export function validateParameter<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  metadata: Pick<ArgumentMetadata, 'type' | 'data'>,
+): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -99,7 +111,8 @@ export function intParam(min: number, max: number, fallback: number, description
     .transform((raw, ctx) => {
       if (raw === undefined || raw === '') return fallback;
       const n = /^-?\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-      if (!Number.isInteger(n) || n < min || n > max) return refuse(ctx, `must be an integer from ${min} to ${max}, got ${shown(raw)}`, raw);
+      if (!Number.isInteger(n) || n < min || n > max)
+        return refuse(ctx, `must be an integer from ${min} to ${max}, got ${shown(raw)}`, raw);
       return n;
     })
     .meta({ type: 'integer', minimum: min, maximum: max, description });
@@ -140,7 +153,10 @@ export const userIdParam = z
  * `example` is shown in the refusal of a body that is not an object.
  */
 export function optionalJsonBody<Shape extends z.ZodRawShape>(shape: Shape, example: string) {
-  return z.preprocess((b) => (b === undefined || b === null || b === '' ? {} : b), z.object(shape, { error: `must be a JSON object, e.g. ${example}` }));
+  return z.preprocess(
+    (b) => (b === undefined || b === null || b === '' ? {} : b),
+    z.object(shape, { error: `must be a JSON object, e.g. ${example}` }),
+  );
 }
 
 /** The error body in the OpenAPI document (components.schemas.ErrorBody): every 400 has `parameter`. */
@@ -158,5 +174,11 @@ export const ERROR_BODY_OPENAPI = {
 /** An OpenAPI parameter object from a parameter's schema (for a route the document's scanner does not see). */
 export function openApiParameter(name: string, where: 'path' | 'query', schema: z.ZodType) {
   const { $schema: _, description, ...json } = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }) as Record<string, unknown>;
-  return { name, in: where, required: where === 'path' || !schema.safeParse(undefined).success, ...(description ? { description } : {}), schema: json };
+  return {
+    name,
+    in: where,
+    required: where === 'path' || !schema.safeParse(undefined).success,
+    ...(description ? { description } : {}),
+    schema: json,
+  };
 }

@@ -31,7 +31,9 @@ describe('the HTTP API: its routes and its parameters', () => {
   afterAll(() => close?.());
 
   it('documents every route Fastify serves (Bull Board, static files and the document itself aside)', () => {
-    const documented = new Set(Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
+    const documented = new Set(
+      Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
+    );
     const routes = [...new Set(registered)].filter((r) => !NOT_DOCUMENTED.some((re) => re.test(r.split(' ')[1]!)));
     expect(routes.length).toBeGreaterThan(25);
     expect(routes).toContain('GET /users/:userId/recommendations');
@@ -40,10 +42,22 @@ describe('the HTTP API: its routes and its parameters', () => {
   });
 
   it('documents the hot route with its parameters from the schemas it checks', () => {
-    const op = document.paths['/users/{userId}/recommendations']!.get as { parameters: Array<{ name: string; in: string; required: boolean; schema: Record<string, unknown> }> };
+    const op = document.paths['/users/{userId}/recommendations']!.get as {
+      parameters: Array<{ name: string; in: string; required: boolean; schema: Record<string, unknown> }>;
+    };
     expect(op.parameters).toEqual([
-      expect.objectContaining({ name: 'userId', in: 'path', required: true, schema: expect.objectContaining({ type: 'integer', minimum: 0 }) }),
-      expect.objectContaining({ name: 'limit', in: 'query', required: false, schema: expect.objectContaining({ type: 'integer', minimum: 1, maximum: 100 }) }),
+      expect.objectContaining({
+        name: 'userId',
+        in: 'path',
+        required: true,
+        schema: expect.objectContaining({ type: 'integer', minimum: 0 }),
+      }),
+      expect.objectContaining({
+        name: 'limit',
+        in: 'query',
+        required: false,
+        schema: expect.objectContaining({ type: 'integer', minimum: 1, maximum: 100 }),
+      }),
     ]);
     const list = document.paths['/ingestion/runs']!.get as { parameters: Array<{ name: string }> };
     expect(list.parameters.map((p) => p.name).sort()).toEqual(['limit', 'status']);
@@ -59,7 +73,13 @@ describe('the HTTP API: its routes and its parameters', () => {
     ['GET', `/users/${user}/playlists?page=0`, undefined, 'page', 'page must be an integer from 1 to 1000000, got "0"'],
     ['GET', `/users/${user}/playlists?size=500`, undefined, 'size', 'size must be an integer from 1 to 100, got "500"'],
     ['GET', '/users/-1/playlists', undefined, 'userId', 'userId must be a non-negative integer (a MooVitamix user id), got "-1"'],
-    ['GET', '/playlists/not%20an%20id', undefined, 'playlistId', 'playlistId must look like <user_id>-<run_key> (e.g. 1042-20261126), got "not an id"'],
+    [
+      'GET',
+      '/playlists/not%20an%20id',
+      undefined,
+      'playlistId',
+      'playlistId must look like <user_id>-<run_key> (e.g. 1042-20261126), got "not an id"',
+    ],
     ['POST', '/ingestion/runs', '{"run_date":"26/11/2026"}', 'run_date', 'run_date must be a date YYYY-MM-DD: expected a date YYYY-MM-DD'],
     ['POST', '/ingestion/runs', '{"run_date":"2026-02-30"}', 'run_date'],
     ['POST', '/ingestion/runs', '[]', 'body'],
@@ -90,18 +110,33 @@ describe('the HTTP API: its routes and its parameters', () => {
   ];
 
   it.each(BAD)('%s %s %s answers 400 naming %s', async (method, path, body, parameter, message) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    };
     const res = await fetch(`${base}${path}`, { method, headers, body });
     const got = (await res.json()) as Record<string, unknown>;
     expect(res.status).toBe(400);
-    expect(got).toEqual({ statusCode: 400, error: 'Bad Request', parameter, message: message ?? expect.stringMatching(new RegExp(`^${parameter} `)) });
+    expect(got).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      parameter,
+      message: message ?? expect.stringMatching(new RegExp(`^${parameter} `)),
+    });
   });
 
   it('has a bad-parameter row for every documented route that takes a parameter', () => {
-    const covered = new Set(BAD.map(([m, p]) => `${m} ${p.split('?')[0]!.replace(/\/(abc|-1|not%20an%20id|meta|stalled-check|ingestion-2026-11-26|v-any|\d+)(?=\/|$)/g, '/{x}')}`));
+    const covered = new Set(
+      BAD.map(
+        ([m, p]) =>
+          `${m} ${p.split('?')[0]!.replace(/\/(abc|-1|not%20an%20id|meta|stalled-check|ingestion-2026-11-26|v-any|\d+)(?=\/|$)/g, '/{x}')}`,
+      ),
+    );
     const takingParameters = Object.entries(document.paths).flatMap(([path, ops]) =>
       Object.entries(ops)
-        .filter(([, op]) => ((op as { parameters?: unknown[] }).parameters ?? []).length > 0 || (op as { requestBody?: unknown }).requestBody)
+        .filter(
+          ([, op]) => ((op as { parameters?: unknown[] }).parameters ?? []).length > 0 || (op as { requestBody?: unknown }).requestBody,
+        )
         .map(([m]) => `${m.toUpperCase()} ${path.replace(/\{\w+\}/g, '{x}')}`),
     );
     expect(takingParameters.filter((r) => !covered.has(r) && !UNCHECKED.includes(r))).toEqual([]);
