@@ -60,8 +60,9 @@ interface LoadResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  statusCodeStats?: Record<string, { count: number }>;
 }
-type Autocannon = (opts: { url: string; connections: number; duration: number; overallRate: number; requests: Array<{ method: string; path: string }> }) => Promise<LoadResult>;
+type Autocannon = (opts: { url: string; connections: number; duration: number; overallRate: number; ignoreCoordinatedOmission: boolean; requests: Array<{ method: string; path: string }> }) => Promise<LoadResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -121,6 +122,11 @@ function rewritingProxy(upstream: string, share: number): { server: Server; rewr
     server,
     listen: () => new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as { port: number }).port}`))),
   });
+}
+
+function pct(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 10) / 10 : NaN;
 }
 
 /** Resident memory of a process, from its /metrics, in MB. */
@@ -195,12 +201,17 @@ async function main(): Promise<void> {
     const requests = Array.from({ length: 10_000 }, (_, i) => ({ method: 'GET', path: `/users/${userIds[(i * 7919) % userIds.length]}/recommendations` }));
 
     // The soak: steady reads; meanwhile day 2 is ingested through faults, Redis restarts, a run is forced.
-    const load = autocannon({ url: api, connections: 10, duration: flags.duration, overallRate: flags.rate, requests });
+    // Latency from each request's sending: with a fixed rate autocannon otherwise counts from when it was due, and this
+    // process (the load tool, the probe, the polls) shares two cores with the servers.
+    const load = autocannon({ url: api, connections: 10, duration: flags.duration, overallRate: flags.rate, ignoreCoordinatedOmission: true, requests });
     const sources: Record<string, number> = {};
+    const probeMs: number[] = [];
     let probing = true;
     const probe = (async () => {
       while (probing) {
+        const t = performance.now();
         const res = await fetch(`${api}${requests[Math.floor(Math.random() * requests.length)]!.path}`).catch(() => null);
+        probeMs.push(performance.now() - t);
         const s = res ? `${res.status} ${res.headers.get('x-recommendation-source') ?? ''}`.trim() : 'failed';
         sources[s] = (sources[s] ?? 0) + 1;
         await res?.arrayBuffer();
@@ -271,8 +282,9 @@ async function main(): Promise<void> {
       `${textTable(
         ['what', 'figure'],
         [
-          ['reads', `${result.requests.total} (${result.requests.average.toFixed(0)}/s), errors ${errors}, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`],
-          ['probe answers (status source)', Object.entries(sources).map(([k, v]) => `${k}: ${v}`).join(', ')],
+          ['reads', `${result.requests.total} (${result.requests.average.toFixed(0)}/s), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`],
+          ['read errors', `${errors}: ${result.errors} socket errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx; statuses ${Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => `${k}: ${v.count}`).join(', ')}`],
+          ['probe (one read every 100 ms)', `${Object.entries(sources).map(([k, v]) => `${k}: ${v}`).join(', ')}; p50 ${pct(probeMs, 0.5)} ms, p99 ${pct(probeMs, 0.99)} ms`],
           ['ingestion day 2 (faults)', `${day2Run.status}, attempts ${day2Run.attempts}, quarantined ${day2Run.endpoints?.listen_history?.quarantined ?? 0}, retries ${Object.values(day2Run.endpoints ?? {}).reduce((n: number, e) => n + ((e as { retries?: number }).retries ?? 0), 0)}, chain held: ${day2Run.chain_held ?? 'no'}`],
           ['forced recommendation run', `${forcedRun.status}, ${forcedRun.users_computed} users`],
           ['ingestion day 3 (mended)', `${day3Run.status}, events inserted ${day3Run.endpoints?.listen_history?.events_inserted ?? 0}`],
@@ -288,6 +300,7 @@ async function main(): Promise<void> {
       records_lost: lost,
       duplicates,
       rss_growth_mb: Math.round(rssGrowth * 10) / 10,
+      probe_p99_ms: pct(probeMs, 0.99),
       degraded_answers: Object.entries(sources).filter(([k]) => k.endsWith('store')).reduce((n, [, v]) => n + v, 0),
       rewritten_histories: proxied.rewritten.size,
       ingestion_status: day2Run.status,
