@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { DEPENDENCIES, HealthService, type Dependency } from './health.service.js';
@@ -8,6 +9,7 @@ import { DEPENDENCIES, HealthService, type Dependency } from './health.service.j
  * one that is down), /health (dependencies and data freshness: stale data is 200 "degraded", since
  * restarting or unrouting the process would not make the data fresher; a dependency down is 503).
  */
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -17,6 +19,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   @HealthCheck()
   live() {
     return this.terminus.check([]);
@@ -24,12 +27,14 @@ export class HealthController {
 
   /** MongoDB ping, Redis ping, every BullMQ queue's connection; each within HEALTH_CHECK_TIMEOUT_MS. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: MongoDB, Redis and every queue connection; 503 naming the one down' })
   @HealthCheck()
   ready() {
     return this.terminus.check(DEPENDENCIES.map((dep) => () => this.probe(dep)));
   }
 
   @Get()
+  @ApiOperation({ summary: 'Dependencies and data freshness: 200 ok or degraded (stale data), 503 when a dependency is down' })
   @HttpCode(HttpStatus.OK)
   async overall(@Res({ passthrough: true }) reply: FastifyReply) {
     const dependencies = await this.health.checkAll();
