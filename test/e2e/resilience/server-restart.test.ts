@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort, startApp, waitForHttp, type AppProcess } from '../../support/processes.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
-import { ownFerretDb, ownRedis, sleep, until, type OwnServer } from './support.js';
+import { ownMongo, ownRedis, sleep, until, type OwnServer } from './support.js';
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
 const FINISHED = ['succeeded', 'succeeded_with_rejections', 'completed', 'failed'];
@@ -130,11 +130,11 @@ describe('servers restarted during a run', () => {
   }, 300_000);
 
   it('the MongoDB-compatible server restarted mid-ingestion: writes resume, the run never reads as succeeded before it is, and the store equals the source', async () => {
-    const ferret = await ownFerretDb();
-    servers.push(ferret);
-    await ferret.start();
+    const store = await ownMongo();
+    servers.push(store);
+    await store.start();
     const settings = testSettings('res_mongo_restart');
-    const uri = `${ferret.url}/moovitamix`;
+    const uri = `${store.url}/moovitamix`;
     const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 20_000 }).asPromise();
     conns.push(conn);
     const db = conn.db;
@@ -145,9 +145,9 @@ describe('servers restarted during a run', () => {
       await json(`${mock}/mock/faults`, { method: 'POST', headers: admin, body: JSON.stringify({ latency_ms: 150 }) });
       const { run_id: runId } = await json(`${api}/ingestion/runs`, { method: 'POST', headers: admin, body: JSON.stringify({ run_date: '2026-03-01' }) });
       await until('the users endpoint under way', async () => (await db.collection('ingestion_checkpoints').countDocuments({ run_id: runId, endpoint: 'users' })) >= 3, 60_000, 50);
-      await ferret.stop();
+      await store.stop();
       await sleep(2000);
-      await ferret.start();
+      await store.start();
 
       // Whatever the failed attempt had begun is not shown as done; its retry waits out a backoff (fast-forwarded here).
       const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,8 +107,11 @@ export async function ownRedis(opts: { persistent?: boolean } = {}): Promise<Own
   return ownServer('redis', port, url, (dir) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...(opts.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])], { stdio: ['ignore', 'pipe', 'pipe'] }), ping);
 }
 
-/** A private FerretDB (the binary scripts/services.sh builds under .tools/) on a free port with its own data folder. */
-export async function ownFerretDb(): Promise<OwnServer> {
+/**
+ * A private MongoDB-compatible server on a free port with its own data folder: `mongod` when it is on
+ * the PATH, as scripts/services.sh chooses, otherwise the FerretDB binary that script builds under .tools/.
+ */
+export async function ownMongo(): Promise<OwnServer> {
   const port = await freePort();
   const url = `mongodb://127.0.0.1:${port}`;
   const { MongoClient } = await import('mongodb');
@@ -123,5 +126,11 @@ export async function ownFerretDb(): Promise<OwnServer> {
       await c.close().catch(() => undefined);
     }
   };
-  return ownServer('ferretdb', port, url, (dir) => spawn('.tools/ferretdb', ['-listen', `127.0.0.1:${port}`, '-data', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOGC: '1000' } }), ping);
+  const mongod = spawnSync('sh', ['-c', 'command -v mongod']).status === 0;
+  return ownServer(mongod ? 'mongod' : 'ferretdb', port, url, (dir) =>
+    mongod
+      ? spawn('mongod', ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('.tools/ferretdb', ['-listen', `127.0.0.1:${port}`, '-data', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOGC: '1000' } }),
+    ping,
+  );
 }
