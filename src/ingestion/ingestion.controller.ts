@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { enumParam, intParam, optionalJsonBody, patternParam } from '../common/request-validation.js';
@@ -42,6 +42,7 @@ export class IngestionController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Enqueue an ingestion run now (body: optional {"run_date": "YYYY-MM-DD"}, default today in TZ_CRON)' })
+  @ApiBody({ required: false })
   async start(@Body({ schema: startBody }) body: z.output<typeof startBody>) {
     const runDate = body.run_date ?? body.runDate ?? runDateOf(new Date(), this.config.TZ_CRON);
     const r = await this.chain.startIngestion(runDate, 'api');

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { enumParam, intParam, optionalJsonBody } from '../common/request-validation.js';
@@ -35,6 +35,7 @@ export class RecommendationRunsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Enqueue a recommendation run now (body: optional {"run_date": "YYYY-MM-DD", "force": true} to recompute everyone)' })
+  @ApiBody({ required: false })
   async start(@Body({ schema: startBody }) body: z.output<typeof startBody>) {
     const force = body.force === true;
     const date = body.run_date ?? body.runDate ?? runDateOf(new Date(), this.config.TZ_CRON);

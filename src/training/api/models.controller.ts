@@ -1,5 +1,5 @@
 import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminGuard } from '../../auth/admin.guard.js';
 import { ModelArtifactError } from '../model/artifact.js';
@@ -61,6 +61,7 @@ export class ModelsController {
   @Post(':version/promote')
   @HttpCode(200)
   @ApiOperation({ summary: 'Promote a version to production now (body: optional {"reason": "..."})' })
+  @ApiBody({ required: false })
   async promote(@Param('version') version: string, @Body({ schema: promoteBody }) body: z.output<typeof promoteBody>) {
     return mapped(() => this.rollout.promote(version, body.reason ?? 'promoted by an operator', 'api'));
   }
