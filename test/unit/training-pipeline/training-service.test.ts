@@ -36,6 +36,8 @@ function harness(opts: { failStore?: boolean } = {}) {
   const runsRepo = {
     start: async (d: TrainingRunDoc) => void runs.set(d._id, { ...d }),
     update: async (id: string, set: Partial<TrainingRunDoc>) => void runs.set(id, { ...runs.get(id)!, ...set }),
+    // Earlier attempts of a job (a takeover closes those left running).
+    byJob: async (jobId: string) => [...runs.values()].filter((r) => r.job_id === jobId && r.status === 'running'),
   } as unknown as TrainingRunsRepository;
   const registry = {
     now: () => new Date(),
