@@ -39,6 +39,25 @@ describe('EXPERIMENTS parsing', () => {
 });
 
 describe('stable assignment', () => {
+  // Pinned: a change of the hash would move users between arms mid-experiment. The expected values
+  // come from an independent implementation (FNV-1a over "salt\0userId", then the murmur3
+  // finaliser, as unsigned / 2^32), written in Python, not from this code.
+  it.each([
+    [42, 'exp', 0.5261826070491225],
+    [1_000_000, 'experiments', 0.9090315410867333],
+    [7, 'canary:v20261205-0900-ab12', 0.4986443610396236],
+    [123_456, 'experiment:ranker', 0.24379695556126535],
+    [999_999_999, 'experiments', 0.5154224680736661],
+  ])('puts user %i under salt %s at the pinned bucket %d', (userId, salt, expected) => {
+    expect(bucketOf(userId, salt)).toBe(expected);
+  });
+
+  it('assigns pinned users to pinned arms', () => {
+    const experiments = parseExperiments(JSON.stringify([{ name: 'ranker', traffic: 50, variants: [{ name: 'control', weight: 1, recommender: 'hybrid' }, { name: 'pop', weight: 1, recommender: 'popularity' }] }]));
+    // 1,000,000 is at slot 90.9 of 100: outside the experiment's 50%, so production serves it.
+    expect(assignArm(1_000_000, experiments, { production: 'v1', canaryPercent: 0 })).toEqual({ experiment: null, variant: 'production', recommender: 'model', modelVersion: 'v1' });
+  });
+
   it('gives a user the same bucket for the same salt, and independent buckets for other salts', () => {
     expect(bucketOf(42, 'exp')).toBe(bucketOf(42, 'exp'));
     const a = users.map((u) => bucketOf(u, 'a') < 0.5);
