@@ -1,5 +1,8 @@
 # One image for every role (APP_ROLE picks api, worker, scheduler or mock-api at run time).
 FROM node:20 AS build
+# swagger-ui-dist pulls in @scarf/scarf, whose install script reports the install: off (package.json
+# scarfSettings says so too).
+ENV SCARF_ANALYTICS=false
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
