@@ -273,6 +273,8 @@ export class IngestionService implements OnApplicationBootstrap {
       chain_held: chainHeld,
     });
     this.metrics.ingestionRuns.inc({ status });
+    const heldBy = fetched === 0 ? 'empty' : quarantined > 0 ? 'quarantined' : unsettled.length > 0 ? 'unsettled' : shrunk.length > 0 ? 'shrunk' : null;
+    if (heldBy) this.metrics.ingestionChainHeld.inc({ reason: heldBy });
     for (const e of ENDPOINTS) {
       const s = endpoints[e];
       this.metrics.ingestionLastSuccess.set({ endpoint: e }, finishedAt.getTime() / 1000);

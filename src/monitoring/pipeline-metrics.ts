@@ -54,6 +54,7 @@ export class PipelineMetrics {
   readonly ingestionRunDuration = histogram({ name: `${METRIC_PREFIX}ingestion_run_duration_seconds`, help: 'Duration of ingesting one endpoint in a run.', labelNames: ['endpoint'], buckets: RUN_BUCKETS });
   readonly ingestionRecords = counter({ name: `${METRIC_PREFIX}ingestion_records_total`, help: 'Records ingested by endpoint and result (inserted, updated, unchanged, rejected, quarantined: a listen history that was not an append of the stored one, kept as stored).', labelNames: ['endpoint', 'result'] });
   readonly ingestionRuns = counter({ name: `${METRIC_PREFIX}ingestion_runs_total`, help: 'Finished ingestion runs by status (succeeded, succeeded_with_rejections, failed).', labelNames: ['status'] });
+  readonly ingestionChainHeld = counter({ name: `${METRIC_PREFIX}ingestion_chain_held_total`, help: 'Finished ingestion runs that did not enqueue the recommendation run, by reason (empty: the source sent nothing; quarantined: records set aside; unsettled: pages that never settled; shrunk: the source reports far fewer records than stored).', labelNames: ['reason'] });
   readonly ingestionRetries = counter({ name: `${METRIC_PREFIX}ingestion_retries_total`, help: 'Source requests retried, by endpoint and reason.', labelNames: ['endpoint', 'reason'] });
   readonly ingestionLastSuccess = gauge({ ...scraped(`${METRIC_PREFIX}ingestion_last_success_timestamp_seconds`), help: 'Unix time of the last successful ingestion of each endpoint.', labelNames: ['endpoint'] });
   readonly ingestionLastRunRecords = gauge({ name: `${METRIC_PREFIX}ingestion_last_run_records`, help: 'Records fetched from each endpoint by the last finished run.', labelNames: ['endpoint'] });
@@ -93,6 +94,7 @@ export class PipelineMetrics {
     // Counters with known label values start at 0: increase() cannot see a series' first increment
     // from nothing, so an alert on the first failed run of a process needs the 0 before it.
     for (const status of ['succeeded', 'succeeded_with_rejections', 'failed']) this.ingestionRuns.inc({ status }, 0);
+    for (const reason of ['empty', 'quarantined', 'unsettled', 'shrunk']) this.ingestionChainHeld.inc({ reason }, 0);
     for (const endpoint of SOURCE_ENDPOINTS) {
       for (const outcome of ['ok', 'http_4xx', 'http_5xx', 'http_429', 'timeout', 'network', 'invalid_body']) this.ingestionRequests.inc({ endpoint, outcome }, 0);
       for (const result of ['inserted', 'updated', 'unchanged', 'rejected', 'quarantined']) this.ingestionRecords.inc({ endpoint, result }, 0);

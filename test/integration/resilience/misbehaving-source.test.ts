@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipelineMetrics } from '../../../src/monitoring/pipeline-metrics.js';
 import { QueueName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { all, startPipeline, type Pipeline } from '../ingestion/support.js';
@@ -60,6 +61,8 @@ describe('a source that drops pages or repeats ids', () => {
     histories: (await all(pipe.db, 'listen_history')).map((h) => [h._id, h.items]).sort(),
     events: (await all(pipe.db, 'listen_events')).map((e) => e._id).sort(),
   });
+  // IngestionChainHeld reads this counter.
+  const held = async (reason: string) => (await pipe.app.get(PipelineMetrics).ingestionChainHeld.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
   const recommendationJob = (runDate: string) => pipe.app.get(JobQueue).queue(QueueName.Recommendations).getJob(`recommendations-${runDate}`);
 
   it('drops a page (answered empty, or missing its items, on every pass): the run names the missing records and holds the chain', async () => {
@@ -67,11 +70,13 @@ describe('a source that drops pages or repeats ids', () => {
     const normal = source.page;
     source.page = (e, p, size) => (e === 'users' && p === 2 ? { items: [], total: users.length } : normal(e, p, size));
     try {
+      const heldBefore = await held('unsettled');
       const run = await pipe.run('dropped', '2026-03-02');
       expect(run.endpoints.users).toMatchObject({ passes: 3, settled: false, total: users.length });
       expect(run.anomaly!.anomalous).toBe(true);
       expect(run.anomaly!.reasons.join('\n')).toMatch(/^users: the pages did not settle in 3 passes \(a page inside the announced ones came back empty/m);
       expect(run.chainHeld).toMatch(/^users: the pages did not settle/);
+      expect(await held('unsettled')).toBe(heldBefore + 1);
       expect(await recommendationJob('2026-03-02')).toBeFalsy();
       expect(await snapshot()).toEqual(before);
     } finally {
@@ -91,6 +96,7 @@ describe('a source that drops pages or repeats ids', () => {
       return normal(e, p, size);
     };
     try {
+      const heldBefore = await held('quarantined');
       const run = await pipe.run('repeated', '2026-03-03');
       expect(run.status).toBe('succeeded_with_rejections');
       expect(run.endpoints.users).toMatchObject({ quarantined: 1, updated: 0 });
@@ -103,6 +109,7 @@ describe('a source that drops pages or repeats ids', () => {
       expect(setAside[1].reasons[0]).toBe('id 1 repeated: sent on page 1 and again on page 3 of pass 1 with other content; quarantined, the first is kept');
       expect(run.anomaly!.reasons.join('\n')).toMatch(/^users: 1 records quarantined \(an id repeated with other content\)/m);
       expect(run.chainHeld).toMatch(/listen histories quarantined/);
+      expect(await held('quarantined')).toBe(heldBefore + 1);
       expect(await recommendationJob('2026-03-03')).toBeFalsy();
       expect(await snapshot()).toEqual(before);
     } finally {
