@@ -79,15 +79,15 @@ describe('api, two schedulers and two workers as separate processes', () => {
       return r && FINISHED.includes(r.status) ? r : undefined;
     }, 180_000, 250, () => Object.entries(procs).map(([n, p]) => `${n}: ${p.output().slice(-800)}`).join('\n'));
     // Let both schedulers tick a few more times after the day's run is done.
-    await new Promise((r) => setTimeout(r, 4000));
+    const ticks = (name: string) => count(procs[name]!.output(), 'daily ingestion enqueued') + count(procs[name]!.output(), 'daily ingestion already enqueued');
+    const ticked = [ticks('scheduler-1'), ticks('scheduler-2')];
+    await until('both schedulers to tick twice more', async () => ticks('scheduler-1') >= ticked[0]! + 2 && ticks('scheduler-2') >= ticked[1]! + 2, 60_000, 200);
 
     // One ingestion run for the day, however many ticks.
     const ingestionRuns = await db.collection('ingestion_runs').find({}).toArray();
     expect(ingestionRuns.map((r) => [r._id, r.status])).toEqual([[`ingestion-${today}`, 'succeeded']]);
-    // Both schedulers ticked several times. (Two ticks at the same instant may both log "enqueued":
+    // Both schedulers ticked several times (above). (Two ticks at the same instant may both log "enqueued":
     // each found no job and added it; BullMQ kept one. The jobs and the runs are what count.)
-    const schedulers = [procs['scheduler-1']!.output(), procs['scheduler-2']!.output()];
-    for (const o of schedulers) expect(count(o, 'daily ingestion enqueued') + count(o, 'daily ingestion already enqueued')).toBeGreaterThan(2);
     const redis = new Redis(settings.REDIS_URL);
     const jobKeys = await redis.keys(`${settings.REDIS_PREFIX}:ingestion:ingestion-*`).finally(() => redis.disconnect());
     expect(jobKeys.filter((k) => k.split(':').length === 3).map((k) => k.split(':')[2])).toEqual([`ingestion-${today}`]);
