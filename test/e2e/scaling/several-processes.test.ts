@@ -11,7 +11,6 @@ import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 import { until } from '../resilience/support.js';
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
-const today = new Date().toISOString().slice(0, 10);
 const FINISHED = ['succeeded', 'completed', 'failed'];
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
@@ -73,11 +72,14 @@ describe('api, two schedulers and two workers as separate processes', () => {
     await Promise.all([start('scheduler-1', 'scheduler'), start('scheduler-2', 'scheduler')]);
 
     const db = conn.db!;
-    const runId = `recommendations-${today}`;
+    // The day is the schedulers' (TZ_CRON, UTC), read back from the run.
     const run = await until('the chained recommendation run to finish', async () => {
-      const r = await db.collection('recommendation_runs').findOne({ _id: runId as never });
+      const r = await db.collection('recommendation_runs').findOne({});
       return r && FINISHED.includes(r.status) ? r : undefined;
     }, 180_000, 250, () => Object.entries(procs).map(([n, p]) => `${n}: ${p.output().slice(-800)}`).join('\n'));
+    const today = run.run_date as string;
+    const runId = `recommendations-${today}`;
+    expect(run._id).toBe(runId);
     // Let both schedulers tick a few more times after the day's run is done.
     const ticks = (name: string) => count(procs[name]!.output(), 'daily ingestion enqueued') + count(procs[name]!.output(), 'daily ingestion already enqueued');
     const ticked = [ticks('scheduler-1'), ticks('scheduler-2')];
