@@ -21,7 +21,10 @@ export default defineConfig({
     // `vitest run` runs the projects in groupOrder: unit (no server, nothing built, files in parallel), then integration, then end to end.
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...onServers, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...onServers, sequence: { groupOrder: 1 } },
+      },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...onServers, sequence: { groupOrder: 2 } } },
     ],
   },

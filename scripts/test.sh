@@ -70,6 +70,13 @@ read -r passed failed skipped < <(node -e '
   fs.writeFileSync(".data/test-report.json", JSON.stringify(merged));
   console.log(passed, failed, skipped);' "$unit_report" "$unit_rc" "$servers_report" "$servers_rc" "$leftovers")
 
+# Static checks, one test each: types (sources and tests), ESLint, Prettier.
+if [ $# -eq 0 ]; then
+  for check in typecheck lint format:check; do
+    if npm run --silent "$check"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "static check failed: npm run $check"; fi
+  done
+fi
+
 # Alert rules: promtool's own unit tests (counted per rule-test group).
 if [ -f prometheus/alerts.test.yml ] && [ $# -eq 0 ]; then
   groups=$(grep -c '^  - interval:' prometheus/alerts.test.yml || true)

@@ -46,7 +46,11 @@ export class AppModule {
       // The root module's shutdown hooks run before every other module's: the workers stop there,
       // before anything their running jobs use (source client, Mongo, Redis) is closed.
       // Every request parameter declared with a zod schema is checked by the one pipe, and every 400 has one body (src/common/request-validation.ts).
-      providers: [{ provide: APP_PIPE, useClass: RequestValidationPipe }, { provide: APP_FILTER, useClass: BadRequestShapeFilter }, ...(parts.workers ? [StopWorkersFirst] : [])],
+      providers: [
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+        { provide: APP_FILTER, useClass: BadRequestShapeFilter },
+        ...(parts.workers ? [StopWorkersFirst] : []),
+      ],
     };
   }
 }

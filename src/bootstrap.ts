@@ -19,10 +19,14 @@ export async function createPipelineApp(settings: Settings, parts: RoleParts, lo
   if (parts.api) {
     const doc = new DocumentBuilder()
       .setTitle('MooVitamix pipeline API')
-      .setDescription('Recommendations, playlists, and the operating endpoints of ingestion, recommendation runs, training and models (admin: Authorization: Bearer <ADMIN_TOKEN>).')
+      .setDescription(
+        'Recommendations, playlists, and the operating endpoints of ingestion, recommendation runs, training and models (admin: Authorization: Bearer <ADMIN_TOKEN>).',
+      )
       .addBearerAuth()
       .build();
-    SwaggerModule.setup('docs', app, () => withHandWrittenRoutes(SwaggerModule.createDocument(app, doc)), { jsonDocumentUrl: 'docs/openapi.json' });
+    SwaggerModule.setup('docs', app, () => withHandWrittenRoutes(SwaggerModule.createDocument(app, doc)), {
+      jsonDocumentUrl: 'docs/openapi.json',
+    });
   }
   return app;
 }
@@ -74,4 +78,3 @@ export function installShutdown(apps: INestApplication[], timeoutMs: number, log
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
-

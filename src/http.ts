@@ -29,7 +29,11 @@ const JSON_ONLY_PREFIX = '/users/';
  * A Nest application on Fastify, with the process's JSON logger and the edge checks of every
  * request, before any route or plugin (addEdgeHooks).
  */
-export async function createHttpApp(module: Type | import('@nestjs/common').DynamicModule, logger: LoggerService, opts: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: Type | import('@nestjs/common').DynamicModule,
+  logger: LoggerService,
+  opts: HttpAppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ keepAliveTimeout: 65_000, bodyLimit: 1_048_576 });
   addEdgeHooks(adapter.getInstance() as unknown as FastifyInstance, opts);
   return NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false });
@@ -44,18 +48,22 @@ export async function createHttpApp(module: Type | import('@nestjs/common').Dyna
  * same origin). Then the request deadline, route by route, left off the routes that bound their own reads.
  */
 export function addEdgeHooks(fastify: FastifyInstance, opts: HttpAppOptions): void {
-  const failures = opts.authFailureLimit && opts.authFailureWindowMs ? new FailureWindow(opts.authFailureLimit, opts.authFailureWindowMs) : null;
+  const failures =
+    opts.authFailureLimit && opts.authFailureWindowMs ? new FailureWindow(opts.authFailureLimit, opts.authFailureWindowMs) : null;
   const rate = opts.publicRateLimit ?? 0;
   const buckets = rate > 0 ? new TokenBuckets(rate, Math.max(1, opts.publicRateBurst ?? rate * 2)) : null;
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(request.url.startsWith(JSON_ONLY_PREFIX) ? NOSNIFF : DOCUMENT_HEADERS);
-    const refusal: EdgeRefusal | null = (failures && throttleRefusal(failures, request)) || (buckets && rateRefusal(buckets, rate, request)) || stateChangeRefusal(request);
+    const refusal: EdgeRefusal | null =
+      (failures && throttleRefusal(failures, request)) || (buckets && rateRefusal(buckets, rate, request)) || stateChangeRefusal(request);
     if (!refusal) {
       done();
       return;
     }
     if (refusal.retryAfterS !== undefined) void reply.header('retry-after', String(refusal.retryAfterS));
-    void reply.code(refusal.status).send({ statusCode: refusal.status, error: REASONS[refusal.status] ?? 'Error', message: refusal.message });
+    void reply
+      .code(refusal.status)
+      .send({ statusCode: refusal.status, error: REASONS[refusal.status] ?? 'Error', message: refusal.message });
   });
   if (failures) {
     fastify.addHook('onResponse', (request, reply, done) => {
@@ -87,7 +95,11 @@ export function addRequestDeadline(fastify: FastifyInstance, ms: number): void {
       void reply
         .code(503)
         .header('retry-after', String(Math.ceil(ms / 1000)))
-        .send({ statusCode: 503, error: 'Service Unavailable', message: `no answer within ${ms} ms: a dependency is slow or unreachable; try again` });
+        .send({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: `no answer within ${ms} ms: a dependency is slow or unreachable; try again`,
+        });
     }
     if (pending.size === 0 && timer) {
       clearInterval(timer);

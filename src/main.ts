@@ -12,7 +12,9 @@ async function main(): Promise<void> {
     settings = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${JSON.stringify({ level: 'fatal', context: 'Config', message: 'invalid configuration', problems: err.problems })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ level: 'fatal', context: 'Config', message: 'invalid configuration', problems: err.problems })}\n`,
+      );
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }
@@ -40,6 +42,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', context: 'Main', message: (err as Error).message, stack: (err as Error).stack })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', context: 'Main', message: (err as Error).message, stack: (err as Error).stack })}\n`,
+  );
   process.exit(1);
 });

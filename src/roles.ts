@@ -34,7 +34,13 @@ export function combineRoles(...presets: RolePreset[]): RoleParts {
   return parts;
 }
 
-const PRESET_OF_ROLE: Record<AppRole, RolePreset> = { all: 'all', api: 'api', worker: 'worker', scheduler: 'scheduler', 'mock-api': 'mockApi' };
+const PRESET_OF_ROLE: Record<AppRole, RolePreset> = {
+  all: 'all',
+  api: 'api',
+  worker: 'worker',
+  scheduler: 'scheduler',
+  'mock-api': 'mockApi',
+};
 
 /** The parts APP_ROLE starts: its preset. */
 export function roleParts(role: AppRole): RoleParts {

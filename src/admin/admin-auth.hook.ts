@@ -38,9 +38,10 @@ export function addAdminAuthHook(fastify: FastifyInstance, token: string): void 
       done();
       return;
     }
-    void reply
-      .code(401)
-      .header('WWW-Authenticate', ADMIN_CHALLENGE)
-      .send({ statusCode: 401, error: 'Unauthorized', message: 'admin credential required: Authorization: Bearer <ADMIN_TOKEN>, or HTTP Basic with the token as password' });
+    void reply.code(401).header('WWW-Authenticate', ADMIN_CHALLENGE).send({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'admin credential required: Authorization: Bearer <ADMIN_TOKEN>, or HTTP Basic with the token as password',
+    });
   });
 }

@@ -53,6 +53,11 @@ export class AdminHttpSetup implements OnModuleInit {
       board.addHook('onSend', async (_request, reply, payload) => withoutExternalFonts(reply.getHeader('content-type'), payload));
       await board.register(serverAdapter.registerPlugin() as Parameters<FastifyInstance['register']>[0], { prefix: BOARD_PATH });
     });
-    this.logger.log(`Bull Board at ${BOARD_PATH} for queues ${this.jobs.all().map((q) => q.name).join(', ')}`);
+    this.logger.log(
+      `Bull Board at ${BOARD_PATH} for queues ${this.jobs
+        .all()
+        .map((q) => q.name)
+        .join(', ')}`,
+    );
   }
 }

@@ -23,7 +23,8 @@ export function round(v: number | null, digits = 4): number | null {
 const mean = (xs: readonly number[]): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
 const nums = (xs: ReadonlyArray<number | null>): number[] => xs.filter((x): x is number => x !== null && Number.isFinite(x));
 const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
-const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 const epochS = (d: Date | null): number | null => (d ? Math.round(d.getTime() / 1000) : null);
 
 /**
@@ -71,7 +72,9 @@ function base(group: readonly RunRecord[]): PointBase {
 export function byStart(docs: readonly RunRecord[]): RunRecord[] {
   return docs
     .filter((d) => dateField(d, 'started_at') !== null)
-    .sort((a, b) => dateField(a, 'started_at')!.getTime() - dateField(b, 'started_at')!.getTime() || String(a._id).localeCompare(String(b._id)));
+    .sort(
+      (a, b) => dateField(a, 'started_at')!.getTime() - dateField(b, 'started_at')!.getTime() || String(a._id).localeCompare(String(b._id)),
+    );
 }
 
 function durationOf(doc: RunRecord): number | null {
@@ -133,7 +136,9 @@ function endpointRecord(doc: RunRecord, endpoint: string): Record<string, unknow
 function endpointSum(doc: RunRecord, field: string): number | null {
   const e = obj(doc.endpoints);
   if (!e) return null;
-  const vals = Object.values(e).map((x) => obj(x)?.[field]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const vals = Object.values(e)
+    .map((x) => obj(x)?.[field])
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return vals.length === 0 ? null : vals.reduce((a, b) => a + b, 0);
 }
 
@@ -155,7 +160,8 @@ export function ingestionPoints(docs: readonly RunRecord[], max = MAX_POINTS): {
   const endpoints = endpointsOf(runs);
   const points = groupConsecutive(runs, max).map((g): IngestionPoint => {
     const records: Record<string, number | null> = {};
-    for (const e of endpoints) records[e] = round(mean(nums(g.map((d) => numberField(endpointRecord(d, e) as RunRecord | null, 'fetched')))), 1);
+    for (const e of endpoints)
+      records[e] = round(mean(nums(g.map((d) => numberField(endpointRecord(d, e) as RunRecord | null, 'fetched')))), 1);
     const durations = nums(g.map(durationOf));
     const anomalies = g.map(anomalyOf);
     return {
@@ -258,7 +264,8 @@ export function recommendationPoints(docs: readonly RunRecord[], max = MAX_POINT
   const variants = variantsOf(runs);
   const points = groupConsecutive(runs, max).map((g): RecommendationPoint => {
     const perVariant: Record<string, number> = {};
-    for (const v of variants) perVariant[v] = round(g.reduce((s, d) => s + (numberField(obj(d.variants) as RunRecord | null, v) ?? 0), 0) / g.length, 1)!;
+    for (const v of variants)
+      perVariant[v] = round(g.reduce((s, d) => s + (numberField(obj(d.variants) as RunRecord | null, v) ?? 0), 0) / g.length, 1)!;
     return {
       ...base(g),
       coverage: round(mean(nums(g.map((d) => numberField(d, 'coverage_ratio'))))),
@@ -319,7 +326,10 @@ export interface VariantHitRate {
  * track of one of the user's playlists of that variant. A generated playlist never holds a track
  * its user had heard, so any listen of one of its tracks came after it (the canary review's rule).
  */
-export function variantHitRates(playlists: readonly VariantPlaylist[], listened: ReadonlyMap<number, ReadonlySet<number>>): { variants: VariantHitRate[]; by_day: Array<{ run_date: string; rates: Record<string, number | null> }> } {
+export function variantHitRates(
+  playlists: readonly VariantPlaylist[],
+  listened: ReadonlyMap<number, ReadonlySet<number>>,
+): { variants: VariantHitRate[]; by_day: Array<{ run_date: string; rates: Record<string, number | null> }> } {
   const overall = new Map<string, Map<number, boolean>>();
   const daily = new Map<string, Map<string, Map<number, boolean>>>();
   const mark = (m: Map<number, boolean>, user: number, hit: boolean) => m.set(user, (m.get(user) ?? false) || hit);
@@ -442,17 +452,29 @@ function historyOf(doc: RunRecord): StatusChangeView[] {
   return h
     .map((x) => obj(x))
     .filter((x): x is Record<string, unknown> => x !== null && dateField(x as RunRecord, 'at') !== null)
-    .map((x) => ({ at: dateField(x as RunRecord, 'at')!.toISOString(), status: String(x.status ?? 'unknown'), decision: text(x.decision), reason: text(x.reason), by: text(x.by) }))
+    .map((x) => ({
+      at: dateField(x as RunRecord, 'at')!.toISOString(),
+      status: String(x.status ?? 'unknown'),
+      decision: text(x.decision),
+      reason: text(x.reason),
+      by: text(x.by),
+    }))
     .sort((a, b) => a.at.localeCompare(b.at));
 }
 
-const statusLabel = (status: string, decision: string | null) => (decision === 'rolled_back' && (status === 'retired' || status === 'rejected') ? 'rolled back' : status);
+const statusLabel = (status: string, decision: string | null) =>
+  decision === 'rolled_back' && (status === 'retired' || status === 'rejected') ? 'rolled back' : status;
 
 /**
  * The periods of a version's life: candidate from its creation to its first recorded change, then
  * each recorded status until the next change; the last one open.
  */
-export function timelineOf(createdAt: string | null, status: string, decision: string | null, history: readonly StatusChangeView[]): TimelineSegment[] {
+export function timelineOf(
+  createdAt: string | null,
+  status: string,
+  decision: string | null,
+  history: readonly StatusChangeView[],
+): TimelineSegment[] {
   if (history.length === 0) return createdAt ? [{ status: statusLabel(status, decision), from: createdAt, to: null }] : [];
   const out: TimelineSegment[] = [];
   if (createdAt && createdAt < history[0]!.at) out.push({ status: 'candidate', from: createdAt, to: history[0]!.at });
@@ -510,7 +532,10 @@ export interface DriftPoint extends PointBase {
   psi: Record<string, number | null>;
 }
 
-export function driftPoints(trainingRuns: readonly RunRecord[], max = MAX_POINTS): { features: string[]; threshold: number | null; points: DriftPoint[] } {
+export function driftPoints(
+  trainingRuns: readonly RunRecord[],
+  max = MAX_POINTS,
+): { features: string[]; threshold: number | null; points: DriftPoint[] } {
   const runs = byStart(trainingRuns).filter((r) => obj(obj(r.drift)?.psi) !== null);
   const features = [...new Set(runs.flatMap((r) => Object.keys(obj(obj(r.drift)!.psi)!)))].sort();
   const last = runs[runs.length - 1];
@@ -541,14 +566,21 @@ export interface DecisionView {
 function checksOf(run: RunRecord): DecisionView['checks'] {
   const checks = obj(run.gate)?.checks;
   if (!Array.isArray(checks)) return [];
-  return checks.map((c) => obj(c)).filter((c): c is Record<string, unknown> => c !== null).map((c) => ({ name: String(c.name ?? ''), passed: c.passed === true, detail: String(c.detail ?? '') }));
+  return checks
+    .map((c) => obj(c))
+    .filter((c): c is Record<string, unknown> => c !== null)
+    .map((c) => ({ name: String(c.name ?? ''), passed: c.passed === true, detail: String(c.detail ?? '') }));
 }
 
 /**
  * Every decision with its reason, newest first: each training run's gate decision, and each later
  * change of a version (canary passed, promoted, rolled back, retired) from the registry's history.
  */
-export function decisionsOf(trainingRuns: readonly RunRecord[], versions: readonly ModelVersionView[], max = MAX_DECISIONS): DecisionView[] {
+export function decisionsOf(
+  trainingRuns: readonly RunRecord[],
+  versions: readonly ModelVersionView[],
+  max = MAX_DECISIONS,
+): DecisionView[] {
   const out: DecisionView[] = [];
   for (const r of trainingRuns) {
     const at = dateField(r, 'finished_at', 'started_at');
@@ -632,18 +664,29 @@ const RECOMMENDER_WHY: Record<string, string> = {
  * when that list ran short), its score there, and how its genres relate to the user's.
  */
 export function explainTracks(
-  playlist: { track_ids: readonly number[]; scores: readonly number[]; recommender: string; model_version: string | null; sources?: unknown },
+  playlist: {
+    track_ids: readonly number[];
+    scores: readonly number[];
+    recommender: string;
+    model_version: string | null;
+    sources?: unknown;
+  },
   tracks: ReadonlyMap<number, TrackFacts>,
   favouriteGenres: readonly string[],
   listenedGenres: ReadonlySet<string>,
 ): TrackReason[] {
-  const sources = playlist.sources === undefined ? playlist.track_ids.map(() => null) : expandSources(playlist.sources, playlist.track_ids.length);
+  const sources =
+    playlist.sources === undefined ? playlist.track_ids.map(() => null) : expandSources(playlist.sources, playlist.track_ids.length);
   const favourites = new Set(favouriteGenres.map((g) => g.toLowerCase()));
   const listened = new Set([...listenedGenres].map((g) => g.toLowerCase()));
   return playlist.track_ids.map((id, i) => {
     const t = tracks.get(id);
     const genres = t?.genres ?? [];
-    const match = genres.some((g) => favourites.has(g.toLowerCase())) ? 'favourite' : genres.some((g) => listened.has(g.toLowerCase())) ? 'listened' : null;
+    const match = genres.some((g) => favourites.has(g.toLowerCase()))
+      ? 'favourite'
+      : genres.some((g) => listened.has(g.toLowerCase()))
+        ? 'listened'
+        : null;
     const known = sources[i] ?? null;
     const source = known ?? (playlist.recommender === 'model' ? null : playlist.recommender);
     const fallback = known !== null && known !== playlist.recommender;
@@ -655,6 +698,17 @@ export function explainTracks(
     else parts.push(`${playlist.recommender} score ${score.toFixed(3)} (this playlist does not record model or fallback per track)`);
     if (match === 'favourite') parts.push(`a favourite genre (${genres.join(', ')})`);
     else if (match === 'listened') parts.push(`a genre the user listens to (${genres.join(', ')})`);
-    return { rank: i + 1, track_id: id, name: t?.name ?? null, artist: t?.artist ?? null, genres, score, source, fallback, genre_match: match, why: parts.join('; ') };
+    return {
+      rank: i + 1,
+      track_id: id,
+      name: t?.name ?? null,
+      artist: t?.artist ?? null,
+      genres,
+      score,
+      source,
+      fallback,
+      genre_match: match,
+      why: parts.join('; '),
+    };
   });
 }

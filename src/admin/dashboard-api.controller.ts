@@ -6,7 +6,12 @@ import { IngestionChartsDto, ModelsChartsDto, RecommendationChartsDto, UserViewD
 import { DashboardApiService, DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS } from './dashboard-api.service.js';
 
 /** `days` of every chart: days back from now. */
-export const daysParam = intParam(1, MAX_RANGE_DAYS, DEFAULT_RANGE_DAYS, `Days back from now, 1..${MAX_RANGE_DAYS} (${DEFAULT_RANGE_DAYS})`);
+export const daysParam = intParam(
+  1,
+  MAX_RANGE_DAYS,
+  DEFAULT_RANGE_DAYS,
+  `Days back from now, 1..${MAX_RANGE_DAYS} (${DEFAULT_RANGE_DAYS})`,
+);
 
 /** The JSON behind the /admin dashboard's charts (also behind the /admin hook; the guard keeps the rule explicit here). */
 @ApiTags('admin dashboard')
@@ -17,21 +22,30 @@ export class DashboardApiController {
   constructor(private readonly dashboard: DashboardApiService) {}
 
   @Get('ingestion')
-  @ApiOperation({ summary: 'Ingestion over time: records per endpoint, durations, retries, rejected and anomalous runs per run (at most 180 points), and the last run' })
+  @ApiOperation({
+    summary:
+      'Ingestion over time: records per endpoint, durations, retries, rejected and anomalous runs per run (at most 180 points), and the last run',
+  })
   @ApiOkResponse({ type: IngestionChartsDto })
   ingestion(@Query('days', { schema: daysParam }) days: number) {
     return this.dashboard.ingestion(days);
   }
 
   @Get('recommendations')
-  @ApiOperation({ summary: 'Recommendations over time: coverage, freshness, users recomputed per run and variant, cache hit ratio, A/B variants\' live hit rates' })
+  @ApiOperation({
+    summary:
+      "Recommendations over time: coverage, freshness, users recomputed per run and variant, cache hit ratio, A/B variants' live hit rates",
+  })
   @ApiOkResponse({ type: RecommendationChartsDto })
   recommendations(@Query('days', { schema: daysParam }) days: number) {
     return this.dashboard.recommendations(days);
   }
 
   @Get('models')
-  @ApiOperation({ summary: 'Model versions (timeline, family, settings, offline metrics beside popularity), drift per feature, and every gate and rollout decision with its reason' })
+  @ApiOperation({
+    summary:
+      'Model versions (timeline, family, settings, offline metrics beside popularity), drift per feature, and every gate and rollout decision with its reason',
+  })
   @ApiOkResponse({ type: ModelsChartsDto })
   models(@Query('days', { schema: daysParam }) days: number) {
     return this.dashboard.models(days);

@@ -17,7 +17,11 @@ export class PointBaseDto {
 }
 
 export class IngestionPointDto extends PointBaseDto {
-  @ApiProperty({ description: 'Records fetched per endpoint, mean per run of the point', type: 'object', additionalProperties: { type: 'number', nullable: true } })
+  @ApiProperty({
+    description: 'Records fetched per endpoint, mean per run of the point',
+    type: 'object',
+    additionalProperties: { type: 'number', nullable: true },
+  })
   records!: Record<string, number | null>;
   @ApiProperty(nullableNumber) duration_s!: number | null;
   @ApiProperty(nullableNumber) duration_max_s!: number | null;
@@ -58,19 +62,23 @@ export class IngestionChartsDto {
   @ApiProperty({ description: 'Days covered (query `days`)' }) range_days!: number;
   @ApiProperty({ description: 'Most points per series; more runs are merged, consecutive runs together' }) max_points!: number;
   @ApiProperty({ description: 'Run records read for the range' }) runs_read!: number;
-  @ApiProperty({ type: IngestionRunSummaryDto, nullable: true, description: 'The newest run, whatever its age' }) last_run!: IngestionRunSummaryDto | null;
+  @ApiProperty({ type: IngestionRunSummaryDto, nullable: true, description: 'The newest run, whatever its age' })
+  last_run!: IngestionRunSummaryDto | null;
   @ApiProperty({ type: [String] }) endpoints!: string[];
   @ApiProperty({ type: [IngestionPointDto], description: 'Oldest first' }) points!: IngestionPointDto[];
 }
 
 export class RecommendationPointDto extends PointBaseDto {
-  @ApiProperty({ ...nullableNumber, description: 'Share of active users with a playlist under a day old when the run finished' }) coverage!: number | null;
-  @ApiProperty({ ...nullableNumber, description: 'Age (hours) of the oldest servable playlist when the run finished' }) freshness_h!: number | null;
+  @ApiProperty({ ...nullableNumber, description: 'Share of active users with a playlist under a day old when the run finished' })
+  coverage!: number | null;
+  @ApiProperty({ ...nullableNumber, description: 'Age (hours) of the oldest servable playlist when the run finished' }) freshness_h!:
+    number | null;
   @ApiProperty(nullableNumber) users_computed!: number | null;
   @ApiProperty(nullableNumber) users_skipped!: number | null;
   @ApiProperty(nullableNumber) users_failed!: number | null;
   @ApiProperty(nullableNumber) duration_s!: number | null;
-  @ApiProperty({ description: 'Users computed per variant, mean per run', type: 'object', additionalProperties: { type: 'number' } }) variants!: Record<string, number>;
+  @ApiProperty({ description: 'Users computed per variant, mean per run', type: 'object', additionalProperties: { type: 'number' } })
+  variants!: Record<string, number>;
 }
 
 export class RecommendationRunSummaryDto {
@@ -140,7 +148,8 @@ export class RecommendationChartsDto {
   @ApiProperty({ type: [String] }) variants!: string[];
   @ApiProperty({ type: [RecommendationPointDto] }) points!: RecommendationPointDto[];
   @ApiProperty({ type: CacheChartDto }) cache!: CacheChartDto;
-  @ApiProperty({ type: HitRatesDto, description: 'Live hit rate of each A/B variant over the playlists of the last week' }) hit_rates!: HitRatesDto;
+  @ApiProperty({ type: HitRatesDto, description: 'Live hit rate of each A/B variant over the playlists of the last week' })
+  hit_rates!: HitRatesDto;
 }
 
 export class MetricsDto {
@@ -173,11 +182,13 @@ export class ModelVersionViewDto {
   @ApiProperty(nullableString) run_id!: string | null;
   @ApiProperty({ type: MetricsDto }) metrics!: MetricsDto;
   @ApiProperty({ type: MetricsDto, description: 'Popularity on the same held-out split' }) popularity!: MetricsDto;
-  @ApiProperty({ type: MetricsDto, nullable: true, description: 'What production served when this version was trained, on the same split' }) production_at_training!: MetricsDto | null;
+  @ApiProperty({ type: MetricsDto, nullable: true, description: 'What production served when this version was trained, on the same split' })
+  production_at_training!: MetricsDto | null;
   @ApiProperty({ ...nullableString, description: 'model, or hybrid when no model was in production' }) production_kind!: string | null;
   @ApiProperty(nullableString) production_version!: string | null;
   @ApiProperty(nullableNumber) held_out_users!: number | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The settings the version was trained with, as recorded' }) settings!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The settings the version was trained with, as recorded' })
+  settings!: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true }) sizes!: Record<string, unknown>;
   @ApiProperty(nullableString) decision!: string | null;
   @ApiProperty(nullableString) reason!: string | null;
@@ -187,7 +198,10 @@ export class ModelVersionViewDto {
 }
 
 export class DriftPointDto extends PointBaseDto {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number', nullable: true }, description: 'PSI per feature' }) psi!: Record<string, number | null>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number', nullable: true }, description: 'PSI per feature' }) psi!: Record<
+    string,
+    number | null
+  >;
 }
 
 export class DriftChartDto {
@@ -231,8 +245,9 @@ export class TrackFactsDto {
 export class TrackReasonDto extends TrackFactsDto {
   @ApiProperty() rank!: number;
   @ApiProperty() score!: number;
-  @ApiProperty({ ...nullableString, description: 'model, hybrid, genre or popularity: the list the track was taken from' }) source!: string | null;
-  @ApiProperty({ description: 'Taken from a fallback list after the recommender\'s own list ran short' }) fallback!: boolean;
+  @ApiProperty({ ...nullableString, description: 'model, hybrid, genre or popularity: the list the track was taken from' }) source!:
+    string | null;
+  @ApiProperty({ description: "Taken from a fallback list after the recommender's own list ran short" }) fallback!: boolean;
   @ApiProperty({ enum: ['favourite', 'listened'], nullable: true }) genre_match!: string | null;
   @ApiProperty() why!: string;
 }

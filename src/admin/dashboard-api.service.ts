@@ -42,7 +42,8 @@ const GENRE_LISTENS = 100;
 /** Recommendation runs searched for a user's latest playlist. */
 const RUNS_SEARCHED = 30;
 
-const bounded = <T>(p: Promise<T>, what: string) => withTimeout(p, DASHBOARD_READ_TIMEOUT_MS, `${what} not read within ${DASHBOARD_READ_TIMEOUT_MS} ms`);
+const bounded = <T>(p: Promise<T>, what: string) =>
+  withTimeout(p, DASHBOARD_READ_TIMEOUT_MS, `${what} not read within ${DASHBOARD_READ_TIMEOUT_MS} ms`);
 
 /** The JSON behind the dashboard's charts: bounded reads, aggregated here (at most MAX_POINTS points per series). */
 @Injectable()
@@ -83,11 +84,20 @@ export class DashboardApiService {
 
   private async readIngestion(days: number) {
     const [runs, last] = await Promise.all([this.repo.runsSince('ingestion', this.since(days)), this.repo.lastRun('ingestion')]);
-    return { range_days: days, max_points: MAX_POINTS, runs_read: runs.length, last_run: ingestionRunSummary(last), ...ingestionPoints(runs) };
+    return {
+      range_days: days,
+      max_points: MAX_POINTS,
+      runs_read: runs.length,
+      last_run: ingestionRunSummary(last),
+      ...ingestionPoints(runs),
+    };
   }
 
   async recommendations(days: number) {
-    const [[runs, last], hitRates] = await Promise.all([this.cached(`recommendations:${days}`, 'recommendation runs', () => this.readRecommendationRuns(days)), this.variantHitRates().catch((err: Error) => ({ error: err.message }))]);
+    const [[runs, last], hitRates] = await Promise.all([
+      this.cached(`recommendations:${days}`, 'recommendation runs', () => this.readRecommendationRuns(days)),
+      this.variantHitRates().catch((err: Error) => ({ error: err.message })),
+    ]);
     return this.recommendationsAnswer(days, runs, last, hitRates);
   }
 
@@ -95,7 +105,12 @@ export class DashboardApiService {
     return Promise.all([this.repo.runsSince('recommendations', this.since(days)), this.repo.lastRun('recommendations')]);
   }
 
-  private recommendationsAnswer(days: number, runs: RunRecord[], last: RunRecord | null, hitRates: Awaited<ReturnType<DashboardApiService['variantHitRates']>> | { error: string }) {
+  private recommendationsAnswer(
+    days: number,
+    runs: RunRecord[],
+    last: RunRecord | null,
+    hitRates: Awaited<ReturnType<DashboardApiService['variantHitRates']>> | { error: string },
+  ) {
     const samples = this.cache.series();
     const now = samples[samples.length - 1]!;
     const reads = now.hit + now.miss_store + now.miss_cold_start;
@@ -108,7 +123,12 @@ export class DashboardApiService {
       cache: {
         scope: 'this API process, sampled every minute over the last day',
         since: samples[0]!.t,
-        totals: { hit: now.hit, miss_store: now.miss_store, miss_cold_start: now.miss_cold_start, hit_ratio: reads ? round(now.hit / reads) : null },
+        totals: {
+          hit: now.hit,
+          miss_store: now.miss_store,
+          miss_cold_start: now.miss_cold_start,
+          hit_ratio: reads ? round(now.hit / reads) : null,
+        },
         points: cachePoints(samples),
       },
       hit_rates: hitRates,
@@ -127,7 +147,10 @@ export class DashboardApiService {
           const d = Date.parse(`${p.runDate}T00:00:00Z`);
           if (d < from) from = d;
         }
-        const listened = await this.repo.listenedSince(new Date(Number.isFinite(from) ? from : t - HIT_RATE_WINDOW_DAYS * DAY_MS), new Set(playlists.map((p) => p.userId)));
+        const listened = await this.repo.listenedSince(
+          new Date(Number.isFinite(from) ? from : t - HIT_RATE_WINDOW_DAYS * DAY_MS),
+          new Set(playlists.map((p) => p.userId)),
+        );
         return { window_days: HIT_RATE_WINDOW_DAYS, playlists: playlists.length, ...variantHitRates(playlists, listened) };
       })();
       // The read, not the wait, is cached: requests during a slow read wait for that one.
@@ -142,7 +165,10 @@ export class DashboardApiService {
   }
 
   private async readModels(days: number) {
-    const [versionDocs, trainingRuns] = await Promise.all([this.repo.modelVersions(MAX_VERSIONS), this.repo.runsSince('training', this.since(days))]);
+    const [versionDocs, trainingRuns] = await Promise.all([
+      this.repo.modelVersions(MAX_VERSIONS),
+      this.repo.runsSince('training', this.since(days)),
+    ]);
     const versions = modelVersionViews(versionDocs);
     return {
       range_days: days,
@@ -158,7 +184,11 @@ export class DashboardApiService {
   async user(userId: number) {
     return bounded(
       (async () => {
-        const [user, history, runKeys] = await Promise.all([this.repo.user(userId), this.repo.listenHistory(userId), this.repo.recentRunKeys(this.since(MAX_RANGE_DAYS), RUNS_SEARCHED)]);
+        const [user, history, runKeys] = await Promise.all([
+          this.repo.user(userId),
+          this.repo.listenHistory(userId),
+          this.repo.recentRunKeys(this.since(MAX_RANGE_DAYS), RUNS_SEARCHED),
+        ]);
         const playlist = await this.repo.latestPlaylist(userId, runKeys);
         if (!user && !history && !playlist) return null;
         const items = Array.isArray(history?.items) ? (history!.items as number[]) : [];

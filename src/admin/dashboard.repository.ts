@@ -10,12 +10,50 @@ const BATCH = 2000;
 
 /** Only the fields each chart needs (run records carry checkpoints, errors, settings...). */
 const RUN_FIELDS: Record<RunStage, Record<string, 1>> = {
-  ingestion: { status: 1, trigger: 1, run_date: 1, started_at: 1, finished_at: 1, duration_s: 1, endpoints: 1, records_fetched: 1, anomaly: 1, error: 1 },
-  recommendations: {
-    status: 1, trigger: 1, run_date: 1, run_key: 1, started_at: 1, finished_at: 1, duration_s: 1, users_active: 1, users_computed: 1, users_skipped: 1,
-    users_failed: 1, variants: 1, coverage_ratio: 1, oldest_playlist_at: 1, model_version: 1, canary_version: 1, error: 1,
+  ingestion: {
+    status: 1,
+    trigger: 1,
+    run_date: 1,
+    started_at: 1,
+    finished_at: 1,
+    duration_s: 1,
+    endpoints: 1,
+    records_fetched: 1,
+    anomaly: 1,
+    error: 1,
   },
-  training: { status: 1, trigger: 1, run_date: 1, started_at: 1, finished_at: 1, decision: 1, reason: 1, version: 1, gate: 1, drift: 1, error: 1 },
+  recommendations: {
+    status: 1,
+    trigger: 1,
+    run_date: 1,
+    run_key: 1,
+    started_at: 1,
+    finished_at: 1,
+    duration_s: 1,
+    users_active: 1,
+    users_computed: 1,
+    users_skipped: 1,
+    users_failed: 1,
+    variants: 1,
+    coverage_ratio: 1,
+    oldest_playlist_at: 1,
+    model_version: 1,
+    canary_version: 1,
+    error: 1,
+  },
+  training: {
+    status: 1,
+    trigger: 1,
+    run_date: 1,
+    started_at: 1,
+    finished_at: 1,
+    decision: 1,
+    reason: 1,
+    version: 1,
+    gate: 1,
+    drift: 1,
+    error: 1,
+  },
 };
 
 /**
@@ -71,7 +109,12 @@ export class DashboardRepository {
     const found = await Promise.all(unique.map((id) => this.catalog.byId('tracks', id, { name: 1, artist: 1, genres: 1 })));
     const out = new Map<number, TrackFacts>();
     found.forEach((t, i) => {
-      if (t) out.set(unique[i]!, { name: typeof t.name === 'string' ? t.name : null, artist: typeof t.artist === 'string' ? t.artist : null, genres: Array.isArray(t.genres) ? (t.genres as string[]) : [] });
+      if (t)
+        out.set(unique[i]!, {
+          name: typeof t.name === 'string' ? t.name : null,
+          artist: typeof t.artist === 'string' ? t.artist : null,
+          genres: Array.isArray(t.genres) ? (t.genres as string[]) : [],
+        });
     });
     return out;
   }
@@ -82,7 +125,12 @@ export class DashboardRepository {
     const cursor = this.playlists.createdSince(since, { user_id: 1, variant: 1, run_date: 1, track_ids: 1 }, BATCH);
     for await (const p of cursor) {
       if (typeof p.user_id !== 'number' || !Array.isArray(p.track_ids)) continue;
-      out.push({ userId: p.user_id, variant: typeof p.variant === 'string' ? p.variant : 'unknown', runDate: typeof p.run_date === 'string' ? p.run_date : '', trackIds: p.track_ids as number[] });
+      out.push({
+        userId: p.user_id,
+        variant: typeof p.variant === 'string' ? p.variant : 'unknown',
+        runDate: typeof p.run_date === 'string' ? p.run_date : '',
+        trackIds: p.track_ids as number[],
+      });
     }
     return out;
   }

@@ -40,9 +40,15 @@ export function runRow(doc: RunRecord): RunRow {
   const started = dateField(doc, 'started_at');
   const finished = dateField(doc, 'finished_at');
   const text = (v: unknown): string | null =>
-    typeof v === 'string' && v ? v : v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string' ? (v as { message: string }).message : null;
+    typeof v === 'string' && v
+      ? v
+      : v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string'
+        ? (v as { message: string }).message
+        : null;
   const reason = text(doc.reason) ?? text(doc.error)?.split('\n', 1)[0] ?? null;
-  const detail = [text(doc.decision), text(doc.version) ? `version ${text(doc.version)}` : null, reason].filter((x) => x !== null).join(' · ');
+  const detail = [text(doc.decision), text(doc.version) ? `version ${text(doc.version)}` : null, reason]
+    .filter((x) => x !== null)
+    .join(' · ');
   return {
     id: String(doc.run_id ?? doc._id),
     status: String(doc.status ?? 'unknown'),
@@ -72,7 +78,8 @@ export class DashboardService {
   ) {}
 
   async summary(): Promise<DashboardSummary> {
-    const bounded = <T>(p: Promise<T>, what: string) => withTimeout(p, this.config.HEALTH_CHECK_TIMEOUT_MS, `${what} not read within ${this.config.HEALTH_CHECK_TIMEOUT_MS} ms`);
+    const bounded = <T>(p: Promise<T>, what: string) =>
+      withTimeout(p, this.config.HEALTH_CHECK_TIMEOUT_MS, `${what} not read within ${this.config.HEALTH_CHECK_TIMEOUT_MS} ms`);
     const [stages, model, queues] = await Promise.all([
       Promise.all(
         STAGES.map((stage) =>
@@ -94,7 +101,11 @@ export class DashboardService {
     const summary: DashboardSummary = {
       generated_at: new Date().toISOString(),
       production_model: model.doc
-        ? { version: String(model.doc.version ?? model.doc._id), promoted_at: dateField(model.doc, 'promoted_at')?.toISOString() ?? null, metrics: modelMetrics(model.doc) }
+        ? {
+            version: String(model.doc.version ?? model.doc._id),
+            promoted_at: dateField(model.doc, 'promoted_at')?.toISOString() ?? null,
+            metrics: modelMetrics(model.doc),
+          }
         : null,
       stages: Object.fromEntries(STAGES.map((s, i) => [s, stages[i]!])) as Record<RunStage, StagePanel>,
       queues: queues.counts,

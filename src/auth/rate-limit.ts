@@ -54,5 +54,9 @@ export function rateRefusal(buckets: TokenBuckets, perSecond: number, request: F
   if (EXEMPT.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`))) return null;
   const wait = buckets.take(request.ip);
   if (wait === 0) return null;
-  return { status: 429, message: `more than ${perSecond} requests a second from this address`, retryAfterS: Math.max(1, Math.ceil(wait / 1000)) };
+  return {
+    status: 429,
+    message: `more than ${perSecond} requests a second from this address`,
+    retryAfterS: Math.max(1, Math.ceil(wait / 1000)),
+  };
 }

@@ -23,7 +23,11 @@ export function stateChangeRefusal(req: { method: string; headers: Record<string
     return Array.isArray(v) ? v[0] : v;
   };
   if (/^\s*basic\b/i.test(h('authorization') ?? '')) {
-    return { status: 403, message: 'state-changing requests take Authorization: Bearer <ADMIN_TOKEN>; HTTP Basic is accepted only for the browser pages under /admin (GET)' };
+    return {
+      status: 403,
+      message:
+        'state-changing requests take Authorization: Bearer <ADMIN_TOKEN>; HTTP Basic is accepted only for the browser pages under /admin (GET)',
+    };
   }
   const site = h('sec-fetch-site')?.toLowerCase();
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {

@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CatalogRepository } from './catalog.repository.js';
-import { ListenEventSchema, ListenHistorySchema, MirrorReplacementSchema, MODEL_NAMES, TrackSchema, UserSchema } from './catalog.schemas.js';
+import {
+  ListenEventSchema,
+  ListenHistorySchema,
+  MirrorReplacementSchema,
+  MODEL_NAMES,
+  TrackSchema,
+  UserSchema,
+} from './catalog.schemas.js';
 
 /**
  * The source mirror's collections (tracks, users, listen_history, listen_events): ingestion writes

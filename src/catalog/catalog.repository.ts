@@ -3,7 +3,15 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 import type { Model } from 'mongoose';
 import { duplicateKeyIndexes, insertIgnoringDuplicates } from '../database/duplicate-keys.js';
-import { COLLECTIONS, MODEL_NAMES, type ListenEventDoc, type ListenHistoryDoc, type MirrorReplacementDoc, type TrackDoc, type UserDoc } from './catalog.schemas.js';
+import {
+  COLLECTIONS,
+  MODEL_NAMES,
+  type ListenEventDoc,
+  type ListenHistoryDoc,
+  type MirrorReplacementDoc,
+  type TrackDoc,
+  type UserDoc,
+} from './catalog.schemas.js';
 
 /** The mirrored collections, named like the source endpoints they mirror. */
 export type MirrorName = 'tracks' | 'users' | 'listen_history';
@@ -60,13 +68,22 @@ export class CatalogRepository implements OnApplicationBootstrap {
     @InjectModel(MODEL_NAMES.MirrorReplacement) replacements: Model<MirrorReplacementDoc>,
   ) {
     this.replacements = replacements.collection as unknown as Collection<MirrorReplacementDoc>;
-    this.mirrors = { tracks: tracks.collection as unknown as Collection<Document>, users: users.collection as unknown as Collection<Document>, listen_history: history.collection as unknown as Collection<Document> };
+    this.mirrors = {
+      tracks: tracks.collection as unknown as Collection<Document>,
+      users: users.collection as unknown as Collection<Document>,
+      listen_history: history.collection as unknown as Collection<Document>,
+    };
     this.events = events.collection as unknown as Collection<ListenEventDoc>;
   }
 
   /** Each stored record's id and content hash (and a history's generation and items), streamed. */
   streamState(name: MirrorName): AsyncIterable<StoredState> {
-    const projection = { content_hash: 1, first_seen_at: 1, ...(name === 'tracks' ? { popularity_score: 1 } : {}), ...(name === 'listen_history' ? { generation: 1, items: 1 } : {}) };
+    const projection = {
+      content_hash: 1,
+      first_seen_at: 1,
+      ...(name === 'tracks' ? { popularity_score: 1 } : {}),
+      ...(name === 'listen_history' ? { generation: 1, items: 1 } : {}),
+    };
     return this.mirrors[name].find({}, { projection, batchSize: 2000 }) as unknown as AsyncIterable<StoredState>;
   }
 
@@ -89,7 +106,10 @@ export class CatalogRepository implements OnApplicationBootstrap {
     let staged: string[] = [];
     if (updates.length > 0 && (await this.replacesChanged())) {
       staged = await this.stage(name, updates);
-      await this.deleteIds(name, updates.map((d) => d._id));
+      await this.deleteIds(
+        name,
+        updates.map((d) => d._id),
+      );
       toInsert = [...inserts, ...updates];
       toUpdate = [];
     }
@@ -110,7 +130,12 @@ export class CatalogRepository implements OnApplicationBootstrap {
   /** The new versions of changed records, kept until they are stored (see writeRecords). */
   private async stage(name: MirrorName, docs: readonly MirrorDoc[]): Promise<string[]> {
     const now = new Date();
-    const staged = docs.map((d) => ({ _id: `${name}:${d._id}`, mirror: name, doc: d as unknown as Record<string, unknown>, staged_at: now }));
+    const staged = docs.map((d) => ({
+      _id: `${name}:${d._id}`,
+      mirror: name,
+      doc: d as unknown as Record<string, unknown>,
+      staged_at: now,
+    }));
     const ids = staged.map((d) => d._id);
     // A leftover of an earlier crash for the same record is older: this version replaces it.
     await this.replacements.deleteMany({ _id: { $in: ids } });
@@ -174,7 +199,10 @@ export class CatalogRepository implements OnApplicationBootstrap {
 
   /** True on FerretDB (buildInfo says so), where replacing changed records beats updating them. */
   replacesChanged(): Promise<boolean> {
-    this.ferretdb ??= this.tracks.db.db!.admin().command({ buildInfo: 1 }).then((info) => 'ferretdbVersion' in info);
+    this.ferretdb ??= this.tracks.db
+      .db!.admin()
+      .command({ buildInfo: 1 })
+      .then((info) => 'ferretdbVersion' in info);
     return this.ferretdb;
   }
 

@@ -212,4 +212,10 @@ export const MirrorReplacementSchema = new Schema<MirrorReplacementDoc>(
   { ...common, collection: COLLECTIONS.mirrorReplacements },
 );
 
-export const MODEL_NAMES = { Track: 'Track', User: 'User', ListenHistory: 'ListenHistory', ListenEvent: 'ListenEvent', MirrorReplacement: 'MirrorReplacement' } as const;
+export const MODEL_NAMES = {
+  Track: 'Track',
+  User: 'User',
+  ListenHistory: 'ListenHistory',
+  ListenEvent: 'ListenEvent',
+  MirrorReplacement: 'MirrorReplacement',
+} as const;

@@ -77,7 +77,8 @@ function options(argv: string[]): Options | null {
     const raw = values[name];
     if (raw === undefined) return def;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got ${String(raw)}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${name} must be an integer from ${min} to ${max}, got ${String(raw)}`);
     return n;
   };
   const o = {
@@ -92,7 +93,6 @@ function options(argv: string[]): Options | null {
   if (o.listens / o.users > 1000) throw new Error('--listens / --users must be at most 1000 (MOCK_INITIAL_LISTENS)');
   return o;
 }
-
 
 /** The living mock in its own process, so this process's memory is the ingestion's alone. */
 async function startMock(o: Options, base: Settings): Promise<{ url: string; proc: ChildProcess }> {
@@ -117,7 +117,10 @@ async function startMock(o: Options, base: Settings): Promise<{ url: string; pro
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`the mock API exited with code ${proc.exitCode}`);
-    const ok = await fetch(`${url}/mock/state`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/mock/state`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { url, proc };
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -126,7 +129,9 @@ async function startMock(o: Options, base: Settings): Promise<{ url: string; pro
 }
 
 async function boot(settings: Settings): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(settings, ROLE_PRESETS.none), { logger: createLogger('warn', { stderr: true }) });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(settings, ROLE_PRESETS.none), {
+    logger: createLogger('warn', { stderr: true }),
+  });
   // Collections and their indexes exist before anything is timed, as in a deployed store.
   const conn = app.get<Connection>(getConnectionToken());
   await Promise.all(Object.values(conn.models).map((m) => m.init()));
@@ -166,7 +171,11 @@ async function readSource(url: string): Promise<SourcePage[]> {
 }
 
 /** The ceiling: the ingestion's own write operations for these pages, sent from memory with the same concurrency. */
-async function ceiling(app: INestApplicationContext, plans: Array<{ endpoint: Endpoint; plan: PagePlan }>, concurrency: number): Promise<number> {
+async function ceiling(
+  app: INestApplicationContext,
+  plans: Array<{ endpoint: Endpoint; plan: PagePlan }>,
+  concurrency: number,
+): Promise<number> {
   const catalog = app.get(CatalogRepository);
   const runs = app.get(IngestionRunsRepository);
   const started = performance.now();
@@ -275,7 +284,9 @@ async function main(): Promise<void> {
   const probe = settingsFor('probe');
   const created: Settings[] = [probe];
   try {
-    const state = (await (await fetch(`${mock.url}/mock/state`)).json()) as { sizes: { tracks: number; users: number; listen_history: number; listens: number } };
+    const state = (await (await fetch(`${mock.url}/mock/state`)).json()) as {
+      sizes: { tracks: number; users: number; listen_history: number; listens: number };
+    };
     const storeInfo = (await (async () => {
       const app = await boot(probe);
       const info = await app.get<Connection>(getConnectionToken()).db!.admin().command({ buildInfo: 1 });
@@ -292,7 +303,14 @@ async function main(): Promise<void> {
       const app = await boot(settings);
       const t0 = performance.now();
       const { value: summary, peakMb } = await withPeakRss(() =>
-        app.get(IngestionService).execute({ runId: `bench-${id}-${round}`, runDate: '2026-01-01', trigger: 'cli', attempt: 1, maxAttempts: 1, finalAttempt: true }),
+        app.get(IngestionService).execute({
+          runId: `bench-${id}-${round}`,
+          runDate: '2026-01-01',
+          trigger: 'cli',
+          attempt: 1,
+          maxAttempts: 1,
+          finalAttempt: true,
+        }),
       );
       const seconds = (performance.now() - t0) / 1000;
       await app.close();
@@ -300,8 +318,14 @@ async function main(): Promise<void> {
       process.stderr.write(`round ${round}: ours ${seconds.toFixed(2)} s\n`);
       const e = summary.endpoints;
       const records = e.tracks.fetched + e.users.fetched + e.listen_history.fetched;
-      if (summary.status === 'failed' || records !== state.sizes.tracks + state.sizes.users + state.sizes.listen_history || e.listen_history.events_inserted !== state.sizes.listens) {
-        throw new Error(`the ingestion did not store the whole source: ${JSON.stringify({ records, events: e.listen_history.events_inserted, sizes: state.sizes })}`);
+      if (
+        summary.status === 'failed' ||
+        records !== state.sizes.tracks + state.sizes.users + state.sizes.listen_history ||
+        e.listen_history.events_inserted !== state.sizes.listens
+      ) {
+        throw new Error(
+          `the ingestion did not store the whole source: ${JSON.stringify({ records, events: e.listen_history.events_inserted, sizes: state.sizes })}`,
+        );
       }
       return { seconds, peakMb, endpoints: e };
     };
@@ -310,7 +334,10 @@ async function main(): Promise<void> {
       if (plans.length === 0) {
         process.stderr.write('reading the source into memory for the ceiling (not timed)\n');
         const pages = await readSource(mock.url);
-        plans = pages.map((p) => ({ endpoint: p.endpoint, plan: planPage(p.items, { endpoint: p.endpoint, runId: `bench-${id}`, page: p.page, pass: 1, now: new Date(), index: new Map() }) }));
+        plans = pages.map((p) => ({
+          endpoint: p.endpoint,
+          plan: planPage(p.items, { endpoint: p.endpoint, runId: `bench-${id}`, page: p.page, pass: 1, now: new Date(), index: new Map() }),
+        }));
       }
       process.stderr.write(`round ${round}: sending the same writes from memory (ceiling)\n`);
       const settings = settingsFor(`ceiling_${round}`);
@@ -354,7 +381,11 @@ async function main(): Promise<void> {
     await appNaive.close();
     await drop(naiveSettings);
     // The naive time for the whole source: each endpoint's sampled seconds per document, times its documents.
-    const documentsOf: Record<Endpoint, number> = { tracks: e.tracks.fetched, users: e.users.fetched, listen_history: e.listen_history.fetched + events };
+    const documentsOf: Record<Endpoint, number> = {
+      tracks: e.tracks.fetched,
+      users: e.users.fetched,
+      listen_history: e.listen_history.fetched + events,
+    };
     const naiveSeconds = naiveSamples.reduce((s, n) => s + (n.documents > 0 ? (n.seconds / n.documents) * documentsOf[n.endpoint] : 0), 0);
 
     const rate = records / seconds;
@@ -362,12 +393,26 @@ async function main(): Promise<void> {
     const naiveRate = records / naiveSeconds;
     const rows: Array<[string, string, string, string]> = [
       ['ingestion over HTTP (ours)', fmt(seconds, 2), fmt(rate), `${fmt(records + events)} documents, peak RSS ${peakMb} MB`],
-      ['store ceiling (same writes, from memory)', fmt(ceilingSeconds, 2), fmt(ceilingRate), `ours / ceiling = ${(rate / ceilingRate).toFixed(2)}`],
-      ['naive (page at a time, a write per record)', `${fmt(naiveSeconds, 1)} (est.)`, fmt(naiveRate), `measured on ${naiveSamples.map((n) => `${n.records} ${n.endpoint}`).join(', ')}; ours / naive = ${(rate / naiveRate).toFixed(1)}x`],
+      [
+        'store ceiling (same writes, from memory)',
+        fmt(ceilingSeconds, 2),
+        fmt(ceilingRate),
+        `ours / ceiling = ${(rate / ceilingRate).toFixed(2)}`,
+      ],
+      [
+        'naive (page at a time, a write per record)',
+        `${fmt(naiveSeconds, 1)} (est.)`,
+        fmt(naiveRate),
+        `measured on ${naiveSamples.map((n) => `${n.records} ${n.endpoint}`).join(', ')}; ours / naive = ${(rate / naiveRate).toFixed(1)}x`,
+      ],
     ];
     const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['way', 'seconds', 'records/s'][i]!.length));
-    process.stdout.write(`\ningest ${fmt(records)} source records (${fmt(e.tracks.fetched)} tracks, ${fmt(e.users.fetched)} users, ${fmt(e.listen_history.fetched)} histories) and ${fmt(events)} listen events\n`);
-    process.stdout.write(`store: ${store}; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; concurrency ${o.concurrency}; raw export ${probe.RAW_EXPORT ? 'on' : 'off'}; ${o.rounds} round(s), means shown\n\n`);
+    process.stdout.write(
+      `\ningest ${fmt(records)} source records (${fmt(e.tracks.fetched)} tracks, ${fmt(e.users.fetched)} users, ${fmt(e.listen_history.fetched)} histories) and ${fmt(events)} listen events\n`,
+    );
+    process.stdout.write(
+      `store: ${store}; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; concurrency ${o.concurrency}; raw export ${probe.RAW_EXPORT ? 'on' : 'off'}; ${o.rounds} round(s), means shown\n\n`,
+    );
     process.stdout.write(`${['way'.padEnd(w[0]!), 'seconds'.padStart(w[1]!), 'records/s'.padStart(w[2]!), 'notes'].join('  ')}\n`);
     for (const r of rows) process.stdout.write(`${[r[0].padEnd(w[0]!), r[1].padStart(w[1]!), r[2].padStart(w[2]!), r[3]].join('  ')}\n`);
     const result = {

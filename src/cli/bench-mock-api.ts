@@ -66,7 +66,13 @@ async function main(): Promise<void> {
   };
   const naivePage = (e: Endpoint, page: number, size: number) => {
     const all = objects[e];
-    return JSON.stringify({ items: all.slice((page - 1) * size, page * size), total: all.length, page, size, pages: Math.ceil(all.length / size) });
+    return JSON.stringify({
+      items: all.slice((page - 1) * size, page * size),
+      total: all.length,
+      page,
+      size,
+      pages: Math.ceil(all.length / size),
+    });
   };
 
   const perPage = { ours: [] as number[], baseline: [] as number[] };

@@ -78,15 +78,30 @@ interface VariantResult {
   seconds: number;
 }
 
-async function runVariant(variant: Variant, base: readonly Listen[], catalogue: number[], seed: number, python: string, workDir: string): Promise<VariantResult> {
+async function runVariant(
+  variant: Variant,
+  base: readonly Listen[],
+  catalogue: number[],
+  seed: number,
+  python: string,
+  workDir: string,
+): Promise<VariantResult> {
   const started = performance.now();
   const listens = base.map((l) => ({ userId: l.userId, trackId: l.trackId, count: VARIANTS[variant].count(l.count) }));
   // No listen times: the seeded random 20% of each user's tracks, users with at least 5 kept whole below that.
   const split = splitListens(listens, { seed });
   const search = searchSettingsFromEnv();
-  log(`${variant}: ${split.train.length} training and ${split.test.length} test interactions; our search: ${search.families.join(', ')}, ${search.trials} ALS configurations, ${search.budgetSeconds} s`);
+  log(
+    `${variant}: ${split.train.length} training and ${split.test.length} test interactions; our search: ${search.families.join(', ')}, ${search.trials} ALS configurations, ${search.budgetSeconds} s`,
+  );
   const t0 = performance.now();
-  const ours = await runEvaluation({ listens: split.train, test: split.test, catalogue, search, onProgress: (m) => log(`${variant}: ${m}`) });
+  const ours = await runEvaluation({
+    listens: split.train,
+    test: split.test,
+    catalogue,
+    search,
+    onProgress: (m) => log(`${variant}: ${m}`),
+  });
   const oursSeconds = (performance.now() - t0) / 1000;
   const [model, popularity] = ours.report.models;
 
@@ -99,18 +114,35 @@ async function runVariant(variant: Variant, base: readonly Listen[], catalogue: 
   for (const t of ours.report.search?.trials ?? []) {
     if (t.family !== 'als' || t.config === undefined || configs.has(t.config)) continue;
     const a = t.settings as AlsSettings;
-    configs.set(t.config, { factors: a.factors, regularization: a.regularization, alpha: a.alpha, confidence: a.confidence, countScale: a.countScale, seed: a.seed });
+    configs.set(t.config, {
+      factors: a.factors,
+      regularization: a.regularization,
+      alpha: a.alpha,
+      confidence: a.confidence,
+      countScale: a.countScale,
+      seed: a.seed,
+    });
   }
-  if (configs.size === 0) throw new Error(`${variant}: our search ran no ALS configuration to hand to the reference (TUNING_TRIALS=0 or ALS not in MODEL_FAMILIES)`);
+  if (configs.size === 0)
+    throw new Error(
+      `${variant}: our search ran no ALS configuration to hand to the reference (TUNING_TRIALS=0 or ALS not in MODEL_FAMILIES)`,
+    );
   tsv(join(dir, 'fit.tsv'), carve.train);
   tsv(join(dir, 'validation.tsv'), carve.test);
   tsv(join(dir, 'train.tsv'), split.train);
   tsv(join(dir, 'test.tsv'), split.test);
   writeFileSync(join(dir, 'catalogue.tsv'), `${catalogue.join('\n')}\n`);
-  writeFileSync(join(dir, 'configs.json'), JSON.stringify({ k: 10, checkpoints: alsRungs(search.als.iterations), configs: [...configs.values()] }));
+  writeFileSync(
+    join(dir, 'configs.json'),
+    JSON.stringify({ k: 10, checkpoints: alsRungs(search.als.iterations), configs: [...configs.values()] }),
+  );
   log(`${variant}: implicit with the same ${configs.size} ALS configurations`);
   const t1 = performance.now();
-  const ref = spawnSync(python, [REFERENCE_SCRIPT, dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  const ref = spawnSync(python, [REFERENCE_SCRIPT, dir], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+  });
   if (ref.status !== 0) throw new Error(`implicit reference failed (${ref.status}): ${ref.stderr.slice(-2000)}`);
   const implicitSeconds = (performance.now() - t1) / 1000;
   const reference = JSON.parse(ref.stdout.trim().split('\n').pop()!) as { ndcg: number; chosen: Record<string, unknown> };
@@ -158,7 +190,8 @@ async function main(): Promise<number> {
   }
   const started = performance.now();
   const dataDir = v.data ?? '.data/datasets/ml-100k';
-  if (!v.data && !existsSync(join(dataDir, 'listens.ndjson'))) execFileSync('bash', ['scripts/fetch-movielens.sh'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!v.data && !existsSync(join(dataDir, 'listens.ndjson')))
+    execFileSync('bash', ['scripts/fetch-movielens.sh'], { stdio: ['ignore', 'inherit', 'inherit'] });
   const data = await readDataset(dataDir);
   const catalogue = [...new Set([...(data.tracks ?? []).map((t) => t.id), ...data.listens.map((l) => l.trackId)])].sort((a, b) => a - b);
   const python = ensureImplicit();
@@ -169,11 +202,24 @@ async function main(): Promise<number> {
   rmSync(workDir, { recursive: true, force: true });
 
   const f4 = (x: number) => x.toFixed(4);
-  process.stdout.write(`Data: ${dataDir} (${data.listens.length} interactions, ${catalogue.length} tracks); seeded 20% per-user holdout (seed ${seed})\n\n`);
+  process.stdout.write(
+    `Data: ${dataDir} (${data.listens.length} interactions, ${catalogue.length} tracks); seeded 20% per-user holdout (seed ${seed})\n\n`,
+  );
   process.stdout.write(
     `${textTable(
       ['variant', 'ours (family)', 'NDCG@10', 'implicit ALS', 'ratio', 'popularity', 'P@10', 'R@10', 'coverage', 'seconds'],
-      results.map((r) => [r.variant, r.family, f4(r.ndcg), f4(r.implicitNdcg), (r.ndcg / r.implicitNdcg).toFixed(3), f4(r.popularityNdcg), f4(r.precision), f4(r.recall), f4(r.coverage), r.seconds.toFixed(1)]),
+      results.map((r) => [
+        r.variant,
+        r.family,
+        f4(r.ndcg),
+        f4(r.implicitNdcg),
+        (r.ndcg / r.implicitNdcg).toFixed(3),
+        f4(r.popularityNdcg),
+        f4(r.precision),
+        f4(r.recall),
+        f4(r.coverage),
+        r.seconds.toFixed(1),
+      ]),
     )}\n`,
   );
   const round = (x: number) => Number(x.toFixed(6));

@@ -60,7 +60,18 @@ interface Flags {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { users: 100_000, tracks: 20_000, listens: 20, batchSize: 2000, baseline: true, seed: 7, verbose: false, model: true, modelIterations: 5, family: 'als' };
+  const f: Flags = {
+    users: 100_000,
+    tracks: 20_000,
+    listens: 20,
+    batchSize: 2000,
+    baseline: true,
+    seed: 7,
+    verbose: false,
+    model: true,
+    modelIterations: 5,
+    family: 'als',
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (name: string) => {
@@ -80,10 +91,12 @@ function parseFlags(argv: string[]): Flags {
       const v = argv[++i];
       if (!MODEL_FAMILIES.includes(v as ModelFamily)) throw new Error(`--family must be one of ${MODEL_FAMILIES.join(', ')}, got ${v}`);
       f.family = v as ModelFamily;
-    }
-    else if (a === '--verbose') f.verbose = true;
+    } else if (a === '--verbose') f.verbose = true;
     else if (a === '--seed-only') f.seedOnly = argv[++i];
-    else throw new Error(`unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-model --model-iterations --family --no-baseline --verbose)`);
+    else
+      throw new Error(
+        `unknown flag ${a} (flags: --users --tracks --listens --batch-size --seed --no-model --model-iterations --family --no-baseline --verbose)`,
+      );
   }
   return f;
 }
@@ -95,7 +108,12 @@ async function ioFloor(db: mongoose.mongo.Db, redis: Redis, prefix: string, user
   const t0 = performance.now();
   await Promise.all(
     [COLLECTIONS.tracks, COLLECTIONS.users, COLLECTIONS.listenHistory].map(async (name) => {
-      const projection = name === COLLECTIONS.tracks ? { name: 1, artist: 1, genres: 1 } : name === COLLECTIONS.users ? { favorite_genres: 1, account_status: 1, created_at: 1 } : { items: 1, generation: 1 };
+      const projection =
+        name === COLLECTIONS.tracks
+          ? { name: 1, artist: 1, genres: 1 }
+          : name === COLLECTIONS.users
+            ? { favorite_genres: 1, account_status: 1, created_at: 1 }
+            : { items: 1, generation: 1 };
       for await (const _ of db.collection(name).find({}, { projection, batchSize: 5000 })) void _;
     }),
   );
@@ -103,10 +121,28 @@ async function ioFloor(db: mongoose.mongo.Db, redis: Redis, prefix: string, user
   const now = new Date();
   const trackIds = Array.from({ length: tracksPerPlaylist }, (_, i) => i + 1);
   const scores = trackIds.map((i) => 1 / i);
-  const value = JSON.stringify({ tracks: trackIds.map((id, i) => ({ track_id: id, name: `Track ${id}`, artist: `Artist ${id}`, genres: ['Rock'], score: scores[i] })) });
+  const value = JSON.stringify({
+    tracks: trackIds.map((id, i) => ({ track_id: id, name: `Track ${id}`, artist: `Artist ${id}`, genres: ['Rock'], score: scores[i] })),
+  });
   for (let i = 0; i < users; i += 2000) {
     const n = Math.min(2000, users - i);
-    const docs = Array.from({ length: n }, (_, k) => ({ _id: `${i + k}-floor`, user_id: i + k, track_ids: trackIds, scores, playlist_name: 'Daily mix', is_generated: true, model_version: null, recommender: 'hybrid', variant: 'default', experiment: null, run_id: 'floor', run_key: 'floor', run_date: 'floor', created_at: now, updated_at: now }));
+    const docs = Array.from({ length: n }, (_, k) => ({
+      _id: `${i + k}-floor`,
+      user_id: i + k,
+      track_ids: trackIds,
+      scores,
+      playlist_name: 'Daily mix',
+      is_generated: true,
+      model_version: null,
+      recommender: 'hybrid',
+      variant: 'default',
+      experiment: null,
+      run_id: 'floor',
+      run_key: 'floor',
+      run_date: 'floor',
+      created_at: now,
+      updated_at: now,
+    }));
     await scratch.insertMany(docs as never[], { ordered: false });
     const p = redis.pipeline();
     for (let k = 0; k < n; k++) p.set(`${prefix}:floor:${i + k}`, value, 'EX', 600);
@@ -124,7 +160,13 @@ const BENCH_MODEL_VERSION = 'bench-model';
  * An ALS model of the seeded listens (ALS_* settings, `iterations` of them), stored as the
  * training pipeline stores one (artifact chunks, then a model_versions record in production).
  */
-async function installModel(db: mongoose.mongo.Db, data: SyntheticCatalogue, settings: Settings, iterations: number, family: ModelFamily): Promise<{ seconds: number; items: number; spec: string }> {
+async function installModel(
+  db: mongoose.mongo.Db,
+  data: SyntheticCatalogue,
+  settings: Settings,
+  iterations: number,
+  family: ModelFamily,
+): Promise<{ seconds: number; items: number; spec: string }> {
   const t0 = performance.now();
   const listens: Listen[] = [];
   for (const h of data.histories) for (const { trackId, count } of countListens(h.items)) listens.push({ userId: h._id, trackId, count });
@@ -133,14 +175,38 @@ async function installModel(db: mongoose.mongo.Db, data: SyntheticCatalogue, set
   const s = settings;
   const spec: ModelSpec =
     family === 'als'
-      ? { family, settings: absoluteAls({ factors: s.ALS_FACTORS, regularization: s.ALS_REGULARIZATION, alpha: s.ALS_ALPHA, confidence: s.ALS_CONFIDENCE, iterations, cgSteps: s.ALS_CG_STEPS, seed: 1 }, scale) }
+      ? {
+          family,
+          settings: absoluteAls(
+            {
+              factors: s.ALS_FACTORS,
+              regularization: s.ALS_REGULARIZATION,
+              alpha: s.ALS_ALPHA,
+              confidence: s.ALS_CONFIDENCE,
+              iterations,
+              cgSteps: s.ALS_CG_STEPS,
+              seed: 1,
+            },
+            scale,
+          ),
+        }
       : family === 'ease'
         ? { family, settings: resolveEaseSettings({ countScale: scale.countScale }) }
         : { family, settings: resolveRp3betaSettings({ countScale: scale.countScale }) };
   const model = await trainSpec(spec, m);
   const artifact = serializeModel(model);
   await db.collection(TRAINING_COLLECTIONS.modelArtifacts).insertMany(
-    artifact.chunks.map((chunk, index) => ({ _id: chunkId(BENCH_MODEL_VERSION, index), version: BENCH_MODEL_VERSION, index, count: artifact.chunks.length, sha256: artifact.sha256, data: chunk }) as never),
+    artifact.chunks.map(
+      (chunk, index) =>
+        ({
+          _id: chunkId(BENCH_MODEL_VERSION, index),
+          version: BENCH_MODEL_VERSION,
+          index,
+          count: artifact.chunks.length,
+          sha256: artifact.sha256,
+          data: chunk,
+        }) as never,
+    ),
   );
   const now = new Date();
   const none = { precision: 0, recall: 0, ndcg: 0, map: 0, coverage: 0, users: 0 };
@@ -157,7 +223,14 @@ async function installModel(db: mongoose.mongo.Db, data: SyntheticCatalogue, set
     baselines: { production_version: null, production: null, popularity: none },
     decision: 'promoted',
     reason: 'installed by bench:recommend (not evaluated)',
-    artifact: { sha256: artifact.sha256, bytes: artifact.meta.bytes, chunks: artifact.chunks.length, users: artifact.meta.users, items: artifact.meta.items, factors: artifact.meta.factors },
+    artifact: {
+      sha256: artifact.sha256,
+      bytes: artifact.meta.bytes,
+      chunks: artifact.chunks.length,
+      users: artifact.meta.users,
+      items: artifact.meta.items,
+      factors: artifact.meta.factors,
+    },
     canary: null,
     previous_production_version: null,
     created_at: now,
@@ -176,8 +249,15 @@ async function installModel(db: mongoose.mongo.Db, data: SyntheticCatalogue, set
 async function seedOnly(uri: string, flags: Flags): Promise<void> {
   const conn = await mongooseDefault.createConnection(uri, { serverSelectionTimeoutMS: 5000 }).asPromise();
   try {
-    const { listens, data } = await seedSyntheticCatalogue(conn.db!, { users: flags.users, tracks: flags.tracks, listensPerUser: flags.listens, seed: flags.seed });
-    const model = flags.model ? await installModel(conn.db!, data, loadConfig(processEnvWithDotenv()), flags.modelIterations, flags.family) : null;
+    const { listens, data } = await seedSyntheticCatalogue(conn.db!, {
+      users: flags.users,
+      tracks: flags.tracks,
+      listensPerUser: flags.listens,
+      seed: flags.seed,
+    });
+    const model = flags.model
+      ? await installModel(conn.db!, data, loadConfig(processEnvWithDotenv()), flags.modelIterations, flags.family)
+      : null;
     process.stdout.write(`SEEDED ${JSON.stringify({ listens, model })}\n`);
   } finally {
     await conn.close();
@@ -208,13 +288,44 @@ async function main(): Promise<void> {
     await app.init();
     db = app.get<mongoose.Connection>(getConnectionToken()).db!;
     const build = await db.admin().command({ buildInfo: 1 });
-    const store = build.ferretdbVersion !== undefined ? `FerretDB (reports MongoDB ${String(build.version)}; backend as started by scripts/services.sh)` : `MongoDB ${String(build.version)}`;
+    const store =
+      build.ferretdbVersion !== undefined
+        ? `FerretDB (reports MongoDB ${String(build.version)}; backend as started by scripts/services.sh)`
+        : `MongoDB ${String(build.version)}`;
 
     let t = performance.now();
-    const seeded = execFileSync(process.execPath, [process.argv[1]!, '--seed-only', settings.MONGODB_URI, '--users', String(flags.users), '--tracks', String(flags.tracks), '--listens', String(flags.listens), '--seed', String(flags.seed), ...(flags.model ? ['--model-iterations', String(flags.modelIterations), '--family', flags.family] : ['--no-model'])], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-    const { listens, model } = JSON.parse(/SEEDED (\{.*\})/.exec(seeded)?.[1] ?? '{"listens":0,"model":null}') as { listens: number; model: { seconds: number; items: number; spec: string } | null };
-    rows.push(['seed (not timed in the result)', `${sec(performance.now() - t)} s: ${flags.users} users, ${flags.tracks} tracks, ${listens} listens`]);
-    rows.push(['production model (not timed)', model ? `${BENCH_MODEL_VERSION}: ${model.spec}, ${model.items} tracks, trained and stored in ${model.seconds.toFixed(1)} s` : 'none (--no-model): the hybrid recommender serves everyone']);
+    const seeded = execFileSync(
+      process.execPath,
+      [
+        process.argv[1]!,
+        '--seed-only',
+        settings.MONGODB_URI,
+        '--users',
+        String(flags.users),
+        '--tracks',
+        String(flags.tracks),
+        '--listens',
+        String(flags.listens),
+        '--seed',
+        String(flags.seed),
+        ...(flags.model ? ['--model-iterations', String(flags.modelIterations), '--family', flags.family] : ['--no-model']),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    ).toString();
+    const { listens, model } = JSON.parse(/SEEDED (\{.*\})/.exec(seeded)?.[1] ?? '{"listens":0,"model":null}') as {
+      listens: number;
+      model: { seconds: number; items: number; spec: string } | null;
+    };
+    rows.push([
+      'seed (not timed in the result)',
+      `${sec(performance.now() - t)} s: ${flags.users} users, ${flags.tracks} tracks, ${listens} listens`,
+    ]);
+    rows.push([
+      'production model (not timed)',
+      model
+        ? `${BENCH_MODEL_VERSION}: ${model.spec}, ${model.items} tracks, trained and stored in ${model.seconds.toFixed(1)} s`
+        : 'none (--no-model): the hybrid recommender serves everyone',
+    ]);
 
     const floor = flags.baseline ? await ioFloor(db, redis, settings.REDIS_PREFIX, flags.users, settings.PLAYLIST_SIZE) : null;
     if (floor !== null) rows.push(['baseline: bare store I/O of the same volume', `${floor.toFixed(2)} s`]);

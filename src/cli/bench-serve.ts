@@ -81,7 +81,6 @@ const REQUEST_SAMPLE = 20_000;
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -127,8 +126,10 @@ async function prepare(settings: Settings, flags: Flags): Promise<void> {
     await seedSyntheticCatalogue(db, { users: flags.users, tracks: flags.tracks, listensPerUser: 20, seed: 11, newUserShare: 0 });
     const { jobId } = await app.get(PipelineChain).startRecommendations('2026-11-26', 'cli', { force: true, reason: 'bench:serve' });
     const jobs = app.get(JobQueue);
-    if ((await jobs.waitForJob(JobName.RecommendationRun, jobId, 600_000, 100)) !== 'completed') throw new Error('the recommendation run did not plan');
-    if ((await jobs.waitForJob(JobName.RecommendationFinalize, finalizeJobId(jobId), 600_000, 100)) !== 'completed') throw new Error('the recommendation run did not finish');
+    if ((await jobs.waitForJob(JobName.RecommendationRun, jobId, 600_000, 100)) !== 'completed')
+      throw new Error('the recommendation run did not plan');
+    if ((await jobs.waitForJob(JobName.RecommendationFinalize, finalizeJobId(jobId), 600_000, 100)) !== 'completed')
+      throw new Error('the recommendation run did not finish');
   } finally {
     await app.close();
   }
@@ -140,7 +141,12 @@ async function main(): Promise<void> {
   execFileSync('bash', ['scripts/services.sh', 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const env = processEnvWithDotenv();
   const mongoBase = (env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/moovitamix').replace(/\/[^/]*$/, '');
-  const overrides = { MONGODB_URI: `${mongoBase}/bench_serve_${process.pid}`, REDIS_PREFIX: `bench-serve-${process.pid}`, LOG_LEVEL: 'warn', EXPERIMENTS: env.EXPERIMENTS ?? '[]' };
+  const overrides = {
+    MONGODB_URI: `${mongoBase}/bench_serve_${process.pid}`,
+    REDIS_PREFIX: `bench-serve-${process.pid}`,
+    LOG_LEVEL: 'warn',
+    EXPERIMENTS: env.EXPERIMENTS ?? '[]',
+  };
   const settings = loadConfig({ ...env, ...overrides });
   const redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 2 });
   let api: ChildProcess | undefined;
@@ -154,7 +160,13 @@ async function main(): Promise<void> {
 
     const apiPort = await freePort();
     const basePort = await freePort();
-    api = startChild([...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', flags.profile] : []), 'dist/main.js'], { ...overrides, ADMIN_TOKEN: settings.ADMIN_TOKEN, APP_ROLE: 'api', HTTP_PORT: String(apiPort), HTTP_HOST: '127.0.0.1' });
+    api = startChild([...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', flags.profile] : []), 'dist/main.js'], {
+      ...overrides,
+      ADMIN_TOKEN: settings.ADMIN_TOKEN,
+      APP_ROLE: 'api',
+      HTTP_PORT: String(apiPort),
+      HTTP_HOST: '127.0.0.1',
+    });
     baseline = startChild([process.argv[1]!, '--baseline-server', String(basePort)], {});
     await waitForHttp(`http://127.0.0.1:${apiPort}/health/live`, api);
     await waitForHttp(`http://127.0.0.1:${basePort}/`, baseline);
@@ -162,20 +174,33 @@ async function main(): Promise<void> {
     // Random cached users, drawn once: autocannon builds each request's bytes up front, as it does
     // for the baseline's single request. A setupRequest callback would rebuild every request in the
     // load tool, which shares the two cores with the server and would be charged to the API.
-    const userRequests = Array.from({ length: Math.min(REQUEST_SAMPLE, cached.length * 4) }, () => ({ method: 'GET', path: `/users/${randomUser()}/recommendations` }));
+    const userRequests = Array.from({ length: Math.min(REQUEST_SAMPLE, cached.length * 4) }, () => ({
+      method: 'GET',
+      path: `/users/${randomUser()}/recommendations`,
+    }));
     const check = await fetch(`http://127.0.0.1:${apiPort}/users/${randomUser()}/recommendations`);
-    if (check.status !== 200 || check.headers.get('x-recommendation-source') !== 'cache') throw new Error(`warm-up answer: ${check.status} from ${check.headers.get('x-recommendation-source')}`);
+    if (check.status !== 200 || check.headers.get('x-recommendation-source') !== 'cache')
+      throw new Error(`warm-up answer: ${check.status} from ${check.headers.get('x-recommendation-source')}`);
     // Warm both servers (JIT, connection pools) before measuring.
     await autocannon({ url: `http://127.0.0.1:${basePort}/`, connections: flags.connections, duration: 2 });
     await autocannon({ url: `http://127.0.0.1:${apiPort}`, connections: flags.connections, duration: 2, requests: userRequests });
 
     const rounds: Array<{ round: number; target: 'baseline' | 'api'; r: LoadResult }> = [];
     for (let round = 1; round <= flags.rounds; round++) {
-      rounds.push({ round, target: 'baseline', r: await autocannon({ url: `http://127.0.0.1:${basePort}/`, connections: flags.connections, duration: flags.duration }) });
+      rounds.push({
+        round,
+        target: 'baseline',
+        r: await autocannon({ url: `http://127.0.0.1:${basePort}/`, connections: flags.connections, duration: flags.duration }),
+      });
       rounds.push({
         round,
         target: 'api',
-        r: await autocannon({ url: `http://127.0.0.1:${apiPort}`, connections: flags.connections, duration: flags.duration, requests: userRequests }),
+        r: await autocannon({
+          url: `http://127.0.0.1:${apiPort}`,
+          connections: flags.connections,
+          duration: flags.duration,
+          requests: userRequests,
+        }),
       });
     }
     const mean = (target: 'baseline' | 'api', f: (r: LoadResult) => number) => {
@@ -183,10 +208,16 @@ async function main(): Promise<void> {
       return xs.reduce((a, b) => a + b, 0) / xs.length;
     };
     const errorsOf = (r: LoadResult) => r.errors + r.timeouts + r.non2xx;
-    process.stdout.write(`bench:serve: ${cached.length} cached users, ${flags.connections} connections, ${flags.rounds} x ${flags.duration} s per target (prepared in ${prepared.toFixed(1)} s)\n`);
-    process.stdout.write(`  ${'round'.padEnd(6)}${'target'.padEnd(10)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}\n`);
+    process.stdout.write(
+      `bench:serve: ${cached.length} cached users, ${flags.connections} connections, ${flags.rounds} x ${flags.duration} s per target (prepared in ${prepared.toFixed(1)} s)\n`,
+    );
+    process.stdout.write(
+      `  ${'round'.padEnd(6)}${'target'.padEnd(10)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}\n`,
+    );
     for (const x of rounds) {
-      process.stdout.write(`  ${String(x.round).padEnd(6)}${x.target.padEnd(10)}${x.r.requests.average.toFixed(0).padStart(10)}${String(x.r.latency.p50).padStart(9)}${String(x.r.latency.p99).padStart(9)}${String(errorsOf(x.r)).padStart(8)}\n`);
+      process.stdout.write(
+        `  ${String(x.round).padEnd(6)}${x.target.padEnd(10)}${x.r.requests.average.toFixed(0).padStart(10)}${String(x.r.latency.p50).padStart(9)}${String(x.r.latency.p99).padStart(9)}${String(errorsOf(x.r)).padStart(8)}\n`,
+      );
     }
     const rps = mean('api', (r) => r.requests.average);
     const baselineRps = mean('baseline', (r) => r.requests.average);

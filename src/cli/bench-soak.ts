@@ -62,7 +62,14 @@ interface LoadResult {
   non2xx: number;
   statusCodeStats?: Record<string, { count: number }>;
 }
-type Autocannon = (opts: { url: string; connections: number; duration: number; overallRate: number; ignoreCoordinatedOmission: boolean; requests: Array<{ method: string; path: string }> }) => Promise<LoadResult>;
+type Autocannon = (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  overallRate: number;
+  ignoreCoordinatedOmission: boolean;
+  requests: Array<{ method: string; path: string }>;
+}) => Promise<LoadResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,13 +101,20 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined | nul
  * In front of the mock: while `rewriting`, the listen histories of a share of users come with their
  * first two listens swapped (a source that rewrites history); everything else passes through as is.
  */
-function rewritingProxy(upstream: string, share: number): { server: Server; rewriting: boolean; rewritten: Set<number>; listen(): Promise<string> } {
+function rewritingProxy(
+  upstream: string,
+  share: number,
+): { server: Server; rewriting: boolean; rewritten: Set<number>; listen(): Promise<string> } {
   const state = { rewriting: false, rewritten: new Set<number>() };
   const server = createServer((req, res) => {
     void (async () => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const up = await fetch(upstream + req.url, { method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined });
+      const up = await fetch(upstream + req.url, {
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
       let body = Buffer.from(await up.arrayBuffer());
       if (state.rewriting && up.status === 200 && req.url?.startsWith('/listen_history')) {
         const page = JSON.parse(body.toString()) as { items: Array<{ user_id: number; items: number[] }> };
@@ -120,7 +134,8 @@ function rewritingProxy(upstream: string, share: number): { server: Server; rewr
   });
   return Object.assign(state, {
     server,
-    listen: () => new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as { port: number }).port}`))),
+    listen: () =>
+      new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as { port: number }).port}`))),
   });
 }
 
@@ -143,22 +158,50 @@ async function main(): Promise<void> {
   const mongoBase = (env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/moovitamix').replace(/\/[^/]*$/, '');
   const redisPort = await freePort();
   const redisDir = mkdtempSync(join(tmpdir(), 'bench-soak-redis-'));
-  const settings = loadConfig({ ...env, MONGODB_URI: `${mongoBase}/bench_soak_${process.pid}`, REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_PREFIX: `bench-soak-${process.pid}`, LOG_LEVEL: 'warn' });
+  const settings = loadConfig({
+    ...env,
+    MONGODB_URI: `${mongoBase}/bench_soak_${process.pid}`,
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_PREFIX: `bench-soak-${process.pid}`,
+    LOG_LEVEL: 'warn',
+  });
   const admin = { authorization: `Bearer ${settings.ADMIN_TOKEN}`, 'content-type': 'application/json' };
   let redis: ChildProcess | undefined;
   const startRedis = async () => {
     // Append-only with fsync at every write: BullMQ's jobs survive the restart, as they must in production.
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir], { stdio: 'ignore' });
-    await waitFor('the private Redis', async () => {
-      const r = new Redis(settings.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      r.on('error', () => undefined);
-      try {
-        await r.connect();
-        return (await r.ping()) === 'PONG';
-      } finally {
-        r.disconnect();
-      }
-    }, 20_000, 100);
+    redis = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(redisPort),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--dir',
+        redisDir,
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      'the private Redis',
+      async () => {
+        const r = new Redis(settings.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        r.on('error', () => undefined);
+        try {
+          await r.connect();
+          return (await r.ping()) === 'PONG';
+        } finally {
+          r.disconnect();
+        }
+      },
+      20_000,
+      100,
+    );
   };
   const children: ChildProcess[] = [];
   let proxyServer: Server | undefined;
@@ -168,12 +211,32 @@ async function main(): Promise<void> {
     await startRedis();
     const [mockPort, apiPort, workerPort] = [await freePort(), await freePort(), await freePort()];
     const mockUrl = `http://127.0.0.1:${mockPort}`;
-    children.push(node(['dist/main.js'], { APP_ROLE: 'mock-api', MOCK_PORT: String(mockPort), MOCK_MODE: 'living', MOCK_SEED: '42', MOCK_USERS: String(flags.users), MOCK_TRACKS: String(flags.tracks), MOCK_INITIAL_LISTENS: '10', ADMIN_TOKEN: settings.ADMIN_TOKEN, LOG_LEVEL: 'warn' }));
+    children.push(
+      node(['dist/main.js'], {
+        APP_ROLE: 'mock-api',
+        MOCK_PORT: String(mockPort),
+        MOCK_MODE: 'living',
+        MOCK_SEED: '42',
+        MOCK_USERS: String(flags.users),
+        MOCK_TRACKS: String(flags.tracks),
+        MOCK_INITIAL_LISTENS: '10',
+        ADMIN_TOKEN: settings.ADMIN_TOKEN,
+        LOG_LEVEL: 'warn',
+      }),
+    );
     await waitFor('the mock', async () => (await fetch(`${mockUrl}/mock/state`)).ok, 60_000);
     const proxied = rewritingProxy(mockUrl, flags.rewriteShare);
     const sourceUrl = await proxied.listen();
     proxyServer = proxied.server;
-    const common = { MONGODB_URI: settings.MONGODB_URI, REDIS_URL: settings.REDIS_URL, REDIS_PREFIX: settings.REDIS_PREFIX, ADMIN_TOKEN: settings.ADMIN_TOKEN, MOCK_API_URL: sourceUrl, RAW_EXPORT: 'false', LOG_LEVEL: 'warn' };
+    const common = {
+      MONGODB_URI: settings.MONGODB_URI,
+      REDIS_URL: settings.REDIS_URL,
+      REDIS_PREFIX: settings.REDIS_PREFIX,
+      ADMIN_TOKEN: settings.ADMIN_TOKEN,
+      MOCK_API_URL: sourceUrl,
+      RAW_EXPORT: 'false',
+      LOG_LEVEL: 'warn',
+    };
     children.push(node(['dist/main.js'], { ...common, APP_ROLE: 'api', HTTP_PORT: String(apiPort), HTTP_HOST: '127.0.0.1' }));
     children.push(node(['dist/main.js'], { ...common, APP_ROLE: 'worker', METRICS_PORT: String(workerPort) }));
     const api = `http://127.0.0.1:${apiPort}`;
@@ -187,23 +250,42 @@ async function main(): Promise<void> {
     };
     const runOf = (collection: string, id: string) => db.collection(collection).findOne({ _id: id as never });
     const finished = (collection: string, id: string, timeoutMs: number) =>
-      waitFor(`${id}`, async () => {
-        const r = await runOf(collection, id);
-        return r && ['succeeded', 'succeeded_with_rejections', 'completed', 'failed'].includes(r.status) ? r : undefined;
-      }, timeoutMs);
+      waitFor(
+        `${id}`,
+        async () => {
+          const r = await runOf(collection, id);
+          return r && ['succeeded', 'succeeded_with_rejections', 'completed', 'failed'].includes(r.status) ? r : undefined;
+        },
+        timeoutMs,
+      );
 
     // Day 1, before the soak: the store and the playlists the reads will ask for.
     const t0 = performance.now();
     await post(`${api}/ingestion/runs`, { run_date: '2026-12-01' });
     const day1 = await finished('recommendation_runs', 'recommendations-2026-12-01', 600_000);
     log(`prepared in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${day1.users_computed} playlists`);
-    const userIds = (await db.collection('playlists').find({}, { projection: { user_id: 1 } }).toArray()).map((p) => p.user_id as number);
-    const requests = Array.from({ length: 10_000 }, (_, i) => ({ method: 'GET', path: `/users/${userIds[(i * 7919) % userIds.length]}/recommendations` }));
+    const userIds = (
+      await db
+        .collection('playlists')
+        .find({}, { projection: { user_id: 1 } })
+        .toArray()
+    ).map((p) => p.user_id as number);
+    const requests = Array.from({ length: 10_000 }, (_, i) => ({
+      method: 'GET',
+      path: `/users/${userIds[(i * 7919) % userIds.length]}/recommendations`,
+    }));
 
     // The soak: steady reads; meanwhile day 2 is ingested through faults, Redis restarts, a run is forced.
     // Latency from each request's sending: with a fixed rate autocannon otherwise counts from when it was due, and this
     // process (the load tool, the probe, the polls) shares two cores with the servers.
-    const load = autocannon({ url: api, connections: 10, duration: flags.duration, overallRate: flags.rate, ignoreCoordinatedOmission: true, requests });
+    const load = autocannon({
+      url: api,
+      connections: 10,
+      duration: flags.duration,
+      overallRate: flags.rate,
+      ignoreCoordinatedOmission: true,
+      requests,
+    });
     const sources: Record<string, number> = {};
     const probeMs: number[] = [];
     let probing = true;
@@ -228,7 +310,12 @@ async function main(): Promise<void> {
     proxied.rewriting = true;
     const day2 = await post(`${api}/ingestion/runs`, { run_date: '2026-12-02' });
     log(`ingestion ${day2.run_id} started with ${flags.errorRate * 100}% source errors and rewritten histories`);
-    await waitFor('the day-2 run to be reading', async () => (await runOf('ingestion_runs', day2.run_id!))?.status === 'running', 60_000, 50);
+    await waitFor(
+      'the day-2 run to be reading',
+      async () => (await runOf('ingestion_runs', day2.run_id!))?.status === 'running',
+      60_000,
+      50,
+    );
     await sleep(1000);
     const redisStoppedAt = (Date.now() - soakStart) / 1000;
     log(`Redis stops (ingestion ${(await runOf('ingestion_runs', day2.run_id!))?.status})`);
@@ -239,7 +326,9 @@ async function main(): Promise<void> {
     const day2Run = await finished('ingestion_runs', day2.run_id!, 300_000);
     proxied.rewriting = false;
     await post(`${mockUrl}/mock/faults`, { error_5xx_rate: 0, latency_ms: 0 });
-    log(`ingestion ${day2Run.status}${day2Run.chain_held ? ` (chain held: ${day2Run.chain_held})` : ''}; ${proxied.rewritten.size} histories rewritten by the source`);
+    log(
+      `ingestion ${day2Run.status}${day2Run.chain_held ? ` (chain held: ${day2Run.chain_held})` : ''}; ${proxied.rewritten.size} histories rewritten by the source`,
+    );
     const forced = await post(`${api}/recommendations/runs`, { run_date: '2026-12-02', force: true });
     const forcedRun = await finished('recommendation_runs', forced.run_id!, 600_000);
     log(`recommendation run ${forced.run_id}: ${forcedRun.status}, ${forcedRun.users_computed} users`);
@@ -254,16 +343,28 @@ async function main(): Promise<void> {
     const readAll = async (endpoint: string) => {
       const out: Array<Record<string, unknown>> = [];
       for (let page = 1; ; page++) {
-        const body = (await (await fetch(`${mockUrl}/${endpoint}?page=${page}&size=100`)).json()) as { items: Array<Record<string, unknown>>; pages: number };
+        const body = (await (await fetch(`${mockUrl}/${endpoint}?page=${page}&size=100`)).json()) as {
+          items: Array<Record<string, unknown>>;
+          pages: number;
+        };
         out.push(...body.items);
         if (page >= body.pages) return out;
       }
     };
     const [srcTracks, srcUsers, srcHistories] = [await readAll('tracks'), await readAll('users'), await readAll('listen_history')];
-    const ids = async (c: string) => new Set((await db.collection(c).find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id as unknown as number));
+    const ids = async (c: string) =>
+      new Set(
+        (
+          await db
+            .collection(c)
+            .find({}, { projection: { _id: 1 } })
+            .toArray()
+        ).map((d) => d._id as unknown as number),
+      );
     const [tracks, users, histories] = [await ids('tracks'), await ids('users'), await ids('listen_history')];
     const events = new Map<number, number>();
-    for await (const e of db.collection('listen_events').find({}, { projection: { user_id: 1 } })) events.set(e.user_id as number, (events.get(e.user_id as number) ?? 0) + 1);
+    for await (const e of db.collection('listen_events').find({}, { projection: { user_id: 1 } }))
+      events.set(e.user_id as number, (events.get(e.user_id as number) ?? 0) + 1);
     let lost = srcTracks.filter((t) => !tracks.has(t.id as number)).length + srcUsers.filter((u) => !users.has(u.id as number)).length;
     let duplicates = 0;
     for (const h of srcHistories) {
@@ -277,19 +378,45 @@ async function main(): Promise<void> {
 
     const errors = result.errors + result.timeouts + result.non2xx;
     const rssGrowth = rssEnd.api - rssStart.api + (rssEnd.worker - rssStart.worker);
-    process.stdout.write(`bench:soak: ${flags.duration} s at ${flags.rate} reads/s; ${flags.users} users, ${flags.tracks} tracks (living mock); ${flags.errorRate * 100}% source errors, ${proxied.rewritten.size} histories rewritten; Redis stopped for 3 s at ${redisStoppedAt.toFixed(0)} s, during the ingestion\n`);
+    process.stdout.write(
+      `bench:soak: ${flags.duration} s at ${flags.rate} reads/s; ${flags.users} users, ${flags.tracks} tracks (living mock); ${flags.errorRate * 100}% source errors, ${proxied.rewritten.size} histories rewritten; Redis stopped for 3 s at ${redisStoppedAt.toFixed(0)} s, during the ingestion\n`,
+    );
     process.stdout.write(
       `${textTable(
         ['what', 'figure'],
         [
-          ['reads', `${result.requests.total} (${result.requests.average.toFixed(0)}/s), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`],
-          ['read errors', `${errors}: ${result.errors} socket errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx; statuses ${Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => `${k}: ${v.count}`).join(', ')}`],
-          ['probe (one read every 100 ms)', `${Object.entries(sources).map(([k, v]) => `${k}: ${v}`).join(', ')}; p50 ${pct(probeMs, 0.5)} ms, p99 ${pct(probeMs, 0.99)} ms`],
-          ['ingestion day 2 (faults)', `${day2Run.status}, attempts ${day2Run.attempts}, quarantined ${day2Run.endpoints?.listen_history?.quarantined ?? 0}, retries ${Object.values(day2Run.endpoints ?? {}).reduce((n: number, e) => n + ((e as { retries?: number }).retries ?? 0), 0)}, chain held: ${day2Run.chain_held ?? 'no'}`],
+          [
+            'reads',
+            `${result.requests.total} (${result.requests.average.toFixed(0)}/s), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+          ],
+          [
+            'read errors',
+            `${errors}: ${result.errors} socket errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx; statuses ${Object.entries(
+              result.statusCodeStats ?? {},
+            )
+              .map(([k, v]) => `${k}: ${v.count}`)
+              .join(', ')}`,
+          ],
+          [
+            'probe (one read every 100 ms)',
+            `${Object.entries(sources)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', ')}; p50 ${pct(probeMs, 0.5)} ms, p99 ${pct(probeMs, 0.99)} ms`,
+          ],
+          [
+            'ingestion day 2 (faults)',
+            `${day2Run.status}, attempts ${day2Run.attempts}, quarantined ${day2Run.endpoints?.listen_history?.quarantined ?? 0}, retries ${Object.values(day2Run.endpoints ?? {}).reduce((n: number, e) => n + ((e as { retries?: number }).retries ?? 0), 0)}, chain held: ${day2Run.chain_held ?? 'no'}`,
+          ],
           ['forced recommendation run', `${forcedRun.status}, ${forcedRun.users_computed} users`],
           ['ingestion day 3 (mended)', `${day3Run.status}, events inserted ${day3Run.endpoints?.listen_history?.events_inserted ?? 0}`],
-          ['source vs store', `${srcTracks.length} tracks, ${srcUsers.length} users, ${srcHistories.length} histories; lost ${lost}, duplicated ${duplicates}`],
-          ['RSS (MB) api / worker', `${rssStart.api.toFixed(0)} -> ${rssEnd.api.toFixed(0)} / ${rssStart.worker.toFixed(0)} -> ${rssEnd.worker.toFixed(0)}`],
+          [
+            'source vs store',
+            `${srcTracks.length} tracks, ${srcUsers.length} users, ${srcHistories.length} histories; lost ${lost}, duplicated ${duplicates}`,
+          ],
+          [
+            'RSS (MB) api / worker',
+            `${rssStart.api.toFixed(0)} -> ${rssEnd.api.toFixed(0)} / ${rssStart.worker.toFixed(0)} -> ${rssEnd.worker.toFixed(0)}`,
+          ],
         ],
       )}\n`,
     );
@@ -301,7 +428,9 @@ async function main(): Promise<void> {
       duplicates,
       rss_growth_mb: Math.round(rssGrowth * 10) / 10,
       probe_p99_ms: pct(probeMs, 0.99),
-      degraded_answers: Object.entries(sources).filter(([k]) => k.endsWith('store')).reduce((n, [, v]) => n + v, 0),
+      degraded_answers: Object.entries(sources)
+        .filter(([k]) => k.endsWith('store'))
+        .reduce((n, [, v]) => n + v, 0),
       rewritten_histories: proxied.rewritten.size,
       ingestion_status: day2Run.status,
       recommendation_status: forcedRun.status,

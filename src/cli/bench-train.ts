@@ -27,7 +27,18 @@ const USAGE = `Usage: npm run bench:train -- [options]
   --help`;
 
 function parse(argv: string[]) {
-  const v = parseOptions(argv, ['users', 'tracks', 'listens', 'factors', 'iterations', 'threads', 'cg-steps', 'clusters', 'seed', 'write-dataset']);
+  const v = parseOptions(argv, [
+    'users',
+    'tracks',
+    'listens',
+    'factors',
+    'iterations',
+    'threads',
+    'cg-steps',
+    'clusters',
+    'seed',
+    'write-dataset',
+  ]);
   if (!v) return null;
   const int = (name: string, def: number, min: number, max: number): number => intOption(v, name, min, max) ?? def;
   const o = {
@@ -90,7 +101,9 @@ async function main(): Promise<number> {
   const dataSeconds = (performance.now() - t0) / 1000;
   const interactions = counts.indptr[counts.rows];
   const settings: AlsSettings = resolveSettings({ factors: o.factors, iterations: o.iterations, cgSteps: o.cgSteps, seed: o.seed });
-  process.stderr.write(`[bench:train] ${interactions} interactions generated in ${dataSeconds.toFixed(2)} s; ${o.iterations} iterations at ${o.threads} threads and at 1 thread, alternating\n`);
+  process.stderr.write(
+    `[bench:train] ${interactions} interactions generated in ${dataSeconds.toFixed(2)} s; ${o.iterations} iterations at ${o.threads} threads and at 1 thread, alternating\n`,
+  );
 
   const t1 = performance.now();
   const measured = await AlsTrainer.create(counts, settings, { threads: o.threads });
@@ -118,7 +131,9 @@ async function main(): Promise<number> {
         await timed(baseline, baseTimes, baseCpu);
         await timed(measured, times, cpu);
       }
-      process.stderr.write(`[bench:train] iteration ${it + 1}: ${o.threads} threads ${times[it].toFixed(3)} s, 1 thread ${baseTimes[it].toFixed(3)} s\n`);
+      process.stderr.write(
+        `[bench:train] iteration ${it + 1}: ${o.threads} threads ${times[it].toFixed(3)} s, 1 thread ${baseTimes[it].toFixed(3)} s\n`,
+      );
     }
   } finally {
     await measured.close();

@@ -54,10 +54,14 @@ async function main(): Promise<void> {
   const started = Date.now();
   process.stdout.write(`\n== 1. Ingestion (every page of /tracks, /users, /listen_history from ${settings.MOCK_API_URL})\n`);
   const ing = await call('POST', '/ingestion/runs');
-  const ingRun = await follow(`ingestion ${String(ing.run_id)}`, String(ing.status_url), (r) => ['succeeded', 'succeeded_with_rejections', 'failed'].includes(String(r.status)));
+  const ingRun = await follow(`ingestion ${String(ing.run_id)}`, String(ing.status_url), (r) =>
+    ['succeeded', 'succeeded_with_rejections', 'failed'].includes(String(r.status)),
+  );
   const endpoints = (ingRun.endpoints ?? {}) as Record<string, Json>;
   for (const [name, e] of Object.entries(endpoints)) {
-    process.stdout.write(`  ${name.padEnd(15)} pages ${e.pages} fetched ${e.fetched} inserted ${e.inserted} updated ${e.updated} unchanged ${e.unchanged} rejected ${e.rejected}\n`);
+    process.stdout.write(
+      `  ${name.padEnd(15)} pages ${e.pages} fetched ${e.fetched} inserted ${e.inserted} updated ${e.updated} unchanged ${e.unchanged} rejected ${e.rejected}\n`,
+    );
   }
   if (ingRun.status === 'failed') fail(`ingestion failed: ${JSON.stringify(ingRun.error ?? ingRun.reason ?? null)}`);
 
@@ -77,11 +81,15 @@ async function main(): Promise<void> {
   }
   const recPath = current.status_url ? String(current.status_url) : daily;
   const recRun = await follow('recommendation run', recPath, (r) => ['succeeded', 'completed', 'failed'].includes(String(r.status)));
-  process.stdout.write(`  users computed ${recRun.users_computed}, skipped ${recRun.users_skipped}, failed ${recRun.users_failed}; coverage ${recRun.coverage_ratio}\n`);
+  process.stdout.write(
+    `  users computed ${recRun.users_computed}, skipped ${recRun.users_skipped}, failed ${recRun.users_failed}; coverage ${recRun.coverage_ratio}\n`,
+  );
   if (recRun.status === 'failed') fail('the recommendation run failed');
 
   if (!skipTraining) {
-    process.stdout.write('\n== 3. Retraining (collect, search the model families, evaluate against what production serves and popularity, gate, canary)\n');
+    process.stdout.write(
+      '\n== 3. Retraining (collect, search the model families, evaluate against what production serves and popularity, gate, canary)\n',
+    );
     const t = await call('POST', '/training/runs');
     const jobId = String(t.job_id);
     const training = await follow(`training ${jobId}`, '/training/runs?limit=20', (r) => {
@@ -93,18 +101,26 @@ async function main(): Promise<void> {
     process.stdout.write(`  decision: ${run.decision} (${run.reason})\n`);
     const m = run.metrics as Record<string, Json | null> | null;
     const family = (run.settings as Json | null)?.family;
-    const label = (name: string) => (name === 'candidate' && family ? `candidate (${String(family)})` : name === 'production' && !run.production_version ? 'production (hybrid fallback, no model yet)' : name);
-    if (m) for (const [name, v] of Object.entries(m)) if (v) process.stdout.write(`  ${label(name).padEnd(42)} NDCG@10 ${Number(v.ndcg ?? v.ndcg_at_10).toFixed(4)}\n`);
+    const label = (name: string) =>
+      name === 'candidate' && family
+        ? `candidate (${String(family)})`
+        : name === 'production' && !run.production_version
+          ? 'production (hybrid fallback, no model yet)'
+          : name;
+    if (m)
+      for (const [name, v] of Object.entries(m))
+        if (v) process.stdout.write(`  ${label(name).padEnd(42)} NDCG@10 ${Number(v.ndcg ?? v.ndcg_at_10).toFixed(4)}\n`);
     if (run.status === 'failed') fail(`training failed: ${String(run.error)}`);
   }
 
-  process.stdout.write('\n== 4. A listener\'s playlist\n');
+  process.stdout.write("\n== 4. A listener's playlist\n");
   const users = await fetch(`${settings.MOCK_API_URL}/users?size=1`).then((r) => r.json() as Promise<{ items: Array<{ id: number }> }>);
   const userId = users.items[0]?.id;
   if (userId !== undefined) {
     const rec = await call('GET', `/users/${userId}/recommendations?limit=5`);
     process.stdout.write(`  GET /users/${userId}/recommendations?limit=5 -> variant ${rec.variant}, model ${rec.model_version}\n`);
-    for (const t of (rec.tracks ?? []) as Json[]) process.stdout.write(`    ${String(t.name).padEnd(30)} ${String(t.artist).padEnd(25)} ${JSON.stringify(t.genres)}\n`);
+    for (const t of (rec.tracks ?? []) as Json[])
+      process.stdout.write(`    ${String(t.name).padEnd(30)} ${String(t.artist).padEnd(25)} ${JSON.stringify(t.genres)}\n`);
   }
   process.stdout.write(`\ncycle finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

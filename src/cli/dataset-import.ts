@@ -42,7 +42,24 @@ const USAGE = `Usage: npm run dataset:import -- --format FORMAT --in PATH --out 
   --name COLUMN        (name)   --artist COLUMN (artist)   --genre COLUMN (genre or genres; "|" separates several)
   --help`;
 
-const NAMES = ['format', 'in', 'out', 'ids', 'count-scale', 'count', 'user', 'item', 'timestamp', 'delimiter', 'quote', 'items', 'item-id', 'name', 'artist', 'genre'] as const;
+const NAMES = [
+  'format',
+  'in',
+  'out',
+  'ids',
+  'count-scale',
+  'count',
+  'user',
+  'item',
+  'timestamp',
+  'delimiter',
+  'quote',
+  'items',
+  'item-id',
+  'name',
+  'artist',
+  'genre',
+] as const;
 type Name = (typeof NAMES)[number];
 
 const COMMON: Name[] = ['format', 'in', 'out', 'ids', 'count-scale'];
@@ -73,12 +90,14 @@ export function parseImportArgs(argv: string[]): ImportArgs | null {
   );
   if (!v) return null;
   if (!v.format) throw new UsageError(`--format is required (${FORMATS.join(', ')})`);
-  if (!(FORMATS as readonly string[]).includes(v.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${v.format}`);
+  if (!(FORMATS as readonly string[]).includes(v.format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${v.format}`);
   const format = v.format as ImportFormat;
   if (!v.in) throw new UsageError('--in PATH is required');
   if (!v.out) throw new UsageError('--out DIR is required');
   for (const name of NAMES) {
-    if (v[name] !== undefined && !COMMON.includes(name) && !PER_FORMAT[format].includes(name)) throw new UsageError(`--${name} does not apply to --format ${format}`);
+    if (v[name] !== undefined && !COMMON.includes(name) && !PER_FORMAT[format].includes(name))
+      throw new UsageError(`--${name} does not apply to --format ${format}`);
   }
   const ids = v.ids ?? (format === 'lastfm-1k' ? 'dense' : 'source');
   if (ids !== 'source' && ids !== 'dense') throw new UsageError(`--ids must be source or dense, got ${ids}`);
@@ -105,12 +124,15 @@ function formatOptions(format: ImportFormat, v: Partial<Record<Name, string>>): 
       let delimiter: string | undefined;
       if (v.delimiter !== undefined) {
         delimiter = DELIMITERS[v.delimiter] ?? v.delimiter;
-        if ([...delimiter].length !== 1) throw new UsageError(`--delimiter must be tab, comma, semicolon, pipe or one character, got ${JSON.stringify(v.delimiter)}`);
+        if ([...delimiter].length !== 1)
+          throw new UsageError(`--delimiter must be tab, comma, semicolon, pipe or one character, got ${JSON.stringify(v.delimiter)}`);
       }
       const quote = v.quote === undefined ? '"' : v.quote === 'none' ? null : v.quote;
-      if (quote !== null && [...quote].length !== 1) throw new UsageError(`--quote must be one character or none, got ${JSON.stringify(v.quote)}`);
+      if (quote !== null && [...quote].length !== 1)
+        throw new UsageError(`--quote must be one character or none, got ${JSON.stringify(v.quote)}`);
       if (quote !== null && quote === delimiter) throw new UsageError('--quote and --delimiter must differ');
-      if (!v.items && (v['item-id'] || v.name || v.artist || v.genre)) throw new UsageError('--item-id, --name, --artist and --genre need --items PATH');
+      if (!v.items && (v['item-id'] || v.name || v.artist || v.genre))
+        throw new UsageError('--item-id, --name, --artist and --genre need --items PATH');
       const items = v.items ? { path: v.items, itemId: v['item-id'], name: v.name, artist: v.artist, genre: v.genre } : undefined;
       return { format, options: { delimiter, quote, user: v.user, item: v.item, count: v.count, timestamp: v.timestamp, items } };
     }

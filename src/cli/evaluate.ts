@@ -35,7 +35,20 @@ and .env (defaults in the README's configuration table), and these flags overrid
   --help`;
 
 function parse(argv: string[], defaults: SearchSettings) {
-  const v = parseOptions(argv, ['data', 'test', 'k', 'write-split', 'trials', 'budget', 'families', 'seed', 'threads', 'confidence', 'iterations', 'cg-steps']);
+  const v = parseOptions(argv, [
+    'data',
+    'test',
+    'k',
+    'write-split',
+    'trials',
+    'budget',
+    'families',
+    'seed',
+    'threads',
+    'confidence',
+    'iterations',
+    'cg-steps',
+  ]);
   if (!v) return null;
   if (!v.data) throw new UsageError('--data DIR is required');
   const confidence = v.confidence ?? defaults.als.confidence;
@@ -44,7 +57,8 @@ function parse(argv: string[], defaults: SearchSettings) {
   if (v.families !== undefined) {
     families = v.families.split(',').map((f) => f.trim()) as ModelFamily[];
     const bad = families.filter((f) => !MODEL_FAMILIES.includes(f));
-    if (families.length === 0 || bad.length > 0) throw new UsageError(`--families must name some of ${MODEL_FAMILIES.join(', ')}, got ${v.families}`);
+    if (families.length === 0 || bad.length > 0)
+      throw new UsageError(`--families must name some of ${MODEL_FAMILIES.join(', ')}, got ${v.families}`);
   }
   const search: SearchSettings = {
     ...defaults,
@@ -93,7 +107,9 @@ async function main(): Promise<number> {
     process.stderr.write(`evaluate: ${err.message}\n`);
     return 1;
   }
-  progress(`read ${dataset.listens.length} listens${test ? ` and ${test.length} test listens` : ''}${dataset.tracks ? `, ${dataset.tracks.length} tracks` : ''}`);
+  progress(
+    `read ${dataset.listens.length} listens${test ? ` and ${test.length} test listens` : ''}${dataset.tracks ? `, ${dataset.tracks.length} tracks` : ''}`,
+  );
   const run = await runEvaluation({
     listens: dataset.listens,
     test,

@@ -41,13 +41,28 @@ function summary(run: RecommendationRunDoc): string {
     ['status', run.status],
     ['run date / trigger', `${run.run_date} / ${run.trigger}${run.force ? ' (forced)' : ''}`],
     ['users (total / active)', `${run.users_total} / ${run.users_active}`],
-    ['recomputed', `${run.users_selected} (${Object.entries(run.reasons).map(([k, v]) => `${k} ${v}`).join(', ') || 'nobody needed it'})`],
+    [
+      'recomputed',
+      `${run.users_selected} (${
+        Object.entries(run.reasons)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'nobody needed it'
+      })`,
+    ],
     ['computed / skipped / failed', `${run.users_computed} / ${run.users_skipped} / ${run.users_failed}`],
-    ['variants', Object.entries(run.variants).map(([k, v]) => `${k} ${v}`).join(', ') || '-'],
+    [
+      'variants',
+      Object.entries(run.variants)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '-',
+    ],
     ['model (production / canary)', `${run.model_version ?? 'none'} / ${run.canary_version ?? 'none'}`],
     ['batches', `${run.batches} of up to ${run.batch_size}`],
     ['duration', `${run.duration_s?.toFixed(2) ?? '?'} s`],
-    ['coverage', run.coverage_ratio === null ? '-' : `${(run.coverage_ratio * 100).toFixed(1)}% of active users have a playlist under a day old`],
+    [
+      'coverage',
+      run.coverage_ratio === null ? '-' : `${(run.coverage_ratio * 100).toFixed(1)}% of active users have a playlist under a day old`,
+    ],
   ];
   if (run.error) rows.push(['error', run.error]);
   return fieldLines(rows);
@@ -70,23 +85,33 @@ worker on the recommendations queue, this process runs the worker role until the
   },
   async run({ app, settings, flags, print, say, waitFor }) {
     const runDate = flags.date ?? runDateOf(new Date(), settings.TZ_CRON);
-    const { jobId } = await app.get(PipelineChain).startRecommendations(runDate, 'cli', flags.force ? { force: true, reason: 'npm run recommend -- --force' } : {});
-    print(`recommendation run ${jobId} enqueued (${online === 0 ? 'no worker online: running it in this process' : `${online} worker(s) online`})`);
+    const { jobId } = await app
+      .get(PipelineChain)
+      .startRecommendations(runDate, 'cli', flags.force ? { force: true, reason: 'npm run recommend -- --force' } : {});
+    print(
+      `recommendation run ${jobId} enqueued (${online === 0 ? 'no worker online: running it in this process' : `${online} worker(s) online`})`,
+    );
     const jobs = app.get(JobQueue);
     const planned = await waitFor(JobName.RecommendationRun, jobId, (_job, seconds) => `recommendations: planning (${seconds} s)`);
     if (planned !== 'completed') {
-      say(`the run's plan ${planned === 'timeout' ? `did not finish within ${flags.timeoutS} s` : `ended ${planned}: ${await failedReason(jobs, JobName.RecommendationRun, jobId)}`}`);
+      say(
+        `the run's plan ${planned === 'timeout' ? `did not finish within ${flags.timeoutS} s` : `ended ${planned}: ${await failedReason(jobs, JobName.RecommendationRun, jobId)}`}`,
+      );
       return 1;
     }
     const finished = await waitFor(JobName.RecommendationFinalize, finalizeJobId(jobId), async (job, seconds) => {
       const { processed = 0, unprocessed = 0 } = await job.getDependenciesCount({ processed: true, unprocessed: true });
       const batches = processed + unprocessed;
-      return batches > 0 ? { text: `recommendations: ${processed} of ${batches} batches (${seconds} s)`, done: processed / batches } : `recommendations: finishing (${seconds} s)`;
+      return batches > 0
+        ? { text: `recommendations: ${processed} of ${batches} batches (${seconds} s)`, done: processed / batches }
+        : `recommendations: finishing (${seconds} s)`;
     });
     const run = await app.get(RecommendationRunsRepository).get(jobId);
     if (run) print(summary(run));
     if (finished !== 'completed') {
-      say(`the run ${finished === 'timeout' ? `did not finish within ${flags.timeoutS} s` : `ended ${finished}: ${await failedReason(jobs, JobName.RecommendationFinalize, finalizeJobId(jobId))}`}`);
+      say(
+        `the run ${finished === 'timeout' ? `did not finish within ${flags.timeoutS} s` : `ended ${finished}: ${await failedReason(jobs, JobName.RecommendationFinalize, finalizeJobId(jobId))}`}`,
+      );
       return 1;
     }
     if (run?.status !== 'succeeded') {

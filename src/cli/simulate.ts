@@ -62,10 +62,23 @@ const n = (v: number | null) => (v === null ? '-' : String(v));
 const DAY_HEAD = ['day', 'date', 'records', 'events', 'users recomputed', 'coverage', 'production', 'NDCG@10', 'model'];
 const WIDTHS = [4, 10, 8, 8, 16, 8, 24, 8, 0];
 function dayCells(r: DayRow): string[] {
-  return [String(r.day), r.date, n(r.records), String(r.events), n(r.usersRecomputed), pct(r.coverage), r.production ?? '(none)', f4(r.ndcg), `${r.model}${r.failures.length ? ` FAILED: ${r.failures.map((f) => `${f.name} ${f.reason}`).join('; ')}` : ''}`];
+  return [
+    String(r.day),
+    r.date,
+    n(r.records),
+    String(r.events),
+    n(r.usersRecomputed),
+    pct(r.coverage),
+    r.production ?? '(none)',
+    f4(r.ndcg),
+    `${r.model}${r.failures.length ? ` FAILED: ${r.failures.map((f) => `${f.name} ${f.reason}`).join('; ')}` : ''}`,
+  ];
 }
 function line(cells: string[]): string {
-  return cells.map((c, i) => (i === 0 || i >= 6 ? c.padEnd(WIDTHS[i]) : c.padStart(WIDTHS[i]))).join('  ').trimEnd();
+  return cells
+    .map((c, i) => (i === 0 || i >= 6 ? c.padEnd(WIDTHS[i]) : c.padStart(WIDTHS[i])))
+    .join('  ')
+    .trimEnd();
 }
 
 function canaryCells(c: CanaryRunSummary): string[] {
@@ -78,7 +91,9 @@ function canaryCells(c: CanaryRunSummary): string[] {
     group(l?.canary),
     group(l?.production),
     l?.estimate != null ? `${signed(l.estimate)} pts` : '-',
-    l?.lower != null && l.upper != null ? `[${signed(l.lower)}, ${signed(l.upper)}] at ${Number((100 * l.look_confidence).toFixed(2))}%` : '-',
+    l?.lower != null && l.upper != null
+      ? `[${signed(l.lower)}, ${signed(l.upper)}] at ${Number((100 * l.look_confidence).toFixed(2))}%`
+      : '-',
     c.outcome,
   ];
 }
@@ -88,7 +103,15 @@ function summary(r: SimulationResult): string {
   out.push(
     textTable(
       ['day', 'decision', 'version', 'candidate NDCG@10', 'production NDCG@10', 'popularity NDCG@10', 'lift over popularity'],
-      r.trainings.map((t) => [String(t.day), t.decision, t.version ?? '-', f4(t.candidateNdcg), f4(t.productionNdcg), f4(t.popularityNdcg), t.candidateNdcg !== null && t.popularityNdcg ? `${(t.candidateNdcg / t.popularityNdcg).toFixed(2)}x` : '-']),
+      r.trainings.map((t) => [
+        String(t.day),
+        t.decision,
+        t.version ?? '-',
+        f4(t.candidateNdcg),
+        f4(t.productionNdcg),
+        f4(t.popularityNdcg),
+        t.candidateNdcg !== null && t.popularityNdcg ? `${(t.candidateNdcg / t.popularityNdcg).toFixed(2)}x` : '-',
+      ]),
     ),
   );
   for (const t of r.trainings) out.push(`  day ${t.day}: ${t.reason}`);
@@ -138,7 +161,11 @@ async function main(): Promise<number> {
     REDIS_PREFIX: `${base.REDIS_PREFIX}-simulate`,
     LOG_LEVEL: values['log-level'] ?? 'error',
   };
-  for (const [flag, name] of [['users', 'MOCK_USERS'], ['tracks', 'MOCK_TRACKS'], ['seed', 'MOCK_SEED']] as const) {
+  for (const [flag, name] of [
+    ['users', 'MOCK_USERS'],
+    ['tracks', 'MOCK_TRACKS'],
+    ['seed', 'MOCK_SEED'],
+  ] as const) {
     const v = intFlag(values, flag, undefined, 1);
     if (v !== undefined) env[name] = String(v);
   }
@@ -191,7 +218,8 @@ async function main(): Promise<number> {
     final_production: result.finalProduction,
     model_ndcg_at_10: last?.candidateNdcg ?? null,
     popularity_ndcg_at_10: last?.popularityNdcg ?? null,
-    ratio_to_popularity: last?.candidateNdcg != null && last.popularityNdcg ? Number((last.candidateNdcg / last.popularityNdcg).toFixed(3)) : null,
+    ratio_to_popularity:
+      last?.candidateNdcg != null && last.popularityNdcg ? Number((last.candidateNdcg / last.popularityNdcg).toFixed(3)) : null,
     seconds: Number(result.seconds.toFixed(1)),
   };
   process.stdout.write(`RESULT ${JSON.stringify(res)}\n`);

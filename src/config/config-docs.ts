@@ -11,6 +11,8 @@ export function renderConfigDocs(): string {
     const row = `| \`${name}\` | ${def} | ${spec.doc.replace(/\|/g, '\\|')} |`;
     groups.set(spec.group, [...(groups.get(spec.group) ?? []), row]);
   }
-  const parts = [...groups.entries()].map(([group, rows]) => [`**${group}**`, '', '| variable | default | meaning |', '|---|---|---|', ...rows].join('\n'));
+  const parts = [...groups.entries()].map(([group, rows]) =>
+    [`**${group}**`, '', '| variable | default | meaning |', '|---|---|---|', ...rows].join('\n'),
+  );
   return [CONFIG_DOCS_START, ...parts, CONFIG_DOCS_END].join('\n\n');
 }

@@ -45,7 +45,9 @@ function withSecretFiles(env: Record<string, string | undefined>, problems: stri
   try {
     return { ...env, ADMIN_TOKEN: readFileSync(path, 'utf8').trim() };
   } catch (err) {
-    problems.push(`ADMIN_TOKEN_FILE=${JSON.stringify(path)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): it must name the file holding the admin token`);
+    problems.push(
+      `ADMIN_TOKEN_FILE=${JSON.stringify(path)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): it must name the file holding the admin token`,
+    );
     return { ...env, ADMIN_TOKEN: SECRET_FILE_UNREADABLE };
   }
 }
@@ -69,9 +71,11 @@ export function estimatedTokenBits(token: string): number {
 export function adminTokenWeakness(token: string): string | null {
   if (DEVELOPMENT_ADMIN_TOKENS.includes(token)) return 'is the development token committed in .env';
   if (/change-?me|example|placeholder|password|secret/i.test(token)) return 'looks like a placeholder';
-  if (token.length < PRODUCTION_TOKEN_MIN_LENGTH) return `has ${token.length} characters; production needs at least ${PRODUCTION_TOKEN_MIN_LENGTH}`;
+  if (token.length < PRODUCTION_TOKEN_MIN_LENGTH)
+    return `has ${token.length} characters; production needs at least ${PRODUCTION_TOKEN_MIN_LENGTH}`;
   const bits = estimatedTokenBits(token);
-  if (bits < PRODUCTION_TOKEN_MIN_BITS) return `is too regular (about ${Math.floor(bits)} bits; production needs ${PRODUCTION_TOKEN_MIN_BITS})`;
+  if (bits < PRODUCTION_TOKEN_MIN_BITS)
+    return `is too regular (about ${Math.floor(bits)} bits; production needs ${PRODUCTION_TOKEN_MIN_BITS})`;
   return null;
 }
 
@@ -80,14 +84,18 @@ function crossChecks(s: Settings): string[] {
   if (s.NODE_ENV === 'production') {
     const weakness = adminTokenWeakness(s.ADMIN_TOKEN);
     if (weakness) {
-      problems.push(`ADMIN_TOKEN (hidden) ${weakness}: NODE_ENV=production refuses to start with it; generate one with \`openssl rand -base64 48\` and pass it as a secret file (ADMIN_TOKEN_FILE)`);
+      problems.push(
+        `ADMIN_TOKEN (hidden) ${weakness}: NODE_ENV=production refuses to start with it; generate one with \`openssl rand -base64 48\` and pass it as a secret file (ADMIN_TOKEN_FILE)`,
+      );
     }
   }
   if (s.VALIDATION_DAYS >= s.TRAINING_WINDOW_DAYS) {
     problems.push(`VALIDATION_DAYS=${s.VALIDATION_DAYS} must be smaller than TRAINING_WINDOW_DAYS=${s.TRAINING_WINDOW_DAYS}`);
   }
   if (s.INGESTION_RETRY_BASE_MS > s.INGESTION_RETRY_MAX_MS) {
-    problems.push(`INGESTION_RETRY_BASE_MS=${s.INGESTION_RETRY_BASE_MS} must not exceed INGESTION_RETRY_MAX_MS=${s.INGESTION_RETRY_MAX_MS}`);
+    problems.push(
+      `INGESTION_RETRY_BASE_MS=${s.INGESTION_RETRY_BASE_MS} must not exceed INGESTION_RETRY_MAX_MS=${s.INGESTION_RETRY_MAX_MS}`,
+    );
   }
   if (s.MOCK_MODE === 'replay' && !s.MOCK_REPLAY_DIR) {
     problems.push('MOCK_REPLAY_DIR is not set: MOCK_MODE=replay serves the data set in that folder');

@@ -24,7 +24,11 @@ export function duplicateKeyIndexes(err: unknown, batchLength: number): number[]
  * job or a page processed again after a crash); any other error is thrown. Returns how many were
  * new. `chunk` bounds the documents per insertMany (all at once by default).
  */
-export async function insertIgnoringDuplicates<T extends Document>(coll: Collection<T>, docs: readonly T[], chunk = Infinity): Promise<number> {
+export async function insertIgnoringDuplicates<T extends Document>(
+  coll: Collection<T>,
+  docs: readonly T[],
+  chunk = Infinity,
+): Promise<number> {
   let inserted = 0;
   const step = Math.max(1, Math.min(chunk, docs.length));
   for (let i = 0; i < docs.length; i += step) {

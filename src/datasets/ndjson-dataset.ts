@@ -168,7 +168,8 @@ export function isoDate(v: unknown, name: string, fail: (reason: string) => neve
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const calendar = new Date(Date.UTC(year, month - 1, day));
   const validDay = calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
-  const validTime = (m[4] === undefined || Number(m[4]) <= 23) && (m[5] === undefined || Number(m[5]) <= 59) && (m[6] === undefined || Number(m[6]) <= 59);
+  const validTime =
+    (m[4] === undefined || Number(m[4]) <= 23) && (m[5] === undefined || Number(m[5]) <= 59) && (m[6] === undefined || Number(m[6]) <= 59);
   const text = (v as string).replace(' ', 'T');
   const d = new Date(m[4] !== undefined && m[7] === undefined ? `${text}Z` : text);
   if (!validDay || !validTime || Number.isNaN(d.getTime())) fail(`${name} is not a valid date-time: ${show(v)}`);
@@ -200,7 +201,11 @@ async function exists(path: string): Promise<boolean> {
 /** Writes listens in the data set format (count always written, listened_at when known). */
 export async function writeListensFile(path: string, listens: Iterable<Listen>): Promise<void> {
   await writeLines(path, listens, (l) =>
-    JSON.stringify(l.listenedAt ? { user_id: l.userId, track_id: l.trackId, count: l.count, listened_at: l.listenedAt.toISOString() } : { user_id: l.userId, track_id: l.trackId, count: l.count }),
+    JSON.stringify(
+      l.listenedAt
+        ? { user_id: l.userId, track_id: l.trackId, count: l.count, listened_at: l.listenedAt.toISOString() }
+        : { user_id: l.userId, track_id: l.trackId, count: l.count },
+    ),
   );
 }
 

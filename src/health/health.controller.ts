@@ -38,7 +38,9 @@ export class HealthController {
   @HttpCode(HttpStatus.OK)
   async overall(@Res({ passthrough: true }) reply: FastifyReply) {
     const dependencies = await this.health.checkAll();
-    const down = Object.entries(dependencies).filter(([, s]) => s.status === 'down').map(([name]) => name);
+    const down = Object.entries(dependencies)
+      .filter(([, s]) => s.status === 'down')
+      .map(([name]) => name);
     let freshness;
     try {
       freshness = await this.health.freshness();

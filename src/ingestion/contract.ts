@@ -20,7 +20,13 @@ export function parseSourceDate(value: string): Date | null {
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const ms = m[7] ? Math.floor(Number(m[7].padEnd(6, '0')) / 1000) : 0;
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
-  const roundTrips = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
+  const roundTrips =
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === s;
   return roundTrips ? date : null;
 }
 
@@ -30,7 +36,9 @@ export function durationSeconds(value: string): number {
   return m * 60 + s;
 }
 
-const sourceDate = z.string().refine((v) => parseSourceDate(v) !== null, { message: 'expected a date like 2026-09-30T00:15:27.257113 (ISO-8601, no time zone)' });
+const sourceDate = z
+  .string()
+  .refine((v) => parseSourceDate(v) !== null, { message: 'expected a date like 2026-09-30T00:15:27.257113 (ISO-8601, no time zone)' });
 const id = z.int().min(0);
 
 export const TrackItem = z.object({

@@ -63,10 +63,28 @@ export function walkStateFromLog(entries: readonly CheckpointEntry[]): WalkState
   const endedInfo = ended.get(lastEnded);
   if (endedInfo && lastEnded >= lastPlanned && (!endedInfo.changed || lastEnded >= MAX_PASSES)) {
     // The last pass ended (with a stable total, or the last allowed pass): nothing left to read.
-    return { pass: lastEnded, passTotal: endedInfo.total, knownPages: FINISHED, changed: endedInfo.changed, done: new Set(), planned: new Map(), counts, lastTotal: endedInfo.total };
+    return {
+      pass: lastEnded,
+      passTotal: endedInfo.total,
+      knownPages: FINISHED,
+      changed: endedInfo.changed,
+      done: new Set(),
+      planned: new Map(),
+      counts,
+      lastTotal: endedInfo.total,
+    };
   }
   const pass = endedInfo && lastEnded >= lastPlanned ? lastEnded + 1 : lastPlanned;
-  const state: WalkState = { pass, passTotal: null, knownPages: 0, changed: false, done: new Set(), planned: new Map(), counts, lastTotal: endedInfo?.total ?? null };
+  const state: WalkState = {
+    pass,
+    passTotal: null,
+    knownPages: 0,
+    changed: false,
+    done: new Set(),
+    planned: new Map(),
+    counts,
+    lastTotal: endedInfo?.total ?? null,
+  };
   for (const [key, p] of planned) {
     const [ps, pg] = key.split(':').map(Number) as [number, number];
     if (ps !== pass) continue;
@@ -132,18 +150,31 @@ export class EndpointWalk {
   }
 
   async run(): Promise<WalkResult> {
-    if (walkFinished(this.state)) return { counts: this.state.counts, passes: this.state.pass, total: this.state.passTotal, settled: !this.state.changed };
+    if (walkFinished(this.state))
+      return { counts: this.state.counts, passes: this.state.pass, total: this.state.passTotal, settled: !this.state.changed };
     for (;;) {
       await this.walkPass();
       const s = this.state;
       const total = s.lastTotal ?? 0;
-      await this.deps.appendCheckpoint({ pass: s.pass, page: null, done: this.takeDone(), pass_end: { pass: s.pass, total, changed: s.changed } });
+      await this.deps.appendCheckpoint({
+        pass: s.pass,
+        page: null,
+        done: this.takeDone(),
+        pass_end: { pass: s.pass, total, changed: s.changed },
+      });
       if (!s.changed) return { counts: s.counts, passes: s.pass, total, settled: true };
       if (s.pass >= MAX_PASSES) {
-        this.deps.warn(`the source total still moved (or a page inside its ${s.knownPages} pages came back empty) during pass ${s.pass}: stopping after ${MAX_PASSES} passes`, { pass: s.pass, total });
+        this.deps.warn(
+          `the source total still moved (or a page inside its ${s.knownPages} pages came back empty) during pass ${s.pass}: stopping after ${MAX_PASSES} passes`,
+          { pass: s.pass, total },
+        );
         return { counts: s.counts, passes: s.pass, total, settled: false };
       }
-      this.deps.warn(`the source total moved during pass ${s.pass} (from ${s.passTotal} to ${total}): reading the endpoint again`, { pass: s.pass, from: s.passTotal, to: total });
+      this.deps.warn(`the source total moved during pass ${s.pass} (from ${s.passTotal} to ${total}): reading the endpoint again`, {
+        pass: s.pass,
+        from: s.passTotal,
+        to: total,
+      });
       this.state = { ...s, pass: s.pass + 1, passTotal: null, knownPages: 0, changed: false, done: new Set(), planned: new Map() };
     }
   }
@@ -178,7 +209,8 @@ export class EndpointWalk {
     await Promise.all(Array.from({ length: this.concurrency }, lane));
     if (failure !== undefined) {
       // Record the pages that did finish, so the next attempt does not read them again.
-      if (this.pendingDone.length > 0) await this.deps.appendCheckpoint({ pass: s.pass, page: null, done: this.takeDone(), pass_end: null }).catch(() => undefined);
+      if (this.pendingDone.length > 0)
+        await this.deps.appendCheckpoint({ pass: s.pass, page: null, done: this.takeDone(), pass_end: null }).catch(() => undefined);
       throw failure;
     }
   }
@@ -200,7 +232,12 @@ export class EndpointWalk {
     const plan = this.deps.plan(page.items, p, s.pass);
     const counts = again ? recorded.counts : { ...plan.counts, retries: page.retries };
     if (!again) {
-      await this.deps.appendCheckpoint({ pass: s.pass, page: { page: p, digest: page.bodyDigest, counts, total: page.total, pages: page.pages, previous: plan.previous }, done: this.takeDone(), pass_end: null });
+      await this.deps.appendCheckpoint({
+        pass: s.pass,
+        page: { page: p, digest: page.bodyDigest, counts, total: page.total, pages: page.pages, previous: plan.previous },
+        done: this.takeDone(),
+        pass_end: null,
+      });
     }
     await this.deps.write(plan);
     s.done.add(p);

@@ -9,7 +9,24 @@ import { INGESTION_MODEL_NAMES, type CheckpointDoc, type EndpointRun, type Inges
 import type { RejectedRecordDoc } from './page-plan.js';
 
 export function emptyEndpointRun(): EndpointRun {
-  return { status: 'pending', total: null, pages: 0, passes: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, retries: 0, quarantined: 0, events_inserted: 0, duration_s: 0, started_at: null, finished_at: null, error: null };
+  return {
+    status: 'pending',
+    total: null,
+    pages: 0,
+    passes: 0,
+    fetched: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    retries: 0,
+    quarantined: 0,
+    events_inserted: 0,
+    duration_s: 0,
+    started_at: null,
+    finished_at: null,
+    error: null,
+  };
 }
 
 /** ingestion_runs (one record per run), its checkpoint log, and rejected_records. */
@@ -51,10 +68,19 @@ export class IngestionRunsRepository {
   }
 
   /** Starts an attempt: creates the record on the first one, marks it running again on the next. */
-  async beginAttempt(run: Pick<IngestionRunDoc, '_id' | 'run_date' | 'trigger' | 'attempts' | 'max_attempts'>, now: Date): Promise<IngestionRunDoc> {
+  async beginAttempt(
+    run: Pick<IngestionRunDoc, '_id' | 'run_date' | 'trigger' | 'attempts' | 'max_attempts'>,
+    now: Date,
+  ): Promise<IngestionRunDoc> {
     const existing = await this.get(run._id);
     if (existing) {
-      await this.update(run._id, { status: 'running', attempts: run.attempts, max_attempts: run.max_attempts, error: null, finished_at: null });
+      await this.update(run._id, {
+        status: 'running',
+        attempts: run.attempts,
+        max_attempts: run.max_attempts,
+        error: null,
+        finished_at: null,
+      });
       return { ...existing, status: 'running', attempts: run.attempts, max_attempts: run.max_attempts, error: null, finished_at: null };
     }
     const doc: IngestionRunDoc = {

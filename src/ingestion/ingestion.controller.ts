@@ -51,7 +51,10 @@ export class IngestionController {
 
   @Get()
   @ApiOperation({ summary: 'Ingestion runs, newest first' })
-  async list(@Query('limit', { schema: intParam(1, 200, 20) }) limit: number, @Query('status', { schema: enumParam(STATUSES) }) status: RunStatus | undefined) {
+  async list(
+    @Query('limit', { schema: intParam(1, 200, 20) }) limit: number,
+    @Query('status', { schema: enumParam(STATUSES) }) status: RunStatus | undefined,
+  ) {
     return { items: await this.runs.list(limit, status), limit };
   }
 
@@ -62,7 +65,13 @@ export class IngestionController {
     if (run) return run;
     const job = await this.jobs.queue(QueueName.Ingestion).getJob(id);
     if (!job || job.name !== JobName.IngestionRun) throw new NotFoundException(`no ingestion run ${id}`);
-    return { _id: id, status: 'queued', job_state: await job.getState(), run_date: (job.data as { runDate?: string }).runDate, trigger: (job.data as { trigger?: string }).trigger };
+    return {
+      _id: id,
+      status: 'queued',
+      job_state: await job.getState(),
+      run_date: (job.data as { runDate?: string }).runDate,
+      trigger: (job.data as { trigger?: string }).trigger,
+    };
   }
 
   @Get(':id/rejected')

@@ -12,6 +12,10 @@ export class IngestionScheduler extends PipelineCrons {
   @CronFromSetting('INGESTION_CRON', { name: INGESTION_CRON_NAME, label: 'daily ingestion' })
   tick(): Promise<void> {
     // The job id is also the ingestion run's id, which the run's own logs carry as runId.
-    return this.enqueueToday('daily ingestion', (runDate) => this.chain.startIngestion(runDate, 'cron'), (r) => ({ jobId: r.jobId, runId: r.jobId }));
+    return this.enqueueToday(
+      'daily ingestion',
+      (runDate) => this.chain.startIngestion(runDate, 'cron'),
+      (r) => ({ jobId: r.jobId, runId: r.jobId }),
+    );
   }
 }

@@ -95,7 +95,14 @@ export interface CheckpointDoc {
   attempt: number;
   seq: number;
   pass: number;
-  page: { page: number; digest: string; counts: PageCounts & { retries: number }; total: number; pages: number; previous: PriorEntry[] } | null;
+  page: {
+    page: number;
+    digest: string;
+    counts: PageCounts & { retries: number };
+    total: number;
+    pages: number;
+    previous: PriorEntry[];
+  } | null;
   /** `${pass}:${page}` of pages finished since the previous entry. */
   done: string[];
   /** Set on the entry that closes a pass: the source total over that pass, and whether it moved. */

@@ -92,10 +92,16 @@ export class IngestionService implements OnApplicationBootstrap {
 
   async execute(ctx: RunContext): Promise<RunSummary> {
     const { runId } = ctx;
-    const run = await this.runs.beginAttempt({ _id: runId, run_date: ctx.runDate, trigger: ctx.trigger, attempts: ctx.attempt, max_attempts: ctx.maxAttempts }, new Date());
+    const run = await this.runs.beginAttempt(
+      { _id: runId, run_date: ctx.runDate, trigger: ctx.trigger, attempts: ctx.attempt, max_attempts: ctx.maxAttempts },
+      new Date(),
+    );
     const endpoints = { ...run.endpoints };
     const resumed = ENDPOINTS.filter((e) => endpoints[e].pages > 0 || endpoints[e].status === 'done');
-    this.logger.log(`ingestion run ${runId} started (attempt ${ctx.attempt} of ${ctx.maxAttempts})${resumed.length > 0 ? `, resuming from its checkpoint` : ''}`, { runId, jobId: runId, runDate: ctx.runDate, trigger: ctx.trigger, attempt: ctx.attempt });
+    this.logger.log(
+      `ingestion run ${runId} started (attempt ${ctx.attempt} of ${ctx.maxAttempts})${resumed.length > 0 ? `, resuming from its checkpoint` : ''}`,
+      { runId, jobId: runId, runDate: ctx.runDate, trigger: ctx.trigger, attempt: ctx.attempt },
+    );
     const budget = new RetryBudget(this.config.INGESTION_RETRY_BUDGET);
     try {
       for (const e of ENDPOINTS) {
@@ -112,10 +118,18 @@ export class IngestionService implements OnApplicationBootstrap {
       const now = new Date();
       const status: RunStatus = ctx.finalAttempt ? 'failed' : 'retrying';
       await this.runs
-        .update(runId, { status, error: message, finished_at: ctx.finalAttempt ? now : null, duration_s: ctx.finalAttempt ? seconds(now.getTime() - run.started_at.getTime()) : null })
+        .update(runId, {
+          status,
+          error: message,
+          finished_at: ctx.finalAttempt ? now : null,
+          duration_s: ctx.finalAttempt ? seconds(now.getTime() - run.started_at.getTime()) : null,
+        })
         .catch((e: unknown) => this.logger.error(`could not record the failure of run ${runId}: ${(e as Error).message}`, { runId }));
       if (ctx.finalAttempt) this.metrics.ingestionRuns.inc({ status: 'failed' });
-      this.logger.error(`ingestion run ${runId} attempt ${ctx.attempt} failed${ctx.finalAttempt ? '' : '; it will be retried from its checkpoint'}: ${message}`, { runId, jobId: runId, attempt: ctx.attempt });
+      this.logger.error(
+        `ingestion run ${runId} attempt ${ctx.attempt} failed${ctx.finalAttempt ? '' : '; it will be retried from its checkpoint'}: ${message}`,
+        { runId, jobId: runId, attempt: ctx.attempt },
+      );
       throw err;
     }
   }
@@ -125,7 +139,13 @@ export class IngestionService implements OnApplicationBootstrap {
     const started = Date.now();
     const index = await this.loadIndex(endpoint);
     // What the store held when the run reached the endpoint (a resumed attempt keeps the first count).
-    const base: EndpointRun = { ...previous, status: 'running', started_at: previous.started_at ?? new Date(), error: null, stored: previous.stored ?? index.size };
+    const base: EndpointRun = {
+      ...previous,
+      status: 'running',
+      started_at: previous.started_at ?? new Date(),
+      error: null,
+      stored: previous.stored ?? index.size,
+    };
     await this.runs.setEndpoint(runId, endpoint, base);
     const state = walkStateFromLog(await this.runs.checkpointsOf(runId, endpoint));
     const token = randomBytes(4).toString('hex');
@@ -158,7 +178,15 @@ export class IngestionService implements OnApplicationBootstrap {
         },
         write: (plan) => this.store(endpoint, plan),
         appendCheckpoint: (entry) =>
-          this.runs.appendCheckpoint({ _id: `${runId}:${endpoint}:${ctx.attempt}:${token}:${seq}`, run_id: runId, endpoint, attempt: ctx.attempt, seq: seq++, created_at: new Date(), ...entry }),
+          this.runs.appendCheckpoint({
+            _id: `${runId}:${endpoint}:${ctx.attempt}:${token}:${seq}`,
+            run_id: runId,
+            endpoint,
+            attempt: ctx.attempt,
+            seq: seq++,
+            created_at: new Date(),
+            ...entry,
+          }),
         onPage: (counts) => {
           for (const result of ['inserted', 'updated', 'unchanged', 'rejected', 'quarantined'] as const) {
             if (counts[result] > 0) this.metrics.ingestionRecords.inc({ endpoint, result }, counts[result]);
@@ -179,7 +207,12 @@ export class IngestionService implements OnApplicationBootstrap {
     try {
       const result = await walk.run();
       await flushing;
-      const done = live(result.counts, 'done', { total: result.total, passes: result.passes, settled: result.settled, finished_at: new Date() });
+      const done = live(result.counts, 'done', {
+        total: result.total,
+        passes: result.passes,
+        settled: result.settled,
+        finished_at: new Date(),
+      });
       await this.runs.setEndpoint(runId, endpoint, done);
       this.metrics.ingestionRunDuration.observe({ endpoint }, done.duration_s);
       this.logger.log(
@@ -200,7 +233,8 @@ export class IngestionService implements OnApplicationBootstrap {
     for await (const d of this.catalog.streamState(endpoint)) {
       if (d.content_hash === undefined) continue;
       const entry: IndexEntry = { hash: d.content_hash, firstSeenAt: d.first_seen_at?.getTime(), popularity: d.popularity_score };
-      if (endpoint === 'listen_history') entry.history = { generation: d.generation ?? 0, itemsLength: d.items?.length ?? 0, itemsDigest: itemsDigest(d.items ?? []) };
+      if (endpoint === 'listen_history')
+        entry.history = { generation: d.generation ?? 0, itemsLength: d.items?.length ?? 0, itemsDigest: itemsDigest(d.items ?? []) };
       index.set(d._id, entry);
     }
     return index;
@@ -216,7 +250,11 @@ export class IngestionService implements OnApplicationBootstrap {
     const finishedAt = new Date();
     const figures = figuresOf(endpoints);
     const previous = await this.runs.previousSuccessful(this.config.ANOMALY_WINDOW, finishedAt, run._id);
-    const assessment = assessRun(figures, previous.map((r) => figuresOf(r.endpoints)), this.config.ANOMALY_THRESHOLD);
+    const assessment = assessRun(
+      figures,
+      previous.map((r) => figuresOf(r.endpoints)),
+      this.config.ANOMALY_THRESHOLD,
+    );
     const rejected = ENDPOINTS.reduce((n, e) => n + endpoints[e].rejected, 0);
     const quarantined = ENDPOINTS.reduce((n, e) => n + (endpoints[e].quarantined ?? 0), 0);
     const fetched = ENDPOINTS.reduce((n, e) => n + endpoints[e].fetched, 0);
@@ -224,14 +262,21 @@ export class IngestionService implements OnApplicationBootstrap {
     if (historiesQuarantined > 0) {
       // A source that loses or rewrites listens is anomalous whatever the volumes say.
       assessment.anomalous = true;
-      assessment.reasons.push(`listen_history: ${historiesQuarantined} histories quarantined (not an append of the stored ones, or an id repeated with other content: the source lost or rewrote listens); GET /ingestion/runs/${run._id}/rejected lists them`);
+      assessment.reasons.push(
+        `listen_history: ${historiesQuarantined} histories quarantined (not an append of the stored ones, or an id repeated with other content: the source lost or rewrote listens); GET /ingestion/runs/${run._id}/rejected lists them`,
+      );
     }
     for (const e of ENDPOINTS.filter((x) => x !== 'listen_history' && (endpoints[x].quarantined ?? 0) > 0)) {
       assessment.anomalous = true;
-      assessment.reasons.push(`${e}: ${endpoints[e].quarantined} records quarantined (an id repeated with other content); GET /ingestion/runs/${run._id}/rejected lists them`);
+      assessment.reasons.push(
+        `${e}: ${endpoints[e].quarantined} records quarantined (an id repeated with other content); GET /ingestion/runs/${run._id}/rejected lists them`,
+      );
     }
     // Pages that never settled (a page inside `pages` empty on every pass, or a total that kept moving): records may be missing.
-    const unsettled = ENDPOINTS.filter((e) => endpoints[e].settled === false).map((e) => `${e}: the pages did not settle in ${endpoints[e].passes} passes (a page inside the announced ones came back empty, or the total of ${endpoints[e].total} kept moving): records may be missing`);
+    const unsettled = ENDPOINTS.filter((e) => endpoints[e].settled === false).map(
+      (e) =>
+        `${e}: the pages did not settle in ${endpoints[e].passes} passes (a page inside the announced ones came back empty, or the total of ${endpoints[e].total} kept moving): records may be missing`,
+    );
     if (unsettled.length > 0) {
       assessment.anomalous = true;
       assessment.reasons.push(...unsettled);
@@ -273,7 +318,8 @@ export class IngestionService implements OnApplicationBootstrap {
       chain_held: chainHeld,
     });
     this.metrics.ingestionRuns.inc({ status });
-    const heldBy = fetched === 0 ? 'empty' : quarantined > 0 ? 'quarantined' : unsettled.length > 0 ? 'unsettled' : shrunk.length > 0 ? 'shrunk' : null;
+    const heldBy =
+      fetched === 0 ? 'empty' : quarantined > 0 ? 'quarantined' : unsettled.length > 0 ? 'unsettled' : shrunk.length > 0 ? 'shrunk' : null;
     if (heldBy) this.metrics.ingestionChainHeld.inc({ reason: heldBy });
     for (const e of ENDPOINTS) {
       const s = endpoints[e];
@@ -285,14 +331,42 @@ export class IngestionService implements OnApplicationBootstrap {
       if (score.duration !== null) this.metrics.ingestionDurationAnomaly.set({ endpoint: e }, score.duration);
     }
     const fields = { runId: run._id, jobId: run._id, status, durationSeconds };
-    if (assessment.anomalous) this.logger.warn(`ingestion run ${run._id} is anomalous: ${assessment.reasons.join('; ')}`, { ...fields, reasons: assessment.reasons });
+    if (assessment.anomalous)
+      this.logger.warn(`ingestion run ${run._id} is anomalous: ${assessment.reasons.join('; ')}`, {
+        ...fields,
+        reasons: assessment.reasons,
+      });
     this.logger.log(`ingestion run ${run._id} ${status.replaceAll('_', ' ')} in ${durationSeconds} s`, fields);
-    return { runId: run._id, runDate: run.run_date, trigger: run.trigger, status, durationSeconds, endpoints, anomaly: assessment, chainHeld };
+    return {
+      runId: run._id,
+      runDate: run.run_date,
+      trigger: run.trigger,
+      status,
+      durationSeconds,
+      endpoints,
+      anomaly: assessment,
+      chainHeld,
+    };
   }
 }
 
-function fromCounts(c: WalkCounts): Pick<EndpointRun, 'pages' | 'fetched' | 'inserted' | 'updated' | 'unchanged' | 'rejected' | 'retries' | 'quarantined' | 'events_inserted'> {
-  return { pages: c.pages, fetched: c.fetched, inserted: c.inserted, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, retries: c.retries, quarantined: c.quarantined ?? 0, events_inserted: c.events };
+function fromCounts(
+  c: WalkCounts,
+): Pick<
+  EndpointRun,
+  'pages' | 'fetched' | 'inserted' | 'updated' | 'unchanged' | 'rejected' | 'retries' | 'quarantined' | 'events_inserted'
+> {
+  return {
+    pages: c.pages,
+    fetched: c.fetched,
+    inserted: c.inserted,
+    updated: c.updated,
+    unchanged: c.unchanged,
+    rejected: c.rejected,
+    retries: c.retries,
+    quarantined: c.quarantined ?? 0,
+    events_inserted: c.events,
+  };
 }
 
 function figuresOf(endpoints: Partial<Record<Endpoint, EndpointRun>> | undefined): Record<Endpoint, RunFigures> {

@@ -1,5 +1,15 @@
 import type { ListenEventDoc, ListenHistoryDoc, TrackDoc, UserDoc } from '../catalog/catalog.schemas.js';
-import { digest, durationSeconds, itemsDigest, parseSourceDate, sourceId, validateItem, type ListenHistoryItem, type TrackItem, type UserItem } from './contract.js';
+import {
+  digest,
+  durationSeconds,
+  itemsDigest,
+  parseSourceDate,
+  sourceId,
+  validateItem,
+  type ListenHistoryItem,
+  type TrackItem,
+  type UserItem,
+} from './contract.js';
 import type { Endpoint } from './endpoints.js';
 import { historyChange, listenEventId, type StoredHistory } from './listen-history-rule.js';
 
@@ -129,7 +139,11 @@ export function planPage(items: readonly unknown[], ctx: PlanContext): PagePlan 
     const before = ctx.passSeen?.get(id);
     if (before && before.page !== ctx.page && before.hash !== hash) {
       plan.counts.quarantined++;
-      plan.rejects.push(setAside(ctx, i, raw, 'quarantined', [`id ${id} repeated: sent on page ${before.page} and again on page ${ctx.page} of pass ${ctx.pass} with other content; quarantined, the first is kept`]));
+      plan.rejects.push(
+        setAside(ctx, i, raw, 'quarantined', [
+          `id ${id} repeated: sent on page ${before.page} and again on page ${ctx.page} of pass ${ctx.pass} with other content; quarantined, the first is kept`,
+        ]),
+      );
       return;
     }
     ctx.passSeen?.set(id, { page: ctx.page, hash });
@@ -157,7 +171,15 @@ export function planPage(items: readonly unknown[], ctx: PlanContext): PagePlan 
       }
       const listenedAt = parseSourceDate(h.updated_at)!;
       for (let p = change.fromPosition; p < h.items.length; p++) {
-        plan.events.push({ _id: listenEventId(id, change.generation, p), user_id: id, track_id: h.items[p]!, listened_at: listenedAt, position: p, generation: change.generation, run_id: ctx.runId });
+        plan.events.push({
+          _id: listenEventId(id, change.generation, p),
+          user_id: id,
+          track_id: h.items[p]!,
+          listened_at: listenedAt,
+          position: p,
+          generation: change.generation,
+          run_id: ctx.runId,
+        });
       }
       plan.counts.events += h.items.length - change.fromPosition;
       doc = historyDoc(h, change.generation, base);
@@ -232,7 +254,18 @@ export function historyDoc(h: ListenHistoryItem, generation: number, base: BaseF
 }
 
 function setAside(ctx: PlanContext, i: number, raw: unknown, kind: RejectedRecordDoc['kind'], reasons: string[]): RejectedRecordDoc {
-  return { _id: `${ctx.runId}:${ctx.endpoint}:${ctx.pass}:${ctx.page}:${i}`, run_id: ctx.runId, endpoint: ctx.endpoint, page: ctx.page, pass: ctx.pass, index: i, raw: safeJson(raw), kind, reasons, created_at: ctx.now };
+  return {
+    _id: `${ctx.runId}:${ctx.endpoint}:${ctx.pass}:${ctx.page}:${i}`,
+    run_id: ctx.runId,
+    endpoint: ctx.endpoint,
+    page: ctx.page,
+    pass: ctx.pass,
+    index: i,
+    raw: safeJson(raw),
+    kind,
+    reasons,
+    created_at: ctx.now,
+  };
 }
 
 function safeJson(raw: unknown): string {

@@ -23,8 +23,16 @@ export class RawExporter {
     const path = join(this.config.RAW_EXPORT_DIR, endpoint, `run_date=${runDate}`, `run_id=${runId}`, name);
     // Jobs are validated before they run; this keeps a bad run date or id from writing elsewhere anyway.
     const inside = relative(resolve(this.config.RAW_EXPORT_DIR), resolve(path));
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(runDate) || /[\\/]/.test(runId) || runId.includes('..') || inside.startsWith('..') || inside.split(sep).length !== 4) {
-      throw new Error(`raw page path outside ${this.config.RAW_EXPORT_DIR} refused (run date ${JSON.stringify(runDate.slice(0, 50))}, run id ${JSON.stringify(runId.slice(0, 100))})`);
+    if (
+      !/^\d{4}-\d{2}-\d{2}$/.test(runDate) ||
+      /[\\/]/.test(runId) ||
+      runId.includes('..') ||
+      inside.startsWith('..') ||
+      inside.split(sep).length !== 4
+    ) {
+      throw new Error(
+        `raw page path outside ${this.config.RAW_EXPORT_DIR} refused (run date ${JSON.stringify(runDate.slice(0, 50))}, run id ${JSON.stringify(runId.slice(0, 100))})`,
+      );
     }
     return path;
   }

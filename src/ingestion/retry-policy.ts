@@ -71,7 +71,13 @@ export interface RetryHooks {
  * Runs `attempt` until it succeeds, retrying retryable SourceRequestErrors up to `policy.retries`
  * times, each retry taken from the run's budget. Returns the value and the retries it took.
  */
-export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryPolicy, budget: RetryBudget, hooks: RetryHooks, what: string): Promise<{ value: T; retries: number }> {
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  policy: RetryPolicy,
+  budget: RetryBudget,
+  hooks: RetryHooks,
+  what: string,
+): Promise<{ value: T; retries: number }> {
   for (let retry = 0; ; retry++) {
     try {
       return { value: await attempt(), retries: retry };
@@ -82,7 +88,9 @@ export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryPol
         throw new SourceRequestError(`${what} failed after ${retry + 1} tries: ${err.message}`, err.outcome, false);
       }
       if (!budget.take()) {
-        throw new RetryBudgetExhaustedError(`retry budget of ${budget.limit} retries for this run attempt is used up (last error: ${what}: ${err.message})`);
+        throw new RetryBudgetExhaustedError(
+          `retry budget of ${budget.limit} retries for this run attempt is used up (last error: ${what}: ${err.message})`,
+        );
       }
       const delay = backoffDelay(retry + 1, policy, hooks.random, err.retryAfterMs);
       hooks.onRetry?.(err, retry + 1, delay);

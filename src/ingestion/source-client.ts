@@ -4,7 +4,15 @@ import { AppConfig } from '../config/app-config.js';
 import { PipelineMetrics } from '../monitoring/pipeline-metrics.js';
 import { describeIssues, digest, PageEnvelope } from './contract.js';
 import type { Endpoint } from './endpoints.js';
-import { parseRetryAfter, RetryBudget, SourceRequestError, withRetries, type RequestOutcome, type RetryHooks, type RetryPolicy } from './retry-policy.js';
+import {
+  parseRetryAfter,
+  RetryBudget,
+  SourceRequestError,
+  withRetries,
+  type RequestOutcome,
+  type RetryHooks,
+  type RetryPolicy,
+} from './retry-policy.js';
 
 export interface FetchedPage extends PageEnvelope {
   /** The body as received (written to the raw zone). */
@@ -31,26 +39,44 @@ export class SourceClient implements OnModuleDestroy {
     private readonly metrics: PipelineMetrics,
   ) {
     // One connection per concurrent page; idle sockets are kept for the next page of the run.
-    this.agent = new Agent({ connections: config.INGESTION_CONCURRENCY, keepAliveTimeout: 30_000, pipelining: 1, connect: { timeout: config.INGESTION_REQUEST_TIMEOUT_MS } });
+    this.agent = new Agent({
+      connections: config.INGESTION_CONCURRENCY,
+      keepAliveTimeout: 30_000,
+      pipelining: 1,
+      connect: { timeout: config.INGESTION_REQUEST_TIMEOUT_MS },
+    });
   }
 
   get policy(): RetryPolicy {
-    return { retries: this.config.INGESTION_REQUEST_RETRIES, baseMs: this.config.INGESTION_RETRY_BASE_MS, maxMs: this.config.INGESTION_RETRY_MAX_MS };
+    return {
+      retries: this.config.INGESTION_REQUEST_RETRIES,
+      baseMs: this.config.INGESTION_RETRY_BASE_MS,
+      maxMs: this.config.INGESTION_RETRY_MAX_MS,
+    };
   }
 
   url(endpoint: Endpoint, page: number, size: number): string {
-    return new URL(`${endpoint}?page=${page}&size=${size}`, this.config.MOCK_API_URL.endsWith('/') ? this.config.MOCK_API_URL : `${this.config.MOCK_API_URL}/`).toString();
+    return new URL(
+      `${endpoint}?page=${page}&size=${size}`,
+      this.config.MOCK_API_URL.endsWith('/') ? this.config.MOCK_API_URL : `${this.config.MOCK_API_URL}/`,
+    ).toString();
   }
 
   async fetchPage(endpoint: Endpoint, page: number, size: number, budget: RetryBudget): Promise<FetchedPage> {
     const what = `GET /${endpoint}?page=${page}&size=${size}`;
-    const { value, retries } = await withRetries(() => this.once(endpoint, page, size), this.policy, budget, {
-      ...this.hooks,
-      onRetry: (err, retry, delay) => {
-        this.metrics.ingestionRetries.inc({ endpoint, reason: err.outcome });
-        this.logger.log(`${what}: ${err.message}; retry ${retry} in ${delay} ms`, { endpoint, page, outcome: err.outcome });
+    const { value, retries } = await withRetries(
+      () => this.once(endpoint, page, size),
+      this.policy,
+      budget,
+      {
+        ...this.hooks,
+        onRetry: (err, retry, delay) => {
+          this.metrics.ingestionRetries.inc({ endpoint, reason: err.outcome });
+          this.logger.log(`${what}: ${err.message}; retry ${retry} in ${delay} ms`, { endpoint, page, outcome: err.outcome });
+        },
       },
-    }, what);
+      what,
+    );
     return { ...value, retries };
   }
 
@@ -83,7 +109,12 @@ export class SourceClient implements OnModuleDestroy {
         throw new SourceRequestError(`the body is not JSON (${body.length} bytes)`, 'invalid_body', true);
       }
       const env = PageEnvelope.safeParse(json);
-      if (!env.success) throw new SourceRequestError(`the page envelope breaks the contract: ${describeIssues(env.error.issues).join('; ')}`, 'invalid_body', true);
+      if (!env.success)
+        throw new SourceRequestError(
+          `the page envelope breaks the contract: ${describeIssues(env.error.issues).join('; ')}`,
+          'invalid_body',
+          true,
+        );
       if (env.data.page !== page) throw new SourceRequestError(`asked for page ${page}, got page ${env.data.page}`, 'invalid_body', true);
       outcome = 'ok';
       return { ...env.data, body, bodyDigest: digest(body) };
@@ -104,7 +135,11 @@ export class SourceClient implements OnModuleDestroy {
 function requestError(err: unknown, timeoutMs: number): SourceRequestError {
   const e = err as Error & { code?: string; name?: string };
   const timedOut =
-    e.name === 'TimeoutError' || e.name === 'AbortError' || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || e instanceof undiciErrors.ConnectTimeoutError;
+    e.name === 'TimeoutError' ||
+    e.name === 'AbortError' ||
+    e instanceof undiciErrors.HeadersTimeoutError ||
+    e instanceof undiciErrors.BodyTimeoutError ||
+    e instanceof undiciErrors.ConnectTimeoutError;
   if (timedOut) return new SourceRequestError(`no answer within ${timeoutMs} ms`, 'timeout', true);
   return new SourceRequestError(`${e.code ?? e.name ?? 'error'}: ${e.message}`, 'network', true);
 }

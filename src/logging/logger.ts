@@ -21,7 +21,14 @@ export function createLogger(level: LogLevel, options: { stderr?: boolean } = {}
 
 /** Every line on stderr: the commands keep stdout for what they print for people. */
 class StderrLogger extends ConsoleLogger {
-  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel, _writeStreamType?: 'stdout' | 'stderr', errorStack?: unknown, params?: unknown): void {
+  protected override printMessages(
+    messages: unknown[],
+    context?: string,
+    logLevel?: LogLevel,
+    _writeStreamType?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+    params?: unknown,
+  ): void {
     (super.printMessages as (...args: unknown[]) => void).call(this, messages, context, logLevel, 'stderr', errorStack, params);
   }
 }

@@ -10,7 +10,8 @@ export class FastApiErrorsFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof HttpException) {
       const response = exception.getResponse();
-      const body = typeof response === 'object' && response !== null && 'detail' in response ? response : { detail: detailText(exception, response) };
+      const body =
+        typeof response === 'object' && response !== null && 'detail' in response ? response : { detail: detailText(exception, response) };
       void reply.status(exception.getStatus()).type('application/json').send(JSON.stringify(body));
       return;
     }

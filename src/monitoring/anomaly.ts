@@ -61,7 +61,11 @@ export interface RunAssessment<E extends string> {
  * Scores each endpoint's record count and duration against `history` (past runs, any order).
  * A run is anomalous when any |score| exceeds `threshold`.
  */
-export function assessRun<E extends string>(current: Record<E, RunFigures>, history: ReadonlyArray<Partial<Record<E, RunFigures>>>, threshold: number): RunAssessment<E> {
+export function assessRun<E extends string>(
+  current: Record<E, RunFigures>,
+  history: ReadonlyArray<Partial<Record<E, RunFigures>>>,
+  threshold: number,
+): RunAssessment<E> {
   const reasons: string[] = [];
   const scores = {} as Record<E, EndpointScores>;
   for (const endpoint of Object.keys(current) as E[]) {
@@ -73,10 +77,14 @@ export function assessRun<E extends string>(current: Record<E, RunFigures>, hist
     const duration = robustZScore(now.durationSeconds, durations, { absoluteFloor: 0.1 });
     scores[endpoint] = { volume: round(volume), duration: round(duration) };
     if (volume !== null && Math.abs(volume) > threshold) {
-      reasons.push(`${endpoint}: ${now.records} records against a median of ${median(records)} over the last ${past.length} runs (robust z-score ${volume.toFixed(1)}, threshold ${threshold})`);
+      reasons.push(
+        `${endpoint}: ${now.records} records against a median of ${median(records)} over the last ${past.length} runs (robust z-score ${volume.toFixed(1)}, threshold ${threshold})`,
+      );
     }
     if (duration !== null && Math.abs(duration) > threshold) {
-      reasons.push(`${endpoint}: took ${now.durationSeconds.toFixed(1)} s against a median of ${median(durations).toFixed(1)} s over the last ${past.length} runs (robust z-score ${duration.toFixed(1)}, threshold ${threshold})`);
+      reasons.push(
+        `${endpoint}: took ${now.durationSeconds.toFixed(1)} s against a median of ${median(durations).toFixed(1)} s over the last ${past.length} runs (robust z-score ${duration.toFixed(1)}, threshold ${threshold})`,
+      );
     }
   }
   return { anomalous: reasons.length > 0, reasons, threshold, history: history.length, scores };

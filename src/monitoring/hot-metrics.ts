@@ -38,7 +38,10 @@ abstract class HotMetric<S> {
     const key = values.length === 1 ? values[0]! : values.join('\u0000');
     const found = this.series.get(key);
     if (found) return found.s;
-    if (values.length !== this.labelNames.length) throw new Error(`${this.name}: expected ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`);
+    if (values.length !== this.labelNames.length)
+      throw new Error(
+        `${this.name}: expected ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`,
+      );
     const labels = Object.fromEntries(this.labelNames.map((n, i) => [n, values[i]!]));
     const s = this.create();
     this.series.set(key, { labels, s });
@@ -126,7 +129,11 @@ export class HotHistogram extends HotMetric<HistogramSeries> {
   /** The JSON form (registry.getMetricsAsJSON): each value with all its labels. */
   get(): MetricData {
     const data = this.getForPromString();
-    data.values = data.values.map(({ labels, sharedLabels, value, metricName }) => ({ labels: { ...labels, ...sharedLabels }, value, metricName }));
+    data.values = data.values.map(({ labels, sharedLabels, value, metricName }) => ({
+      labels: { ...labels, ...sharedLabels },
+      value,
+      metricName,
+    }));
     return data;
   }
 }

@@ -11,7 +11,12 @@ const logger = new Logger('Jobs');
  * failure: BullMQ records nothing for it and hands the job to another worker, so it is logged as
  * abandoned and counted nowhere.
  */
-export async function observeJob<T>(metrics: PipelineMetrics, job: Job, run: () => Promise<T>, abandoned: () => boolean = () => false): Promise<T> {
+export async function observeJob<T>(
+  metrics: PipelineMetrics,
+  job: Job,
+  run: () => Promise<T>,
+  abandoned: () => boolean = () => false,
+): Promise<T> {
   const labels = { queue: job.queueName, job_name: job.name };
   const started = performance.now();
   const ids = { queue: job.queueName, job: job.name, jobId: job.id, runId: runIdOf(job), attempt: job.attemptsMade + 1 };
@@ -24,7 +29,10 @@ export async function observeJob<T>(metrics: PipelineMetrics, job: Job, run: () 
   } catch (err) {
     const seconds = (performance.now() - started) / 1000;
     if (abandoned()) {
-      logger.warn(`job ${job.name} abandoned at shutdown (not a failed attempt; BullMQ's stalled-job check retries it): ${(err as Error).message}`, { ...ids, durationMs: Math.round(seconds * 1000) });
+      logger.warn(
+        `job ${job.name} abandoned at shutdown (not a failed attempt; BullMQ's stalled-job check retries it): ${(err as Error).message}`,
+        { ...ids, durationMs: Math.round(seconds * 1000) },
+      );
       throw err;
     }
     metrics.jobDuration.observe({ ...labels, outcome: 'failed' }, seconds);

@@ -28,7 +28,11 @@ export interface RunRecordReads {
 export function runRecordReads(coll: Collection<Document>): RunRecordReads {
   return {
     async lastSuccess() {
-      const docs = await coll.find({ status: { $in: SUCCESS_STATUSES } }).sort({ finished_at: -1 }).limit(1).toArray();
+      const docs = await coll
+        .find({ status: { $in: SUCCESS_STATUSES } })
+        .sort({ finished_at: -1 })
+        .limit(1)
+        .toArray();
       return (docs[0] as RunRecord | undefined) ?? null;
     },
     async recent(limit) {
@@ -72,7 +76,9 @@ export function numberField(doc: RunRecord | null | undefined, ...names: string[
 export function runEndpoints(doc: RunRecord): string[] {
   const e = doc.endpoints;
   if (Array.isArray(e)) {
-    const names = e.map((x: unknown) => (x && typeof x === 'object' ? (x as { endpoint?: unknown; name?: unknown }).endpoint ?? (x as { name?: unknown }).name : undefined));
+    const names = e.map((x: unknown) =>
+      x && typeof x === 'object' ? ((x as { endpoint?: unknown; name?: unknown }).endpoint ?? (x as { name?: unknown }).name) : undefined,
+    );
     const valid = names.filter((n): n is string => typeof n === 'string');
     if (valid.length > 0) return valid;
   } else if (e && typeof e === 'object') {

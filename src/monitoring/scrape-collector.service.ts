@@ -68,7 +68,13 @@ export class ScrapeCollector implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const m = this.metrics;
     this.removers.push(addScrapeHook(m.queueJobs, () => this.collectQueues()));
-    for (const g of [m.ingestionLastSuccess, m.recommendationLastSuccess, m.recommendationFreshness, m.recommendationCoverage, m.modelProductionVersion]) {
+    for (const g of [
+      m.ingestionLastSuccess,
+      m.recommendationLastSuccess,
+      m.recommendationFreshness,
+      m.recommendationCoverage,
+      m.modelProductionVersion,
+    ]) {
       this.removers.push(addScrapeHook(g, () => this.collectRuns()));
     }
   }

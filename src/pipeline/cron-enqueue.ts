@@ -121,18 +121,28 @@ export abstract class PipelineCrons implements OnApplicationBootstrap, OnModuleD
   }
 
   onModuleDestroy(): void {
-    removeCrons(this.scheduler, cronMethodsOf(this).map((cron) => cron.name));
+    removeCrons(
+      this.scheduler,
+      cronMethodsOf(this).map((cron) => cron.name),
+    );
   }
 
   /** Enqueues the job of the current day in TZ_CRON, as a cron run (see enqueueFromCron). */
-  protected enqueueToday(label: string, start: (runDate: string) => Promise<EnqueueResult>, logMeta?: (r: EnqueueResult) => Record<string, unknown>): Promise<void> {
+  protected enqueueToday(
+    label: string,
+    start: (runDate: string) => Promise<EnqueueResult>,
+    logMeta?: (r: EnqueueResult) => Record<string, unknown>,
+  ): Promise<void> {
     return enqueueFromCron(this.logger, label, () => start(runDateOf(this.now(), this.config.TZ_CRON)), logMeta);
   }
 
   private specOf({ setting, method, name, label }: CronMethod): CronSpec {
     const expression: unknown = (this.config as unknown as Record<string, unknown>)[setting];
     const problem = cronValueProblem(expression);
-    if (problem) throw new Error(`${this.constructor.name}.${method}: @CronFromSetting('${setting}') needs a setting holding a cron expression, but ${problem}`);
+    if (problem)
+      throw new Error(
+        `${this.constructor.name}.${method}: @CronFromSetting('${setting}') needs a setting holding a cron expression, but ${problem}`,
+      );
     // Looked up at each tick, so a method replaced on the instance (tests) is the one that runs.
     const self = this as unknown as Record<string, () => Promise<void>>;
     return { name, label, expression: expression as string, timeZone: this.config.TZ_CRON, onTick: () => self[method]() };

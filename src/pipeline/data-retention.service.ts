@@ -102,7 +102,11 @@ export class DataRetentionService {
   /** Factor chunks of retired or rejected versions last changed before the cutoff, but never production's rollback target. */
   async pruneArtifacts(cutoff: Date): Promise<string[]> {
     const all = await this.registry.retentionView();
-    const keep = new Set(all.filter((v) => KEPT_MODEL_STATUSES.includes(v.status)).flatMap((v) => [v._id, v.status === 'production' ? v.previous_production_version : null]));
+    const keep = new Set(
+      all
+        .filter((v) => KEPT_MODEL_STATUSES.includes(v.status))
+        .flatMap((v) => [v._id, v.status === 'production' ? v.previous_production_version : null]),
+    );
     const pruned: string[] = [];
     for (const v of all) {
       if (keep.has(v._id) || !v.artifact || !(v.updated_at < cutoff)) continue;

@@ -39,17 +39,28 @@ export class PipelineChain {
   }
 
   startCleanup(runDate: string, trigger: Trigger): Promise<EnqueueResult> {
-    return this.jobs.enqueue(JobName.PlaylistCleanup, { runDate, trigger }, `cleanup-${runDate}${trigger === 'cron' ? '' : `-${trigger}-${Date.now()}`}`);
+    return this.jobs.enqueue(
+      JobName.PlaylistCleanup,
+      { runDate, trigger },
+      `cleanup-${runDate}${trigger === 'cron' ? '' : `-${trigger}-${Date.now()}`}`,
+    );
   }
 
   startRetention(runDate: string, trigger: Trigger): Promise<EnqueueResult> {
-    return this.jobs.enqueue(JobName.DataRetention, { runDate, trigger }, `retention-${runDate}${trigger === 'cron' ? '' : `-${trigger}-${Date.now()}`}`);
+    return this.jobs.enqueue(
+      JobName.DataRetention,
+      { runDate, trigger },
+      `retention-${runDate}${trigger === 'cron' ? '' : `-${trigger}-${Date.now()}`}`,
+    );
   }
 
   /** A successful ingestion refreshes the day's playlists (the daily id dedups the safety-net cron). */
   async afterIngestionSucceeded(runDate: string, runId: string): Promise<void> {
     const r = await this.startRecommendations(runDate, 'pipeline', { reason: `ingestion ${runId} succeeded` });
-    this.logger.log(`ingestion ${runId} succeeded: recommendation run ${r.created ? 'enqueued' : 'already enqueued'}`, { runId, jobId: r.jobId });
+    this.logger.log(`ingestion ${runId} succeeded: recommendation run ${r.created ? 'enqueued' : 'already enqueued'}`, {
+      runId,
+      jobId: r.jobId,
+    });
   }
 
   /** A model decision (canary started, promoted, rolled back) recomputes every playlist. */

@@ -37,7 +37,8 @@ export class JobDispatcher implements OnModuleInit {
     const problems: string[] = [];
     for (const name of ALL_JOBS) {
       const where = found.get(name) ?? [];
-      if (where.length === 0) problems.push(`job "${name}" has no handler: add @OnJob(JobName.${enumKey(name)}) to the service method that runs it`);
+      if (where.length === 0)
+        problems.push(`job "${name}" has no handler: add @OnJob(JobName.${enumKey(name)}) to the service method that runs it`);
       if (where.length > 1) problems.push(`job "${name}" has ${where.length} handlers (${where.join(', ')}): keep one`);
     }
     if (problems.length > 0) throw new Error(`job catalogue check failed:\n  ${problems.join('\n  ')}`);

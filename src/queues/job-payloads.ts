@@ -43,8 +43,17 @@ const trigger = z.enum(TRIGGERS);
  */
 export const JOB_PAYLOAD_SCHEMAS: Record<JobName, z.ZodType> = {
   [JobName.IngestionRun]: z.looseObject({ runDate: runDateSchema, trigger }),
-  [JobName.RecommendationRun]: z.looseObject({ runDate: runDateSchema, trigger, force: z.boolean().optional(), reason: z.string().max(1000).optional() }),
-  [JobName.RecommendationBatch]: z.looseObject({ runId: safeId, batch: z.number().int().min(0), userIds: z.array(z.number().int().min(0)) }),
+  [JobName.RecommendationRun]: z.looseObject({
+    runDate: runDateSchema,
+    trigger,
+    force: z.boolean().optional(),
+    reason: z.string().max(1000).optional(),
+  }),
+  [JobName.RecommendationBatch]: z.looseObject({
+    runId: safeId,
+    batch: z.number().int().min(0),
+    userIds: z.array(z.number().int().min(0)),
+  }),
   [JobName.RecommendationFinalize]: z.looseObject({ runId: safeId }),
   [JobName.TrainingRun]: z.looseObject({ runDate: runDateSchema, trigger }),
   [JobName.CanaryReview]: z.looseObject({ version: safeId, trigger }),
@@ -72,14 +81,17 @@ export function jobProblems(name: string, id: string | undefined, data: unknown)
   const parsed = schema.safeParse(data);
   if (!parsed.success) return parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`);
   const problems: string[] = [];
-  if (id !== undefined && name === JobName.IngestionRun && !safeId.safeParse(id).success) problems.push(`job id ${JSON.stringify(id.slice(0, 100))}: expected letters, digits, "_", ".", ":" or "-", without ".."`);
+  if (id !== undefined && name === JobName.IngestionRun && !safeId.safeParse(id).success)
+    problems.push(`job id ${JSON.stringify(id.slice(0, 100))}: expected letters, digits, "_", ".", ":" or "-", without ".."`);
   const payload = data as { runDate?: string; trigger?: string; force?: boolean };
   for (const [job, period] of Object.entries(PERIOD_IDS)) {
     const m = id === undefined ? null : new RegExp(`^${period.prefix}-(\\d{4}-\\d{2}-\\d{2})$`).exec(id);
     if (!m) continue;
     if (job !== name) problems.push(`job id ${id} is reserved for the ${job} job of ${m[1]}`);
     else if (payload.runDate !== m[1] || !period.triggers.includes(payload.trigger ?? '') || (period.force === false && payload.force)) {
-      problems.push(`job id ${id} is reserved for the scheduled run of ${m[1]} (runDate ${m[1]}, trigger ${period.triggers.join(' or ')}${period.force === false ? ', not forced' : ''})`);
+      problems.push(
+        `job id ${id} is reserved for the scheduled run of ${m[1]} (runDate ${m[1]}, trigger ${period.triggers.join(' or ')}${period.force === false ? ', not forced' : ''})`,
+      );
     }
   }
   return problems;

@@ -91,7 +91,10 @@ export class JobQueue implements OnApplicationBootstrap {
     const state = await existing.getState();
     if (state === 'active') return false;
     await existing.remove();
-    this.logger.warn(`job ${existing.id} held its id with a payload it may not have (${problems.join('; ')}); removed (${state}) so the scheduled job can take it`, { jobId: existing.id });
+    this.logger.warn(
+      `job ${existing.id} held its id with a payload it may not have (${problems.join('; ')}); removed (${state}) so the scheduled job can take it`,
+      { jobId: existing.id },
+    );
     return true;
   }
 

@@ -23,7 +23,10 @@ interface ProcessorOptions {
  * Concurrency is per process: more worker processes add capacity.
  */
 function processorFor(queue: QueueName, options: ProcessorOptions): Type<WorkerHost> {
-  const workerOptions: { concurrency: number; lockDuration?: number; stalledInterval?: number } = { concurrency: options.concurrency, ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}) };
+  const workerOptions: { concurrency: number; lockDuration?: number; stalledInterval?: number } = {
+    concurrency: options.concurrency,
+    ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
+  };
   @Processor(queue, workerOptions)
   class QueueProcessor extends WorkerHost {
     constructor(
@@ -36,12 +39,21 @@ function processorFor(queue: QueueName, options: ProcessorOptions): Type<WorkerH
       super();
       drain.add(this);
       // The BullMQ explorer builds the worker from these options once every provider is constructed.
-      if (options.lockSetting) Object.assign(workerOptions, { lockDuration: config[options.lockSetting], stalledInterval: config[options.lockSetting] });
+      if (options.lockSetting)
+        Object.assign(workerOptions, { lockDuration: config[options.lockSetting], stalledInterval: config[options.lockSetting] });
     }
 
     process(job: Job): Promise<unknown> {
       // A job still running when the shutdown bound expires is abandoned, not failed (see WorkerDrain).
-      return Promise.race([observeJob(this.metrics, job, () => this.dispatcher.dispatch(job), () => this.drain.hasAbandonedJobs), this.drain.abandoned]);
+      return Promise.race([
+        observeJob(
+          this.metrics,
+          job,
+          () => this.dispatcher.dispatch(job),
+          () => this.drain.hasAbandonedJobs,
+        ),
+        this.drain.abandoned,
+      ]);
     }
 
     // Without a listener, ioredis prints every failed reconnect of the worker's connections to stderr.

@@ -61,7 +61,14 @@ export class WorkerDrain implements OnModuleDestroy {
     const timeoutMs = this.config.SHUTDOWN_TIMEOUT_MS;
     const busy = new Set(workers);
     // Worker.close(): fetches no new job, waits for the active ones to complete or fail, then closes its own connections.
-    const closing = Promise.all(workers.map((w) => w.close().catch(() => undefined).finally(() => busy.delete(w))));
+    const closing = Promise.all(
+      workers.map((w) =>
+        w
+          .close()
+          .catch(() => undefined)
+          .finally(() => busy.delete(w)),
+      ),
+    );
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {
       timer = setTimeout(() => resolve('expired'), timeoutMs);
@@ -71,7 +78,9 @@ export class WorkerDrain implements OnModuleDestroy {
     if (outcome === 'closed') return;
 
     const queues = [...busy].map((w) => w.name).join(', ');
-    this.logger.warn(`workers of ${queues} still have active jobs after ${timeoutMs} ms: left to BullMQ's stalled-job check, which hands them to another worker`);
+    this.logger.warn(
+      `workers of ${queues} still have active jobs after ${timeoutMs} ms: left to BullMQ's stalled-job check, which hands them to another worker`,
+    );
     // A job cut off here must not count as a failed attempt: with the worker's own connections gone,
     // BullMQ can record neither a completion nor a failure, so the job stays active, its lock is no
     // longer renewed, and the stalled-job check of a living worker puts it back in the queue.

@@ -40,7 +40,12 @@ export class CatalogueReader {
     const cursor = this.catalog.streamAll('tracks', { name: 1, artist: 1, genres: 1 }, BATCH);
     for await (const d of cursor) {
       if (typeof d._id !== 'number') continue;
-      out.push({ id: d._id, name: typeof d.name === 'string' ? d.name : '', artist: typeof d.artist === 'string' ? d.artist : '', genres: strings(d.genres) });
+      out.push({
+        id: d._id,
+        name: typeof d.name === 'string' ? d.name : '',
+        artist: typeof d.artist === 'string' ? d.artist : '',
+        genres: strings(d.genres),
+      });
     }
     return out.sort((a, b) => a.id - b.id);
   }
@@ -52,7 +57,12 @@ export class CatalogueReader {
       if (typeof d._id !== 'number') continue;
       const status = typeof d.account_status === 'string' ? d.account_status.toLowerCase() : null;
       const created = d.created_at instanceof Date ? d.created_at.getTime() : null;
-      out.set(d._id, { id: d._id, favoriteGenres: strings(d.favorite_genres), active: status === null || !INACTIVE_STATUSES.has(status), createdAt: created });
+      out.set(d._id, {
+        id: d._id,
+        favoriteGenres: strings(d.favorite_genres),
+        active: status === null || !INACTIVE_STATUSES.has(status),
+        createdAt: created,
+      });
     }
     return out;
   }
@@ -63,7 +73,11 @@ export class CatalogueReader {
     for await (const d of cursor) {
       if (typeof d._id !== 'number') continue;
       const items = Array.isArray(d.items) ? (d.items as unknown[]).filter((x): x is number => typeof x === 'number') : [];
-      out.set(d._id, { userId: d._id, items, signature: historySignature(typeof d.generation === 'number' ? d.generation : 0, items.length) });
+      out.set(d._id, {
+        userId: d._id,
+        items,
+        signature: historySignature(typeof d.generation === 'number' ? d.generation : 0, items.length),
+      });
     }
     return out;
   }
@@ -75,7 +89,12 @@ export class CatalogueReader {
     const docs = await this.catalog.byIds('tracks', ids, { name: 1, artist: 1, genres: 1 });
     for (const d of docs) {
       if (typeof d._id !== 'number') continue;
-      out.set(d._id, { track_id: d._id, name: typeof d.name === 'string' ? d.name : null, artist: typeof d.artist === 'string' ? d.artist : null, genres: strings(d.genres) });
+      out.set(d._id, {
+        track_id: d._id,
+        name: typeof d.name === 'string' ? d.name : null,
+        artist: typeof d.artist === 'string' ? d.artist : null,
+        genres: strings(d.genres),
+      });
     }
     return out;
   }

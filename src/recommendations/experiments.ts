@@ -14,7 +14,10 @@ const variantSchema = z
     modelVersion: z.string().min(1).optional(),
   })
   .strict()
-  .refine((v) => v.modelVersion === undefined || v.recommender === 'model', { message: 'modelVersion is only allowed with recommender "model"', path: ['modelVersion'] });
+  .refine((v) => v.modelVersion === undefined || v.recommender === 'model', {
+    message: 'modelVersion is only allowed with recommender "model"',
+    path: ['modelVersion'],
+  });
 
 const experimentSchema = z
   .object({
@@ -30,7 +33,8 @@ const experimentSchema = z
       if (seen.has(v.name)) ctx.addIssue({ code: 'custom', message: `duplicate variant name "${v.name}"`, path: ['variants', i, 'name'] });
       seen.add(v.name);
     });
-    if (e.variants.reduce((s, v) => s + v.weight, 0) <= 0) ctx.addIssue({ code: 'custom', message: 'the weights of the variants must add up to more than 0', path: ['variants'] });
+    if (e.variants.reduce((s, v) => s + v.weight, 0) <= 0)
+      ctx.addIssue({ code: 'custom', message: 'the weights of the variants must add up to more than 0', path: ['variants'] });
   });
 
 const experimentsSchema = z.array(experimentSchema).superRefine((list, ctx) => {
@@ -40,7 +44,8 @@ const experimentsSchema = z.array(experimentSchema).superRefine((list, ctx) => {
     seen.add(e.name);
   });
   const explicit = list.reduce((s, e) => s + (e.traffic ?? 0), 0);
-  if (explicit > 100) ctx.addIssue({ code: 'custom', message: `the traffic of the experiments adds up to ${explicit}%, more than 100%`, path: [] });
+  if (explicit > 100)
+    ctx.addIssue({ code: 'custom', message: `the traffic of the experiments adds up to ${explicit}%, more than 100%`, path: [] });
 });
 
 export type VariantConfig = z.output<typeof variantSchema>;
@@ -70,7 +75,9 @@ export function parseExperiments(raw: string): Experiment[] {
   }
   const parsed = experimentsSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `EXPERIMENTS${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `EXPERIMENTS${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`,
+    );
     throw new ExperimentsConfigError(`EXPERIMENTS is invalid:\n  ${problems.join('\n  ')}`);
   }
   const list = parsed.data;
@@ -148,7 +155,12 @@ export function assignArm(userId: number, experiments: readonly Experiment[], mo
     const e = experiments.find((x) => slot >= x.from && slot < x.to);
     if (e) {
       const v = pickWeighted(e.variants, bucketOf(userId, `experiment:${e.name}`));
-      return { experiment: e.name, variant: `${e.name}:${v.name}`, recommender: v.recommender, ...(v.modelVersion ? { modelVersion: v.modelVersion } : {}) };
+      return {
+        experiment: e.name,
+        variant: `${e.name}:${v.name}`,
+        recommender: v.recommender,
+        ...(v.modelVersion ? { modelVersion: v.modelVersion } : {}),
+      };
     }
   }
   if (models.canary && models.canaryPercent > 0 && bucketOf(userId, `canary:${models.canary}`) * 100 < models.canaryPercent) {

@@ -101,7 +101,11 @@ export class PlaylistEngine {
   /** The user's arm, with the model it names when that model is available, else the hybrid recommender. */
   resolveArm(userId: number): ResolvedArm {
     const m = this.models;
-    const arm = assignArm(userId, this.experiments, { production: m.production?.version, canary: m.canary?.version, canaryPercent: m.canaryPercent });
+    const arm = assignArm(userId, this.experiments, {
+      production: m.production?.version,
+      canary: m.canary?.version,
+      canaryPercent: m.canaryPercent,
+    });
     let recommender: Recommender;
     let modelVersion: string | null = null;
     switch (arm.recommender) {
@@ -142,9 +146,24 @@ export class PlaylistEngine {
     // Built only if the model's list runs out: the hybrid's genre weights cost as much as the rest of the playlist.
     const fallbacks: Iterable<Candidate>[] = r.recommender.name === 'model' ? [lazily(() => this.hybrid.candidates(listener))] : [];
     const origins: number[] = [];
-    const tracks = buildPlaylist([primary, ...fallbacks, this.popularity.candidates()], listener.heard, this.index, this.rules, origins).map((c) => ({ trackId: c.trackId, score: roundScore(c.score) }));
+    const tracks = buildPlaylist(
+      [primary, ...fallbacks, this.popularity.candidates()],
+      listener.heard,
+      this.index,
+      this.rules,
+      origins,
+    ).map((c) => ({ trackId: c.trackId, score: roundScore(c.score) }));
     const names = [r.recommender.name, ...(fallbacks.length ? ['hybrid'] : []), 'popularity'];
-    return { userId, tracks, arm: r.arm, recommender: r.recommender.name, modelVersion: r.modelVersion, armKey: r.key, signature: this.signatureOf(userId), sources: sourceRuns(origins, names) };
+    return {
+      userId,
+      tracks,
+      arm: r.arm,
+      recommender: r.recommender.name,
+      modelVersion: r.modelVersion,
+      armKey: r.key,
+      signature: this.signatureOf(userId),
+      sources: sourceRuns(origins, names),
+    };
   }
 
   /**
@@ -180,8 +199,14 @@ export class PlaylistEngine {
 
   /** A genre's cold-start list: what a new listener whose favourite genre it is gets; `null`: no genre (popularity). */
   coldStart(genre: string | null): Candidate[] {
-    const primary = genre === null ? this.popularity.candidates() : genreStream(this.index, genreWeights(this.index, { favoriteGenres: [genre], listened: [] }));
-    return buildPlaylist([primary, this.popularity.candidates()], new Set(), this.index, this.rules).map((c) => ({ trackId: c.trackId, score: roundScore(c.score) }));
+    const primary =
+      genre === null
+        ? this.popularity.candidates()
+        : genreStream(this.index, genreWeights(this.index, { favoriteGenres: [genre], listened: [] }));
+    return buildPlaylist([primary, this.popularity.candidates()], new Set(), this.index, this.rules).map((c) => ({
+      trackId: c.trackId,
+      score: roundScore(c.score),
+    }));
   }
 
   private modelFor(version: string | undefined): LoadedModel | undefined {

@@ -73,7 +73,11 @@ export function playlistView(p: PlaylistDoc, details: DetailsOf): PlaylistView {
   };
 }
 
-export function coldStartView(userId: number, list: Pick<ColdStartDoc, 'track_ids' | 'scores' | 'created_at'>, details: DetailsOf): RecommendationsView {
+export function coldStartView(
+  userId: number,
+  list: Pick<ColdStartDoc, 'track_ids' | 'scores' | 'created_at'>,
+  details: DetailsOf,
+): RecommendationsView {
   return {
     user_id: userId,
     playlist_id: null,

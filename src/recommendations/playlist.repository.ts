@@ -60,7 +60,8 @@ export class PlaylistRepository {
     docs.sort((a, b) => a.computed_at.getTime() - b.computed_at.getTime() || (a._id < b._id ? -1 : 1));
     const out = new Map<number, UserState>();
     for (const d of docs) {
-      for (let i = 0; i < d.user_ids.length; i++) out.set(d.user_ids[i]!, { computedAt: d.computed_at, signature: d.signatures[i] ?? '', armKey: d.arm_keys[i] ?? '' });
+      for (let i = 0; i < d.user_ids.length; i++)
+        out.set(d.user_ids[i]!, { computedAt: d.computed_at, signature: d.signatures[i] ?? '', armKey: d.arm_keys[i] ?? '' });
     }
     return out;
   }
@@ -82,7 +83,9 @@ export class PlaylistRepository {
   async userPlaylists(userId: number, runKeys: readonly string[]): Promise<PlaylistDoc[]> {
     const out: PlaylistDoc[] = [];
     for (let i = 0; i < runKeys.length; i += PROBES_AT_ONCE) {
-      const found = await Promise.all(runKeys.slice(i, i + PROBES_AT_ONCE).map((k) => this.playlists.findOne({ _id: playlistIdOf(userId, k) })));
+      const found = await Promise.all(
+        runKeys.slice(i, i + PROBES_AT_ONCE).map((k) => this.playlists.findOne({ _id: playlistIdOf(userId, k) })),
+      );
       for (const p of found) if (p) out.push(p);
     }
     return out;

@@ -10,7 +10,12 @@ export interface LoadedModel {
    * The k best tracks for a user, best first, none of `exclude`; a user the model was not trained
    * on is folded in from `listenedTrackIds`. Equal scores rank by ascending track id.
    */
-  recommend(userId: number, listenedTrackIds: readonly number[], k: number, exclude: ReadonlySet<number>): ModelRecommendation[] | Promise<ModelRecommendation[]>;
+  recommend(
+    userId: number,
+    listenedTrackIds: readonly number[],
+    k: number,
+    exclude: ReadonlySet<number>,
+  ): ModelRecommendation[] | Promise<ModelRecommendation[]>;
   /**
    * The k best tracks of many users at once (a batch), each excluding what that user listened to:
    * the same lists as `recommend` with exclude = the listened tracks, computed where the loader

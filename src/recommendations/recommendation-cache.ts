@@ -86,7 +86,10 @@ export class RecommendationCache {
       const chunk = tracks.slice(i, i + PIPELINE);
       const args: string[] = [];
       for (const t of chunk) args.push(String(t.track_id), JSON.stringify(t));
-      const p = this.redis.pipeline().hset(this.tracksKey, ...args).expire(this.tracksKey, this.longTtl());
+      const p = this.redis
+        .pipeline()
+        .hset(this.tracksKey, ...args)
+        .expire(this.tracksKey, this.longTtl());
       throwFirstError(await p.exec());
     }
   }

@@ -97,7 +97,12 @@ export class RecommendationRunService {
     } catch (err) {
       // On its last attempt a batch reports its users as failed instead of failing: the flow's parent then still runs and closes the run.
       if (!isFinalAttempt(job)) throw err;
-      this.logger.error(`batch ${payload.batch} failed for good: ${(err as Error).message}`, { runId: payload.runId, batch: payload.batch, attempt, users: payload.userIds.length });
+      this.logger.error(`batch ${payload.batch} failed for good: ${(err as Error).message}`, {
+        runId: payload.runId,
+        batch: payload.batch,
+        attempt,
+        users: payload.userIds.length,
+      });
       this.metrics.recommendationUsers.inc({ outcome: 'failed', variant: 'unknown' }, payload.userIds.length);
       return { computed: 0, skipped: 0, failed: payload.userIds.length, variants: {}, error: (err as Error).message };
     }
@@ -153,7 +158,9 @@ export class RecommendationRunService {
     }
 
     await this.storeColdStart(engine, runKey, now);
-    await this.cache.setTracks([...engine.index.tracks.values()].map((t) => ({ track_id: t.id, name: t.name, artist: t.artist, genres: t.genres })));
+    await this.cache.setTracks(
+      [...engine.index.tracks.values()].map((t) => ({ track_id: t.id, name: t.name, artist: t.artist, genres: t.genres })),
+    );
 
     const size = this.config.RECOMMENDATION_BATCH_SIZE;
     const batches: number[][] = [];
@@ -194,7 +201,15 @@ export class RecommendationRunService {
       JobName.RecommendationBatch,
       batches.map((userIds, batch) => ({ payload: { runId, batch, userIds }, jobId: batchJobId(runId, batch) })),
     );
-    const summary: PlanSummary = { runId, runKey, usersTotal: userIds.length, selected: selected.length, skipped, batches: batches.length, reasons };
+    const summary: PlanSummary = {
+      runId,
+      runKey,
+      usersTotal: userIds.length,
+      selected: selected.length,
+      skipped,
+      batches: batches.length,
+      reasons,
+    };
     this.logger.log('recommendation run planned', { ...summary, trigger: payload.trigger, force: payload.force ?? false });
     return summary;
   }
@@ -211,7 +226,11 @@ export class RecommendationRunService {
     const state = { user_ids: [] as number[], signatures: [] as string[], arm_keys: [] as string[] };
     const result: BatchResult = { computed: 0, skipped: 0, failed: 0, variants: {} };
     // Model lists of the whole batch first, on the scoring threads; a failure there leaves each user to compute().
-    await engine.prepare(userIds).catch((err: unknown) => this.logger.warn(`batch ${batch}: model lists not computed ahead: ${(err as Error).message}`, { runId, batch }));
+    await engine
+      .prepare(userIds)
+      .catch((err: unknown) =>
+        this.logger.warn(`batch ${batch}: model lists not computed ahead: ${(err as Error).message}`, { runId, batch }),
+      );
     for (let i = 0; i < userIds.length; i++) {
       if (i > 0 && i % YIELD_EVERY === 0) await yieldToLoop();
       const userId = userIds[i]!;
@@ -259,11 +278,25 @@ export class RecommendationRunService {
     await Promise.all([this.playlists.insertPlaylists(docs), this.cache.setUsers(cached)]);
     await this.cache.announceRecomputed(state.user_ids);
     // Last: the next plan counts these users as up to date only once their playlists are stored.
-    await this.playlists.insertUserStates({ _id: `${runId}-b${batch}`, run_id: runId, run_key: run.run_key, batch, computed_at: now, ...state });
+    await this.playlists.insertUserStates({
+      _id: `${runId}-b${batch}`,
+      run_id: runId,
+      run_key: run.run_key,
+      batch,
+      computed_at: now,
+      ...state,
+    });
     for (const [variant, n] of Object.entries(result.variants)) this.metrics.recommendationUsers.inc({ outcome: 'computed', variant }, n);
     if (result.skipped > 0) this.metrics.recommendationUsers.inc({ outcome: 'skipped', variant: 'none' }, result.skipped);
     if (result.failed > 0) this.metrics.recommendationUsers.inc({ outcome: 'failed', variant: 'unknown' }, result.failed);
-    this.logger.log('recommendation batch stored', { runId, batch, ...result, variants: undefined, computeMs: Math.round(t1 - t0), storeMs: Math.round(performance.now() - t1) });
+    this.logger.log('recommendation batch stored', {
+      runId,
+      batch,
+      ...result,
+      variants: undefined,
+      computeMs: Math.round(t1 - t0),
+      storeMs: Math.round(performance.now() - t1),
+    });
     return result;
   }
 
@@ -282,7 +315,10 @@ export class RecommendationRunService {
     const status = total.failed === 0 ? 'succeeded' : total.computed > 0 ? 'completed' : 'failed';
     const durationSeconds = (now.getTime() - run.started_at.getTime()) / 1000;
     const coverage = run.users_active > 0 ? Math.min(1, (total.computed + run.prior_fresh_users) / run.users_active) : null;
-    const oldestCandidates = [run.prior_oldest_at?.getTime(), total.computed > 0 ? (run.planned_at ?? run.started_at).getTime() : undefined].filter((x): x is number => x !== undefined);
+    const oldestCandidates = [
+      run.prior_oldest_at?.getTime(),
+      total.computed > 0 ? (run.planned_at ?? run.started_at).getTime() : undefined,
+    ].filter((x): x is number => x !== undefined);
     const oldest = oldestCandidates.length > 0 ? new Date(Math.min(...oldestCandidates)) : null;
     await this.runs.update(runId, {
       status,
@@ -302,7 +338,15 @@ export class RecommendationRunService {
     if (status !== 'failed') this.metrics.recommendationLastSuccess.set(now.getTime() / 1000);
     this.contexts.drop(runId);
     this.runMeta.delete(runId);
-    const summary: RunSummary = { runId, status, computed: total.computed, skipped: run.users_skipped + total.skipped, failed: total.failed, durationSeconds, coverage };
+    const summary: RunSummary = {
+      runId,
+      status,
+      computed: total.computed,
+      skipped: run.users_skipped + total.skipped,
+      failed: total.failed,
+      durationSeconds,
+      coverage,
+    };
     this.logger.log('recommendation run finished', { ...summary });
     return summary;
   }
@@ -311,7 +355,14 @@ export class RecommendationRunService {
     const details = detailsOf(engine);
     const docs: ColdStartDoc[] = [null, ...engine.index.genres].map((genre) => {
       const list = engine.coldStart(genre);
-      return { _id: `${runKey}:${genre ?? '*'}`, run_key: runKey, genre: genre ?? '*', track_ids: list.map((c) => c.trackId), scores: list.map((c) => c.score), created_at: now };
+      return {
+        _id: `${runKey}:${genre ?? '*'}`,
+        run_key: runKey,
+        genre: genre ?? '*',
+        track_ids: list.map((c) => c.trackId),
+        scores: list.map((c) => c.score),
+        created_at: now,
+      };
     });
     await this.playlists.insertColdStart(docs);
     await this.cache.setColdStart(docs.map((d) => ({ genre: d.genre === '*' ? null : d.genre, json: coldStartTemplate(d, details) })));

@@ -34,18 +34,29 @@ export class RecommendationRunsController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Enqueue a recommendation run now (body: optional {"run_date": "YYYY-MM-DD", "force": true} to recompute everyone)' })
+  @ApiOperation({
+    summary: 'Enqueue a recommendation run now (body: optional {"run_date": "YYYY-MM-DD", "force": true} to recompute everyone)',
+  })
   @ApiBody({ required: false })
   async start(@Body({ schema: startBody }) body: z.output<typeof startBody>) {
     const force = body.force === true;
     const date = body.run_date ?? body.runDate ?? runDateOf(new Date(), this.config.TZ_CRON);
     const r = await this.chain.startRecommendations(date, 'api', force ? { force: true, reason: 'forced by an operator' } : {});
-    return { run_id: r.jobId, run_date: date, force, created: r.created, status_url: `/recommendations/runs/${encodeURIComponent(r.jobId)}` };
+    return {
+      run_id: r.jobId,
+      run_date: date,
+      force,
+      created: r.created,
+      status_url: `/recommendations/runs/${encodeURIComponent(r.jobId)}`,
+    };
   }
 
   @Get()
   @ApiOperation({ summary: 'Recommendation runs, newest first' })
-  async list(@Query('limit', { schema: intParam(1, 200, 20) }) limit: number, @Query('status', { schema: enumParam(STATUSES) }) status: RunStatus | undefined) {
+  async list(
+    @Query('limit', { schema: intParam(1, 200, 20) }) limit: number,
+    @Query('status', { schema: enumParam(STATUSES) }) status: RunStatus | undefined,
+  ) {
     return { items: await this.runs.list(limit, status), limit };
   }
 
@@ -56,6 +67,12 @@ export class RecommendationRunsController {
     if (run) return run;
     const job = await this.jobs.queue(QueueName.Recommendations).getJob(id);
     if (!job) throw new NotFoundException(`no recommendation run ${id}`);
-    return { _id: id, status: 'queued', job_state: await job.getState(), run_date: (job.data as { runDate?: string }).runDate, trigger: (job.data as { trigger?: string }).trigger };
+    return {
+      _id: id,
+      status: 'queued',
+      job_state: await job.getState(),
+      run_date: (job.data as { runDate?: string }).runDate,
+      trigger: (job.data as { trigger?: string }).trigger,
+    };
   }
 }

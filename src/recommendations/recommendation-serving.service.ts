@@ -115,7 +115,12 @@ export class RecommendationServing {
     const genres = await this.favouriteGenres(userId);
     const template = await this.coldStartTemplate(genres, keys);
     if (template === null) throw new NotFoundException(`no recommendations for user ${userId} yet: no recommendation run has completed`);
-    return this.served(limitRendered(fillColdStartTemplate(template, userId), limit, size), 'cold_start', 'miss_cold_start', COLD_START_VARIANT);
+    return this.served(
+      limitRendered(fillColdStartTemplate(template, userId), limit, size),
+      'cold_start',
+      'miss_cold_start',
+      COLD_START_VARIANT,
+    );
   }
 
   /** The user's generated playlists, newest first, a page at a time. */
@@ -198,7 +203,11 @@ export class RecommendationServing {
   /** A MongoDB read of the serving path: 503 when MongoDB fails or stalls, never a hang. */
   private async fromStore<T>(what: string, read: () => Promise<T>): Promise<T> {
     try {
-      return await withTimeout(read(), this.config.SERVING_TIMEOUT_MS, `MongoDB did not answer within ${this.config.SERVING_TIMEOUT_MS} ms`);
+      return await withTimeout(
+        read(),
+        this.config.SERVING_TIMEOUT_MS,
+        `MongoDB did not answer within ${this.config.SERVING_TIMEOUT_MS} ms`,
+      );
     } catch (err) {
       if (err instanceof HttpException) throw err;
       this.degraded('mongodb', `reading ${what}: ${(err as Error).message}`);

@@ -2,7 +2,13 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PlaylistRepository } from './playlist.repository.js';
 import { RecommendationRunsRepository } from './recommendation-runs.repository.js';
-import { ColdStartSchema, PlaylistSchema, RECOMMENDATION_MODEL_NAMES, RecommendationRunSchema, UserStatesSchema } from './recommendation.schemas.js';
+import {
+  ColdStartSchema,
+  PlaylistSchema,
+  RECOMMENDATION_MODEL_NAMES,
+  RecommendationRunSchema,
+  UserStatesSchema,
+} from './recommendation.schemas.js';
 
 /**
  * The recommendation stage's collections (playlists, recommendation_runs, user states, cold-start

@@ -12,7 +12,12 @@ export const RECOMMENDATION_COLLECTIONS = {
   coldStart: 'cold_start_lists',
 } as const;
 
-export const RECOMMENDATION_MODEL_NAMES = { Playlist: 'Playlist', Run: 'RecommendationRun', UserStates: 'RecommendationUserStates', ColdStart: 'ColdStartList' } as const;
+export const RECOMMENDATION_MODEL_NAMES = {
+  Playlist: 'Playlist',
+  Run: 'RecommendationRun',
+  UserStates: 'RecommendationUserStates',
+  ColdStart: 'ColdStartList',
+} as const;
 
 /** One generated playlist: the seed's fields plus model_version, variant and scores. */
 export interface PlaylistDoc {

@@ -16,19 +16,28 @@ const LIMIT = { type: 'query', data: 'limit' } as const;
  * factory (src/bootstrap.ts) adds this by hand, built from the schemas the route checks.
  */
 export function recommendationsOpenApi() {
-  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } });
+  const error = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
+  });
   return {
     path: '/users/{userId}/recommendations',
     item: {
       get: {
         operationId: 'RecommendationsRoute_recommendations',
-        summary: "The user's playlist (served from Redis, then MongoDB, then the cold-start list; header X-Recommendation-Source says which)",
+        summary:
+          "The user's playlist (served from Redis, then MongoDB, then the cold-start list; header X-Recommendation-Source says which)",
         tags: ['recommendations'],
         parameters: [openApiParameter('userId', 'path', userIdParam), openApiParameter('limit', 'query', recommendationsLimitParam)],
         responses: {
           200: {
             description: 'Playlist id, generated_at, model_version, variant, tracks with name, artist, genres, score',
-            headers: { 'X-Recommendation-Source': { description: 'cache, store or cold_start', schema: { type: 'string', enum: ['cache', 'store', 'cold_start'] } } },
+            headers: {
+              'X-Recommendation-Source': {
+                description: 'cache, store or cold_start',
+                schema: { type: 'string', enum: ['cache', 'store', 'cold_start'] },
+              },
+            },
             content: { 'application/json': { schema: { type: 'object' } } },
           },
           400: error('A bad parameter, named in the body'),

@@ -161,7 +161,8 @@ export class HybridRecommender implements Recommender {
     const lists: MonotoneList[] = [{ ids: index.popularityOrder, score: (id) => (1 - g) * index.popularityScore(id) }];
     for (const [genre, weight] of genreWeights(index, listener)) {
       const ids = index.genreTracks.get(genre);
-      if (ids && weight > 0) lists.push({ ids, score: (id) => g * inGenre(index, weight, genre, id) + (1 - g) * index.popularityScore(id) });
+      if (ids && weight > 0)
+        lists.push({ ids, score: (id) => g * inGenre(index, weight, genre, id) + (1 - g) * index.popularityScore(id) });
     }
     return mergeMonotone(lists);
   }
@@ -195,7 +196,13 @@ export interface PlaylistRules {
  * catalogue, repeats, and tracks of an artist already present `maxPerArtist` times. With `origins`,
  * the index of the source each picked track came from is pushed to it (the playlist's why).
  */
-export function buildPlaylist(sources: Iterable<Iterable<Candidate>>, heard: ReadonlySet<number>, index: Pick<CatalogueIndex, 'tracks'>, rules: PlaylistRules, origins?: number[]): Candidate[] {
+export function buildPlaylist(
+  sources: Iterable<Iterable<Candidate>>,
+  heard: ReadonlySet<number>,
+  index: Pick<CatalogueIndex, 'tracks'>,
+  rules: PlaylistRules,
+  origins?: number[],
+): Candidate[] {
   const out: Candidate[] = [];
   const picked = new Set<number>();
   const perArtist = new Map<string, number>();

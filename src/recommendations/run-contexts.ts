@@ -53,7 +53,11 @@ export class RunContexts {
     for (const v of this.experiments.pinnedVersions()) {
       if (v === current.production?.version || v === current.canary?.version) continue;
       const model = await this.models.byVersion(v);
-      if (!model) this.logger.warn(`model ${v} named by EXPERIMENTS cannot be loaded: its variant is served the hybrid recommender`, { runId, version: v });
+      if (!model)
+        this.logger.warn(`model ${v} named by EXPERIMENTS cannot be loaded: its variant is served the hybrid recommender`, {
+          runId,
+          version: v,
+        });
       pinned.set(v, model);
     }
     this.logger.log('run state loaded', {
@@ -66,6 +70,13 @@ export class RunContexts {
       readMs: Math.round(t1 - t0),
       statsMs: Math.round(performance.now() - t1),
     });
-    return new PlaylistEngine(index, snapshot.users, snapshot.histories, this.experiments.list, { ...current, pinned }, { size: this.config.PLAYLIST_SIZE, maxPerArtist: this.config.MAX_TRACKS_PER_ARTIST });
+    return new PlaylistEngine(
+      index,
+      snapshot.users,
+      snapshot.histories,
+      this.experiments.list,
+      { ...current, pinned },
+      { size: this.config.PLAYLIST_SIZE, maxPerArtist: this.config.MAX_TRACKS_PER_ARTIST },
+    );
   }
 }

@@ -7,7 +7,9 @@ import { bucketOf } from './experiments.js';
 export function runKeyOf(runDate: string, runId: string): string {
   const day = runDate.replace(/-/g, '');
   if (runId === `recommendations-${runDate}`) return day;
-  const hash = Math.floor(bucketOf(0, runId) * 36 ** 6).toString(36).padStart(6, '0');
+  const hash = Math.floor(bucketOf(0, runId) * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0');
   return `${day}-${hash}`;
 }
 

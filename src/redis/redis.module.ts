@@ -29,7 +29,12 @@ export function redisOptions(url: string) {
       inject: [AppConfig],
       // commandTimeout: a stalled Redis fails a command in bounded time (serving then degrades to MongoDB).
       useFactory: (config: AppConfig) =>
-        new Redis({ ...redisOptions(config.REDIS_URL), maxRetriesPerRequest: 2, lazyConnect: false, commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS }),
+        new Redis({
+          ...redisOptions(config.REDIS_URL),
+          maxRetriesPerRequest: 2,
+          lazyConnect: false,
+          commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+        }),
     },
     RedisLock,
   ],

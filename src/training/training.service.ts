@@ -33,7 +33,10 @@ export interface TrainingOutcome {
 }
 
 function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function metricsRecord(m: RankingMetrics): MetricsRecord {
@@ -42,7 +45,12 @@ function metricsRecord(m: RankingMetrics): MetricsRecord {
 }
 
 function windowRecord(w: PreparedData['window']): WindowRecord {
-  return { start: new Date(w.start), end: new Date(w.end), validation_start: new Date(w.validationStart), evaluation_start: new Date(w.evaluationStart) };
+  return {
+    start: new Date(w.start),
+    end: new Date(w.end),
+    validation_start: new Date(w.validationStart),
+    evaluation_start: new Date(w.evaluationStart),
+  };
 }
 
 /**
@@ -77,7 +85,15 @@ export class TrainingService {
   /** The ALS_* settings (relative to the data): the search's first ALS configuration, or the model itself with TUNING_TRIALS=0. */
   baseSettings(): RelativeAlsSettings {
     const c = this.config;
-    return { factors: c.ALS_FACTORS, regularization: c.ALS_REGULARIZATION, alpha: c.ALS_ALPHA, confidence: c.ALS_CONFIDENCE, iterations: c.ALS_ITERATIONS, cgSteps: c.ALS_CG_STEPS, seed: c.ALS_SEED };
+    return {
+      factors: c.ALS_FACTORS,
+      regularization: c.ALS_REGULARIZATION,
+      alpha: c.ALS_ALPHA,
+      confidence: c.ALS_CONFIDENCE,
+      iterations: c.ALS_ITERATIONS,
+      cgSteps: c.ALS_CG_STEPS,
+      seed: c.ALS_SEED,
+    };
   }
 
   families(): ModelFamily[] {
@@ -105,22 +121,55 @@ export class TrainingService {
     const log = { runId, jobId: opts.jobId };
     if (opts.jobId) await this.closeAbandonedAttempts(opts.jobId, runId);
     await this.runs.start({
-      _id: runId, trigger: opts.trigger, job_id: opts.jobId, run_date: opts.runDate, status: 'running', decision: null, reason: null, version: null, production_version: null,
-      window: null, sizes: null, split: null, settings: null, tuning: null, metrics: null, gate: null, drift: null, durations, started_at: started, finished_at: null, error: null,
+      _id: runId,
+      trigger: opts.trigger,
+      job_id: opts.jobId,
+      run_date: opts.runDate,
+      status: 'running',
+      decision: null,
+      reason: null,
+      version: null,
+      production_version: null,
+      window: null,
+      sizes: null,
+      split: null,
+      settings: null,
+      tuning: null,
+      metrics: null,
+      gate: null,
+      drift: null,
+      durations,
+      started_at: started,
+      finished_at: null,
+      error: null,
     });
     this.logger.log('training run started', { ...log, trigger: opts.trigger });
     const created: { version: string | null } = { version: null };
     try {
       const outcome = await this.runSteps(runId, durations, timed, created);
       durations.total = Number(((this.registry.now().getTime() - started.getTime()) / 1000).toFixed(3));
-      await this.runs.update(runId, { status: 'succeeded', decision: outcome.decision, reason: outcome.reason, version: outcome.version, durations, finished_at: this.registry.now() });
+      await this.runs.update(runId, {
+        status: 'succeeded',
+        decision: outcome.decision,
+        reason: outcome.reason,
+        version: outcome.version,
+        durations,
+        finished_at: this.registry.now(),
+      });
       this.metrics.trainingRuns.inc({ decision: outcome.decision });
       this.logger.log(`training run ${outcome.decision}: ${outcome.reason}`, { ...log, version: outcome.version });
       return outcome;
     } catch (err) {
       const message = (err as Error).message;
       durations.total = Number(((this.registry.now().getTime() - started.getTime()) / 1000).toFixed(3));
-      await this.runs.update(runId, { status: 'failed', decision: 'failed', reason: message, error: (err as Error).stack ?? message, durations, finished_at: this.registry.now() });
+      await this.runs.update(runId, {
+        status: 'failed',
+        decision: 'failed',
+        reason: message,
+        error: (err as Error).stack ?? message,
+        durations,
+        finished_at: this.registry.now(),
+      });
       this.metrics.trainingRuns.inc({ decision: 'failed' });
       this.logger.error(`training run failed: ${message}`, { ...log, version: created.version });
       if (created.version) await this.abandon(created.version, runId, message);
@@ -146,24 +195,44 @@ export class TrainingService {
     const productionModel = production ? await timed('load_production', () => this.registry.loadModel(production)) : null;
     // Production is scored only on listens newer than its own training data, and so are the others.
     const window = excludeSeen(fullWindow, productionModel?.trainedThrough ?? null);
-    const [events, catalogue] = await timed('collect', () => Promise.all([this.data.listens(window.start, window.end), this.data.catalogue()]));
+    const [events, catalogue] = await timed('collect', () =>
+      Promise.all([this.data.listens(window.start, window.end), this.data.catalogue()]),
+    );
     const byDays = await timed('preprocess', () =>
-      preprocess(events, window, { windowDays: c.TRAINING_WINDOW_DAYS, validationDays: c.VALIDATION_DAYS, minUserListens: c.TRAINING_MIN_USER_LISTENS, minTrackListens: c.TRAINING_MIN_TRACK_LISTENS }),
+      preprocess(events, window, {
+        windowDays: c.TRAINING_WINDOW_DAYS,
+        validationDays: c.VALIDATION_DAYS,
+        minUserListens: c.TRAINING_MIN_USER_LISTENS,
+        minTrackListens: c.TRAINING_MIN_TRACK_LISTENS,
+      }),
     );
     // Only a first model may fall back: with production in place the split stays by days, unseen by it.
     const prepared = production ? byDays : perUserFallback(byDays);
-    if (prepared.split !== 'time') this.logger.log('no user has listens both before and inside the validation days (a first load): held-out split per user', { runId });
+    if (prepared.split !== 'time')
+      this.logger.log('no user has listens both before and inside the validation days (a first load): held-out split per user', { runId });
     const base = { window: windowRecord(window), sizes: { ...prepared.sizes }, split: prepared.split };
 
     const recentFrom = window.end - DRIFT_RECENT_DAYS * DAY_MS;
     const drift = await timed('drift', () =>
-      computeDrift({ window: events, recent: events.filter((e) => e.at >= recentFrom), trackGenre: catalogue.trackGenre, userCreatedAt: catalogue.userCreatedAt, trackCreatedAt: catalogue.trackCreatedAt }, c.DRIFT_PSI_THRESHOLD),
+      computeDrift(
+        {
+          window: events,
+          recent: events.filter((e) => e.at >= recentFrom),
+          trackGenre: catalogue.trackGenre,
+          userCreatedAt: catalogue.userCreatedAt,
+          trackCreatedAt: catalogue.trackCreatedAt,
+        },
+        c.DRIFT_PSI_THRESHOLD,
+      ),
     );
     this.recordDrift(runId, drift);
     await this.runs.update(runId, { ...base, drift: { ...drift } });
 
     if (prepared.train.length === 0 || prepared.validation.length === 0) {
-      const seen = window.evaluationStart > window.validationStart ? ` (held-out split starts after ${new Date(window.evaluationStart - 1).toISOString()}, the newest listen production ${production?._id} was trained on)` : '';
+      const seen =
+        window.evaluationStart > window.validationStart
+          ? ` (held-out split starts after ${new Date(window.evaluationStart - 1).toISOString()}, the newest listen production ${production?._id} was trained on)`
+          : '';
       return skip(
         `the window ${new Date(window.start).toISOString()}..${new Date(window.end).toISOString()} has ${prepared.sizes.trainPairs} training and ${prepared.sizes.validationPairs} held-out pairs after the minimum counts${seen}: both must be non-empty`,
       );
@@ -184,37 +253,80 @@ export class TrainingService {
         onProgress: (m) => this.logger.log(m, { runId }),
       }),
     );
-    Object.assign(durations, { tune: round3(evaluation.seconds.tune), train: round3(evaluation.seconds.train), evaluate: round3(evaluation.seconds.evaluate) });
+    Object.assign(durations, {
+      tune: round3(evaluation.seconds.tune),
+      train: round3(evaluation.seconds.train),
+      evaluate: round3(evaluation.seconds.evaluate),
+    });
     const metrics = {
       candidate: metricsRecord(evaluation.metrics.candidate),
       production: evaluation.metrics.production ? metricsRecord(evaluation.metrics.production) : null,
       popularity: metricsRecord(evaluation.metrics.popularity),
     };
-    const gate = decideGate(metrics.candidate, metrics.production, metrics.popularity, {
-      ndcgTolerance: c.GATE_NDCG_TOLERANCE,
-      minLiftOverPopularity: c.MIN_LIFT_OVER_POPULARITY,
-      coverageTolerance: c.GATE_COVERAGE_TOLERANCE,
-    }, evaluation.productionKind === 'hybrid' ? 'production (hybrid fallback, no model yet)' : 'production');
+    const gate = decideGate(
+      metrics.candidate,
+      metrics.production,
+      metrics.popularity,
+      {
+        ndcgTolerance: c.GATE_NDCG_TOLERANCE,
+        minLiftOverPopularity: c.MIN_LIFT_OVER_POPULARITY,
+        coverageTolerance: c.GATE_COVERAGE_TOLERANCE,
+      },
+      evaluation.productionKind === 'hybrid' ? 'production (hybrid fallback, no model yet)' : 'production',
+    );
 
     const now = this.registry.now();
     const version = `v${stamp(now).replace('T', '-').replace('Z', '')}-${randomBytes(2).toString('hex')}`;
     const doc: ModelVersionDoc = {
-      _id: version, version, status: 'candidate', run_id: runId, window: base.window, sizes: base.sizes, family: evaluation.spec.family, settings: { ...evaluation.spec.settings },
-      metrics: metrics.candidate, baselines: { production_version: production?._id ?? null, production: metrics.production, popularity: metrics.popularity, production_kind: evaluation.productionKind },
-      decision: 'candidate', reason: gate.reason, artifact: null, canary: null, previous_production_version: production?._id ?? null,
-      created_at: now, updated_at: now, canary_at: null, promoted_at: null, retired_at: null, rejected_at: null,
+      _id: version,
+      version,
+      status: 'candidate',
+      run_id: runId,
+      window: base.window,
+      sizes: base.sizes,
+      family: evaluation.spec.family,
+      settings: { ...evaluation.spec.settings },
+      metrics: metrics.candidate,
+      baselines: {
+        production_version: production?._id ?? null,
+        production: metrics.production,
+        popularity: metrics.popularity,
+        production_kind: evaluation.productionKind,
+      },
+      decision: 'candidate',
+      reason: gate.reason,
+      artifact: null,
+      canary: null,
+      previous_production_version: production?._id ?? null,
+      created_at: now,
+      updated_at: now,
+      canary_at: null,
+      promoted_at: null,
+      retired_at: null,
+      rejected_at: null,
       history: [{ at: now, status: 'candidate', decision: 'candidate', reason: 'trained', by: 'training' }],
     };
     await this.registry.create(doc);
     created.version = version;
     this.recordMetrics(version, metrics);
     await this.runs.update(runId, {
-      version, production_version: production?._id ?? null, settings: { family: evaluation.spec.family, ...evaluation.spec.settings }, tuning: tuningRecord(evaluation), metrics,
-      gate: { passed: gate.passed, reason: gate.reason, checks: gate.checks }, durations,
+      version,
+      production_version: production?._id ?? null,
+      settings: { family: evaluation.spec.family, ...evaluation.spec.settings },
+      tuning: tuningRecord(evaluation),
+      metrics,
+      gate: { passed: gate.passed, reason: gate.reason, checks: gate.checks },
+      durations,
     });
 
     if (!gate.passed) {
-      await this.registry.transition(version, ['candidate'], { status: 'rejected', decision: 'rejected', reason: gate.reason, by: 'gate', set: { rejected_at: this.registry.now() } });
+      await this.registry.transition(version, ['candidate'], {
+        status: 'rejected',
+        decision: 'rejected',
+        reason: gate.reason,
+        by: 'gate',
+        set: { rejected_at: this.registry.now() },
+      });
       return { runId, decision: 'rejected', reason: gate.reason, version, recommendationJobId: null };
     }
     return this.refitAndRelease(runId, version, prepared, evaluation.spec, gate, timed);
@@ -230,7 +342,13 @@ export class TrainingService {
   ): Promise<TrainingOutcome> {
     const model = await timed('refit', () => trainSpec(spec, prepared.all, { threads: this.threads() }));
     const artifact = await timed('store', async () => this.artifacts.save(version, serializeModel(model)));
-    await this.registry.transition(version, ['candidate'], { status: 'candidate', decision: 'refit', reason: `refit on the whole window (${prepared.sizes.pairs} pairs)`, by: 'training', set: { artifact } });
+    await this.registry.transition(version, ['candidate'], {
+      status: 'candidate',
+      decision: 'refit',
+      reason: `refit on the whole window (${prepared.sizes.pairs} pairs)`,
+      by: 'training',
+      set: { artifact },
+    });
     const released = await this.rollout.release(version, gate.reason, prepared.window.end);
     const decision: TrainingDecision = released.decision === 'promoted' ? 'promoted' : 'canary';
     return { runId, decision, reason: released.reason, version, recommendationJobId: released.recommendationJobId };
@@ -255,22 +373,36 @@ export class TrainingService {
   /** A version left as candidate by a failed run is rejected, so that nothing can promote it half-made. */
   private async abandon(version: string, runId: string, message: string): Promise<void> {
     try {
-      await this.registry.transition(version, ['candidate'], { status: 'rejected', decision: 'failed', reason: `training run ${runId} failed: ${message}`, by: 'training', set: { rejected_at: this.registry.now() } });
+      await this.registry.transition(version, ['candidate'], {
+        status: 'rejected',
+        decision: 'failed',
+        reason: `training run ${runId} failed: ${message}`,
+        by: 'training',
+        set: { rejected_at: this.registry.now() },
+      });
     } catch (err) {
-      if (!(err instanceof RegistryConflictError)) this.logger.error(`could not mark ${version} rejected: ${(err as Error).message}`, { runId });
+      if (!(err instanceof RegistryConflictError))
+        this.logger.error(`could not mark ${version} rejected: ${(err as Error).message}`, { runId });
     }
   }
 
   private recordDrift(runId: string, drift: DriftReport): void {
     for (const f of DRIFT_FEATURES) this.metrics.modelDrift.set({ feature: f }, drift.psi[f]);
     if (drift.drifted.length > 0) {
-      this.logger.warn(`drift above PSI ${drift.threshold}: ${drift.drifted.map((f) => `${f}=${drift.psi[f]}`).join(', ')}`, { runId, drifted: drift.drifted });
+      this.logger.warn(`drift above PSI ${drift.threshold}: ${drift.drifted.map((f) => `${f}=${drift.psi[f]}`).join(', ')}`, {
+        runId,
+        drifted: drift.drifted,
+      });
     }
   }
 
   private recordMetrics(version: string, metrics: { candidate: MetricsRecord; popularity: MetricsRecord }): void {
-    for (const [label, m] of [[version, metrics.candidate], ['popularity', metrics.popularity]] as const) {
-      for (const key of ['ndcg', 'precision', 'recall', 'map', 'coverage'] as const) this.metrics.modelMetric.set({ version: label, metric: `${key}_at_10` }, m[key]);
+    for (const [label, m] of [
+      [version, metrics.candidate],
+      ['popularity', metrics.popularity],
+    ] as const) {
+      for (const key of ['ndcg', 'precision', 'recall', 'map', 'coverage'] as const)
+        this.metrics.modelMetric.set({ version: label, metric: `${key}_at_10` }, m[key]);
     }
   }
 }

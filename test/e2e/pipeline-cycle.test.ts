@@ -12,7 +12,8 @@ describe('one pipeline cycle, seen through /metrics', () => {
   let env: Record<string, string>;
   let metrics = '';
   const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
-  const get = async (path: string) => (await fetch(`http://127.0.0.1:${env.HTTP_PORT}${path}`, { headers: admin })).json() as Promise<Record<string, unknown>>;
+  const get = async (path: string) =>
+    (await fetch(`http://127.0.0.1:${env.HTTP_PORT}${path}`, { headers: admin })).json() as Promise<Record<string, unknown>>;
 
   /** The value of one sample of the Prometheus text format, or undefined. */
   function sample(name: string, labels: Record<string, string> = {}): number | undefined {
@@ -51,10 +52,22 @@ describe('one pipeline cycle, seen through /metrics', () => {
 
   it('exposes every metric the architecture names', () => {
     const names = [
-      'ingestion_requests_total', 'ingestion_request_duration_seconds', 'ingestion_run_duration_seconds', 'ingestion_records_total',
-      'ingestion_last_success_timestamp_seconds', 'ingestion_volume_anomaly_score', 'recommendation_run_duration_seconds',
-      'recommendation_users_total', 'recommendation_coverage_ratio', 'recommendation_freshness_seconds', 'recommendation_cache_requests_total',
-      'model_metric', 'model_production_version_info', 'model_drift_psi', 'queue_jobs', 'http_request_duration_seconds',
+      'ingestion_requests_total',
+      'ingestion_request_duration_seconds',
+      'ingestion_run_duration_seconds',
+      'ingestion_records_total',
+      'ingestion_last_success_timestamp_seconds',
+      'ingestion_volume_anomaly_score',
+      'recommendation_run_duration_seconds',
+      'recommendation_users_total',
+      'recommendation_coverage_ratio',
+      'recommendation_freshness_seconds',
+      'recommendation_cache_requests_total',
+      'model_metric',
+      'model_production_version_info',
+      'model_drift_psi',
+      'queue_jobs',
+      'http_request_duration_seconds',
     ];
     for (const n of names) expect(metrics, `moovitamix_${n}`).toContain(`# TYPE moovitamix_${n} `);
   });

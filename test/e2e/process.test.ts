@@ -63,7 +63,11 @@ describe('the service process', () => {
   });
 
   it('runs role mock-api alone, without touching MongoDB or Redis', async () => {
-    const env = await envFor('proc-mock', { APP_ROLE: 'mock-api', MONGODB_URI: 'mongodb://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });
+    const env = await envFor('proc-mock', {
+      APP_ROLE: 'mock-api',
+      MONGODB_URI: 'mongodb://127.0.0.1:1/none',
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
     const app = startApp(env);
     started.push(app);
     await waitForHttp(`http://127.0.0.1:${env.MOCK_PORT}/users?size=1`);

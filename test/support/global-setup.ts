@@ -11,7 +11,8 @@ import { madeByRun, testServers } from './servers.js';
 const LEFTOVERS_REPORT = process.env.TEST_LEFTOVERS_REPORT ?? '.data/test-leftovers.json';
 
 /** Shared by the projects' instances of this file (each project loads it anew) within one vitest process. */
-const state: { run?: string; checked?: boolean } = ((globalThis as Record<symbol, unknown>)[Symbol.for('moovitamix.test-run')] ??= {}) as never;
+const state: { run?: string; checked?: boolean } = ((globalThis as Record<symbol, unknown>)[Symbol.for('moovitamix.test-run')] ??=
+  {}) as never;
 
 /**
  * The integration and end-to-end projects' global setup, once per test run whichever of them run:
@@ -51,14 +52,17 @@ async function checkLeftovers(run: string): Promise<void> {
   const all = await leftovers();
   const ours = all.filter((l) => madeByRun(l.what.split(' ')[1]!, run));
   const others = all.filter((l) => !ours.includes(l));
-  const show = (ls: Leftover[]) => ls.map((l) => `  ${l.what} (${l.what.startsWith('redis') ? `${l.size} keys` : `${(l.size / 1e6).toFixed(1)} MB`})`).join('\n');
+  const show = (ls: Leftover[]) =>
+    ls.map((l) => `  ${l.what} (${l.what.startsWith('redis') ? `${l.size} keys` : `${(l.size / 1e6).toFixed(1)} MB`})`).join('\n');
   mkdirSync(dirname(LEFTOVERS_REPORT), { recursive: true });
   writeFileSync(LEFTOVERS_REPORT, `${JSON.stringify({ run, leftovers: ours, others }, null, 2)}\n`);
   if (others.length > 0) {
     console.warn(`[leftovers] on the test servers, not from this run (earlier runs, or a run in progress elsewhere):\n${show(others)}`);
   }
   if (ours.length > 0) {
-    const err = new Error(`this test run (tag ${run}) left on the test servers:\n${show(ours)}\n(test/support/drop-after-file.ts removes what testSettings() made once the file's hooks ran: something wrote after them, or made its own names)`);
+    const err = new Error(
+      `this test run (tag ${run}) left on the test servers:\n${show(ours)}\n(test/support/drop-after-file.ts removes what testSettings() made once the file's hooks ran: something wrote after them, or made its own names)`,
+    );
     err.stack = err.message; // where the teardown threw says nothing about the leak
     throw err;
   }

@@ -12,7 +12,10 @@ describe('configuration reference in the README', () => {
     expect(readme.slice(start, end)).toBe(renderConfigDocs());
   });
   it('documents every variable of .env', () => {
-    const names = readFileSync('.env', 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
+    const names = readFileSync('.env', 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split('=')[0]);
     for (const n of names) expect(Object.keys(SETTINGS)).toContain(n);
   });
 });

@@ -52,7 +52,9 @@ describe('configuration', () => {
   });
 
   it('checks settings against each other', () => {
-    expect(problemsOf({ VALIDATION_DAYS: '30', TRAINING_WINDOW_DAYS: '30' })[0]).toMatch(/VALIDATION_DAYS=30 must be smaller than TRAINING_WINDOW_DAYS=30/);
+    expect(problemsOf({ VALIDATION_DAYS: '30', TRAINING_WINDOW_DAYS: '30' })[0]).toMatch(
+      /VALIDATION_DAYS=30 must be smaller than TRAINING_WINDOW_DAYS=30/,
+    );
     expect(problemsOf({ TZ_CRON: 'Mars/Olympus' })[0]).toMatch(/TZ_CRON="Mars\/Olympus" is not an IANA time zone/);
     expect(problemsOf({ INGESTION_CRON: 'daily' })[0]).toMatch(/^INGESTION_CRON="daily" is invalid: expected a cron expression/);
   });
@@ -71,13 +73,19 @@ describe('the admin token in production', () => {
   it('refuses to start with the committed development token', () => {
     const problems = problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: committed });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^ADMIN_TOKEN \(hidden\) is the development token committed in \.env: NODE_ENV=production refuses to start/);
+    expect(problems[0]).toMatch(
+      /^ADMIN_TOKEN \(hidden\) is the development token committed in \.env: NODE_ENV=production refuses to start/,
+    );
     expect(problems[0]).not.toContain(committed);
   });
 
   it('refuses short, placeholder and low-entropy tokens', () => {
-    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-long-enough-admin-token' })[0]).toMatch(/has 25 characters; production needs at least 32/);
-    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'please-change-me-please-change-me-now' })[0]).toMatch(/looks like a placeholder/);
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-long-enough-admin-token' })[0]).toMatch(
+      /has 25 characters; production needs at least 32/,
+    );
+    expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'please-change-me-please-change-me-now' })[0]).toMatch(
+      /looks like a placeholder/,
+    );
     expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(64) })[0]).toMatch(/is too regular \(about 0 bits/);
     expect(problemsOf({ NODE_ENV: 'production', ADMIN_TOKEN: 'abab'.repeat(16) })[0]).toMatch(/is too regular/);
   });

@@ -53,17 +53,20 @@ export function parseJobFlags(argv: readonly string[], spec: JobFlagSpec): JobFl
   }
   if (values.help) return null;
   const notes: string[] = [];
-  if (values.timeout !== undefined && values['timeout-s'] !== undefined) throw new UsageError('give --timeout only (--timeout-s is its old spelling)');
+  if (values.timeout !== undefined && values['timeout-s'] !== undefined)
+    throw new UsageError('give --timeout only (--timeout-s is its old spelling)');
   let timeoutS = spec.defaultTimeoutS;
   const rawTimeout = (values.timeout ?? values['timeout-s']) as string | undefined;
   const timeoutName = values.timeout !== undefined ? '--timeout' : '--timeout-s';
   if (values['timeout-s'] !== undefined) notes.push('--timeout-s is the old spelling of --timeout: read as --timeout');
   if (rawTimeout !== undefined) {
-    if (!/^\d+$/.test(rawTimeout) || Number(rawTimeout) < 1) throw new UsageError(`${timeoutName} expects a positive integer (seconds), got ${JSON.stringify(rawTimeout)}`);
+    if (!/^\d+$/.test(rawTimeout) || Number(rawTimeout) < 1)
+      throw new UsageError(`${timeoutName} expects a positive integer (seconds), got ${JSON.stringify(rawTimeout)}`);
     timeoutS = Number(rawTimeout);
   }
   const date = values.date as string | undefined;
-  if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))) throw new UsageError(`--date expects YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))))
+    throw new UsageError(`--date expects YYYY-MM-DD, got ${JSON.stringify(date)}`);
   return { timeoutS, verbose: values.verbose === true, date, force: values.force === true, notes };
 }
 

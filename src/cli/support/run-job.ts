@@ -31,7 +31,11 @@ export interface JobContext {
   /** A status line on stderr, kept above the progress line. */
   say(text: string): void;
   /** Polls a job until it completes or fails (or the deadline passes), showing `describe` as progress. */
-  waitFor(name: JobName, jobId: string, describe?: (job: Job, seconds: number, state: string) => JobProgress | Promise<JobProgress>): Promise<WaitResult>;
+  waitFor(
+    name: JobName,
+    jobId: string,
+    describe?: (job: Job, seconds: number, state: string) => JobProgress | Promise<JobProgress>,
+  ): Promise<WaitResult>;
 }
 
 /** A command that enqueues a job, waits for it and prints what it did: ingest, recommend, train. */

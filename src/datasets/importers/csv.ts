@@ -69,7 +69,13 @@ async function openTable(path: string, options: CsvOptions): Promise<Table> {
   }
   if (headerLine === null) throw new DatasetError(path, 0, 'empty file: expected a header line');
   const delimiter = options.delimiter ?? detectDelimiter(headerLine, options.quote);
-  if (delimiter === null) throw new DatasetError(path, 1, `cannot tell the delimiter: the header ${JSON.stringify(headerLine.slice(0, 80))} has one column (give --delimiter)`, 'header');
+  if (delimiter === null)
+    throw new DatasetError(
+      path,
+      1,
+      `cannot tell the delimiter: the header ${JSON.stringify(headerLine.slice(0, 80))} has one column (give --delimiter)`,
+      'header',
+    );
   const rows = readRows(path, delimiter, options.quote);
   const first = await rows.next();
   if (first.done) throw new DatasetError(path, 0, 'empty file: expected a header line');
@@ -94,7 +100,8 @@ async function openTable(path: string, options: CsvOptions): Promise<Table> {
 }
 
 function checkWidth(fields: string[], table: Table, fail: FieldFail): void {
-  if (fields.length < table.header.length) fail(table.names[fields.length], `missing: the row has ${fields.length} of the header's ${table.header.length} columns`);
+  if (fields.length < table.header.length)
+    fail(table.names[fields.length], `missing: the row has ${fields.length} of the header's ${table.header.length} columns`);
   if (fields.length > table.header.length) fail(undefined, `${fields.length} columns, the header has ${table.header.length}`);
 }
 
@@ -138,7 +145,13 @@ async function importItems(items: NonNullable<CsvOptions['items']>, sink: Import
     if (first !== undefined) fail(table.names[id], `duplicate item id ${JSON.stringify(fields[id].trim())} (first on line ${first})`);
     firstLine.set(itemId, line);
     // Genres as MovieLens writes them: several joined by "|".
-    const genres = genre < 0 ? undefined : fields[genre].split('|').map((g) => g.trim()).filter((g) => g !== '');
+    const genres =
+      genre < 0
+        ? undefined
+        : fields[genre]
+            .split('|')
+            .map((g) => g.trim())
+            .filter((g) => g !== '');
     sink.describeItem(itemId, {
       name: name < 0 ? undefined : fields[name].trim(),
       artist: artist < 0 ? undefined : fields[artist].trim(),

@@ -76,7 +76,8 @@ class IdSpace {
     }
     const n = DIGITS.test(raw) ? Number(raw) : NaN;
     const max = this.kind === 'user' ? ITEM_ID_OFFSET - 1 : Number.MAX_SAFE_INTEGER - ITEM_ID_OFFSET;
-    if (!(n <= max)) return fail(field, `${this.kind} id ${JSON.stringify(raw)} is not an integer in [0, ${max}]; --ids dense numbers any ids`);
+    if (!(n <= max))
+      return fail(field, `${this.kind} id ${JSON.stringify(raw)} is not an integer in [0, ${max}]; --ids dense numbers any ids`);
     const id = this.offset + n;
     if (!this.sourceOf.has(id)) this.sourceOf.set(id, raw);
     return id;
@@ -157,7 +158,14 @@ export class ImportSink {
    * once multiplied by the scale (so half-star ratings work with --count-scale 2). Returns a promise
    * only when the output must drain (await it then): most lines cost no promise at all.
    */
-  listen(userId: number, itemId: number, count: number, countField: string | undefined, listenedAt: Date | undefined, fail: FieldFail): Promise<void> | undefined {
+  listen(
+    userId: number,
+    itemId: number,
+    count: number,
+    countField: string | undefined,
+    listenedAt: Date | undefined,
+    fail: FieldFail,
+  ): Promise<void> | undefined {
     const scaled = count * this.options.countScale;
     const rounded = Math.round(scaled);
     // A float rating such as 3.0000000001 after scaling is the integer it is meant to be.

@@ -22,7 +22,8 @@ export async function importLastfm1k(path: string, sink: ImportSink, options: La
     n = lineNo;
     if (line.trim() === '') continue;
     const f = line.split('\t');
-    if (f.length < COLUMNS.length) fail(NAMES[f.length], `missing: the line has ${f.length} of the ${COLUMNS.length} tab-separated columns`);
+    if (f.length < COLUMNS.length)
+      fail(NAMES[f.length], `missing: the line has ${f.length} of the ${COLUMNS.length} tab-separated columns`);
     if (f.length > COLUMNS.length) fail(undefined, `${f.length} tab-separated columns, expected ${COLUMNS.length}`);
     const [user, time, artistMbid, artistName, trackMbid, trackName] = f;
     const userId = sink.userId(user, NAMES[0], fail);

@@ -23,7 +23,11 @@ export async function importMovielens(path: string, sink: ImportSink, options: M
     if (line.trim() === '') continue;
     delimiter ??= line.includes('\t') ? '\t' : line.includes('::') ? '::' : '\t';
     const f = line.split(delimiter);
-    if (f.length < COLUMNS.length) fail(columnName(COLUMNS[f.length], f.length), `missing: the line has ${f.length} of the ${COLUMNS.length} columns (user item rating timestamp)`);
+    if (f.length < COLUMNS.length)
+      fail(
+        columnName(COLUMNS[f.length], f.length),
+        `missing: the line has ${f.length} of the ${COLUMNS.length} columns (user item rating timestamp)`,
+      );
     if (f.length > COLUMNS.length) fail(undefined, `${f.length} columns, expected ${COLUMNS.length} (user item rating timestamp)`);
     const userId = sink.userId(f[0].trim(), user, fail);
     const itemId = sink.itemId(f[1].trim(), item, fail);

@@ -27,13 +27,22 @@ export class MockControlController {
   async advance(@Query('days') days?: string) {
     const n = days === undefined ? 1 : Number(days);
     if (!/^\d+$/.test(days ?? '1') || !Number.isInteger(n) || n < 1 || n > MAX_ADVANCE_DAYS) {
-      throw unprocessable([{ type: 'int_range', loc: ['query', 'days'], msg: `Input should be an integer from 1 to ${MAX_ADVANCE_DAYS}`, input: days }]);
+      throw unprocessable([
+        { type: 'int_range', loc: ['query', 'days'], msg: `Input should be an integer from 1 to ${MAX_ADVANCE_DAYS}`, input: days },
+      ]);
     }
     const projected = this.source.projectedSizes(n);
     const over = (Object.keys(MAX_MOCK_SIZES) as Array<keyof typeof MAX_MOCK_SIZES>).filter((k) => projected[k] > MAX_MOCK_SIZES[k]);
     if (over.length > 0) {
       const what = over.map((k) => `${k} ~${projected[k].toExponential(2)} > ${MAX_MOCK_SIZES[k]}`).join(', ');
-      throw unprocessable([{ type: 'too_large', loc: ['query', 'days'], msg: `Advancing ${n} days at the configured growth would exceed the mock's limits (${what})`, input: days }]);
+      throw unprocessable([
+        {
+          type: 'too_large',
+          loc: ['query', 'days'],
+          msg: `Advancing ${n} days at the configured growth would exceed the mock's limits (${what})`,
+          input: days,
+        },
+      ]);
     }
     if (this.advancing) throw new ConflictException({ detail: 'an advance is already running' });
     this.advancing = true;
@@ -51,7 +60,9 @@ export class MockControlController {
   setFaults(@Body() body: unknown) {
     const parsed = faultSettingsSchema.partial().safeParse(body ?? {});
     if (!parsed.success) {
-      throw unprocessable(parsed.error.issues.map((i) => ({ type: i.code, loc: ['body', ...i.path.map(String)], msg: i.message, input: undefined })));
+      throw unprocessable(
+        parsed.error.issues.map((i) => ({ type: i.code, loc: ['body', ...i.path.map(String)], msg: i.message, input: undefined })),
+      );
     }
     return this.faults.update(parsed.data);
   }

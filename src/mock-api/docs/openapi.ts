@@ -78,7 +78,11 @@ export const OPENAPI_DOCUMENT = {
     },
     '/tracks': sourceOperation('Get Tracks', 'get_tracks_tracks_get', 'Page__T_Customized_TracksOut_'),
     '/users': sourceOperation('Get Users', 'get_users_users_get', 'Page__T_Customized_UsersOut_'),
-    '/listen_history': sourceOperation('Get Listen History', 'get_listen_history_listen_history_get', 'Page__T_Customized_ListenHistoryOut_'),
+    '/listen_history': sourceOperation(
+      'Get Listen History',
+      'get_listen_history_listen_history_get',
+      'Page__T_Customized_ListenHistoryOut_',
+    ),
     '/mock/state': {
       get: {
         tags: ['Mock operation'],
@@ -93,8 +97,14 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Advance the simulated calendar by N days (admin)',
         operationId: 'mock_advance',
         security: admin,
-        parameters: [{ name: 'days', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_ADVANCE_DAYS, default: 1 } }],
-        responses: { '200': { description: 'Days added and the new state', content: json({ type: 'object' }) }, '401': { description: 'Admin token required' }, '422': validationError },
+        parameters: [
+          { name: 'days', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_ADVANCE_DAYS, default: 1 } },
+        ],
+        responses: {
+          '200': { description: 'Days added and the new state', content: json({ type: 'object' }) },
+          '401': { description: 'Admin token required' },
+          '422': validationError,
+        },
       },
     },
     '/mock/faults': {
@@ -104,7 +114,11 @@ export const OPENAPI_DOCUMENT = {
         operationId: 'mock_faults',
         security: admin,
         requestBody: { content: json(ref('FaultSettings')) },
-        responses: { '200': { description: 'Faults now in force', content: json(ref('FaultSettings')) }, '401': { description: 'Admin token required' }, '422': validationError },
+        responses: {
+          '200': { description: 'Faults now in force', content: json(ref('FaultSettings')) },
+          '401': { description: 'Admin token required' },
+          '422': validationError,
+        },
       },
     },
     '/mock/malformed': {
@@ -112,7 +126,9 @@ export const OPENAPI_DOCUMENT = {
         tags: ['Mock operation'],
         summary: 'Items served malformed today at the current rate (ids and damage)',
         operationId: 'mock_malformed',
-        parameters: [{ name: 'endpoint', in: 'query', required: false, schema: { type: 'string', enum: ['tracks', 'users', 'listen_history'] } }],
+        parameters: [
+          { name: 'endpoint', in: 'query', required: false, schema: { type: 'string', enum: ['tracks', 'users', 'listen_history'] } },
+        ],
         responses: { '200': { description: 'Malformed items per endpoint', content: json({ type: 'object' }) } },
       },
     },

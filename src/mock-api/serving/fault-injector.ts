@@ -14,7 +14,8 @@ export const faultSettingsSchema = z.strictObject({
 });
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
 
-export type RequestFault = { kind: 'none' } | { kind: 'drop' } | { kind: 'error'; status: 500 | 502 | 503 } | { kind: 'rate_limit'; retryAfterS: number };
+export type RequestFault =
+  { kind: 'none' } | { kind: 'drop' } | { kind: 'error'; status: 500 | 502 | 503 } | { kind: 'rate_limit'; retryAfterS: number };
 
 export interface FaultCounts {
   requests: number;

@@ -10,8 +10,7 @@ import { parsePaging } from './paging.js';
 
 /** What the controller sends: a JSON body, or nothing at all (a dropped connection), after a delay. */
 export type Answer =
-  | { kind: 'json'; status: number; body: string; headers: Record<string, string>; delayMs: number }
-  | { kind: 'drop'; delayMs: number };
+  { kind: 'json'; status: number; body: string; headers: Record<string, string>; delayMs: number } | { kind: 'drop'; delayMs: number };
 
 export interface MalformedItem extends MalformedSpec {
   id: number;
@@ -35,7 +34,12 @@ export class MockSourceService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const t0 = performance.now();
     this.data = await buildDataset(this.config);
-    this.logger.log('mock data ready', { mode: this.data.mode, seed: this.data.seed, ...this.sizes(), ms: Math.round(performance.now() - t0) });
+    this.logger.log('mock data ready', {
+      mode: this.data.mode,
+      seed: this.data.seed,
+      ...this.sizes(),
+      ms: Math.round(performance.now() - t0),
+    });
   }
 
   get dataset(): MockDataset {
@@ -48,9 +52,16 @@ export class MockSourceService implements OnModuleInit {
     const fault = this.faults.decide();
     if (fault.kind === 'drop') return { kind: 'drop', delayMs };
     if (fault.kind === 'rate_limit') {
-      return { kind: 'json', status: 429, body: '{"detail":"Too Many Requests"}', headers: { 'retry-after': String(fault.retryAfterS) }, delayMs };
+      return {
+        kind: 'json',
+        status: 429,
+        body: '{"detail":"Too Many Requests"}',
+        headers: { 'retry-after': String(fault.retryAfterS) },
+        delayMs,
+      };
     }
-    if (fault.kind === 'error') return { kind: 'json', status: fault.status, body: JSON.stringify({ detail: ERROR_TEXT[fault.status] }), headers: {}, delayMs };
+    if (fault.kind === 'error')
+      return { kind: 'json', status: fault.status, body: JSON.stringify({ detail: ERROR_TEXT[fault.status] }), headers: {}, delayMs };
     const paging = parsePaging(query);
     if (!paging.ok) return { kind: 'json', status: 422, body: JSON.stringify({ detail: paging.detail }), headers: {}, delayMs };
     return { kind: 'json', status: 200, body: this.page(endpoint, paging.page, paging.size), headers: {}, delayMs };
@@ -79,7 +90,13 @@ export class MockSourceService implements OnModuleInit {
     const added: DayStats[] = [];
     for (let d = 0; d < days; d++) added.push(this.data.advanceDay());
     this.days.push(...added);
-    this.logger.log('calendar advanced', { days, day: this.data.day, date: this.date(), ...this.sizes(), ms: Math.round(performance.now() - t0) });
+    this.logger.log('calendar advanced', {
+      days,
+      day: this.data.day,
+      date: this.date(),
+      ...this.sizes(),
+      ms: Math.round(performance.now() - t0),
+    });
     return added;
   }
 
@@ -95,7 +112,13 @@ export class MockSourceService implements OnModuleInit {
       this.days.push(added.at(-1)!);
       await new Promise<void>((r) => setImmediate(r));
     }
-    this.logger.log('calendar advanced', { days, day: this.data.day, date: this.date(), ...this.sizes(), ms: Math.round(performance.now() - t0) });
+    this.logger.log('calendar advanced', {
+      days,
+      day: this.data.day,
+      date: this.date(),
+      ...this.sizes(),
+      ms: Math.round(performance.now() - t0),
+    });
     return added;
   }
 

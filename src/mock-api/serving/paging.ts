@@ -40,16 +40,33 @@ function parseParam(
   if (raw === undefined) return fallback;
   const text = String(raw);
   if (!INTEGER.test(text)) {
-    detail.push({ type: 'int_parsing', loc: ['query', name], msg: 'Input should be a valid integer, unable to parse string as an integer', input: text });
+    detail.push({
+      type: 'int_parsing',
+      loc: ['query', name],
+      msg: 'Input should be a valid integer, unable to parse string as an integer',
+      input: text,
+    });
     return undefined;
   }
   const value = Math.trunc(Number(text));
   if (value < min) {
-    detail.push({ type: 'greater_than_equal', loc: ['query', name], msg: `Input should be greater than or equal to ${min}`, input: text, ctx: { ge: min } });
+    detail.push({
+      type: 'greater_than_equal',
+      loc: ['query', name],
+      msg: `Input should be greater than or equal to ${min}`,
+      input: text,
+      ctx: { ge: min },
+    });
     return undefined;
   }
   if (max !== undefined && value > max) {
-    detail.push({ type: 'less_than_equal', loc: ['query', name], msg: `Input should be less than or equal to ${max}`, input: text, ctx: { le: max } });
+    detail.push({
+      type: 'less_than_equal',
+      loc: ['query', name],
+      msg: `Input should be less than or equal to ${max}`,
+      input: text,
+      ctx: { le: max },
+    });
     return undefined;
   }
   return value;

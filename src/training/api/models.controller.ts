@@ -42,7 +42,14 @@ export class ModelsController {
       this.registry.production(),
       this.registry.canary(),
     ]);
-    return { production: production?._id ?? null, canary: canary?._id ?? null, items: items.map(presentVersionSummary), total, limit, offset };
+    return {
+      production: production?._id ?? null,
+      canary: canary?._id ?? null,
+      items: items.map(presentVersionSummary),
+      total,
+      limit,
+      offset,
+    };
   }
 
   @Post('rollback')

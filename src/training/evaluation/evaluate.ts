@@ -60,7 +60,9 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRun
   const split: Split = o.test ? { train: [...o.listens], test: [...o.test], method: 'given' } : splitListens(o.listens, { seed });
   const catalogue = [...(o.catalogue ?? [])];
   const testSet = buildTestSet(split.train, split.test, catalogue);
-  log(`split ${split.method}: ${split.train.length} training and ${split.test.length} test listens, ${testSet.users.length} test users, ${testSet.catalogue.length} tracks`);
+  log(
+    `split ${split.method}: ${split.train.length} training and ${split.test.length} test listens, ${testSet.users.length} test users, ${testSet.catalogue.length} tracks`,
+  );
 
   let search: SelectionReport | null = null;
   let spec: ModelSpec;
@@ -84,7 +86,10 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRun
       threads: o.threads,
       // The catalogue file's ids only: the search must not see which tracks the test split holds.
       catalogue,
-      onTrial: (t) => log(`trial ${t.trial}: ${describeSpec({ family: t.family, settings: t.settings } as ModelSpec)} -> validation NDCG@${k} ${t.metrics.ndcg.toFixed(4)} (${t.seconds.toFixed(1)} s)`),
+      onTrial: (t) =>
+        log(
+          `trial ${t.trial}: ${describeSpec({ family: t.family, settings: t.settings } as ModelSpec)} -> validation NDCG@${k} ${t.metrics.ndcg.toFixed(4)} (${t.seconds.toFixed(1)} s)`,
+        ),
     });
     spec = search.best;
   }
@@ -100,7 +105,11 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRun
 
   const history = historyByUser(split.train);
   const models: ModelResult[] = [
-    { model: spec.family, ...evaluateRecommender(testSet, k, modelRecommender(model, history, testSet.catalogue)), trainSeconds: modelSeconds },
+    {
+      model: spec.family,
+      ...evaluateRecommender(testSet, k, modelRecommender(model, history, testSet.catalogue)),
+      trainSeconds: modelSeconds,
+    },
     { model: 'popularity', ...evaluatePopularity(popularity, testSet, k), trainSeconds: popSeconds },
   ];
   const report: EvaluationReport = {

@@ -91,11 +91,22 @@ export function resolveSettings(partial: Partial<AlsSettings> = {}): AlsSettings
   checkInt('iterations', 0, 10_000);
   checkInt('cgSteps', 1, 1024);
   checkInt('seed', 0, 0xffffffff);
-  if (!(Number.isFinite(s.regularization) && s.regularization >= 0)) throw new Error(`ALS setting regularization must be >= 0, got ${s.regularization}`);
+  if (!(Number.isFinite(s.regularization) && s.regularization >= 0))
+    throw new Error(`ALS setting regularization must be >= 0, got ${s.regularization}`);
   if (!(Number.isFinite(s.alpha) && s.alpha >= 0)) throw new Error(`ALS setting alpha must be >= 0, got ${s.alpha}`);
-  if (s.confidence !== 'linear' && s.confidence !== 'log') throw new Error(`ALS setting confidence must be 'linear' or 'log', got ${String(s.confidence)}`);
+  if (s.confidence !== 'linear' && s.confidence !== 'log')
+    throw new Error(`ALS setting confidence must be 'linear' or 'log', got ${String(s.confidence)}`);
   if (!(Number.isFinite(s.countScale) && s.countScale > 0)) throw new Error(`ALS setting countScale must be > 0, got ${s.countScale}`);
-  return { factors: s.factors, regularization: s.regularization, alpha: s.alpha, confidence: s.confidence, iterations: s.iterations, cgSteps: s.cgSteps, seed: s.seed, countScale: s.countScale };
+  return {
+    factors: s.factors,
+    regularization: s.regularization,
+    alpha: s.alpha,
+    confidence: s.confidence,
+    iterations: s.iterations,
+    cgSteps: s.cgSteps,
+    seed: s.seed,
+    countScale: s.countScale,
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -148,11 +159,19 @@ function indexMap(ids: Float64Array): Map<number, number> {
 }
 
 /** Trains on in-memory listens. */
-export async function trainAls(listens: readonly Listen[], settings: Partial<AlsSettings> = {}, options: TrainOptions = {}): Promise<AlsModel> {
+export async function trainAls(
+  listens: readonly Listen[],
+  settings: Partial<AlsSettings> = {},
+  options: TrainOptions = {},
+): Promise<AlsModel> {
   return trainAlsMatrix(buildInteractions(listens), settings, options);
 }
 
-export async function trainAlsMatrix(m: InteractionMatrix, settings: Partial<AlsSettings> = {}, options: TrainOptions = {}): Promise<AlsModel> {
+export async function trainAlsMatrix(
+  m: InteractionMatrix,
+  settings: Partial<AlsSettings> = {},
+  options: TrainOptions = {},
+): Promise<AlsModel> {
   const s = resolveSettings(settings);
   const trainer = await AlsTrainer.create(m.counts, s, { threads: options.threads, userIds: m.userIds, itemIds: m.itemIds });
   try {
@@ -218,7 +237,12 @@ export class AlsTrainer {
   static async create(
     counts: Csr,
     settings: AlsSettings,
-    options: { threads?: number; userIds?: ArrayLike<number>; itemIds?: ArrayLike<number>; initial?: { userFactors: Float32Array; itemFactors: Float32Array } } = {},
+    options: {
+      threads?: number;
+      userIds?: ArrayLike<number>;
+      itemIds?: ArrayLike<number>;
+      initial?: { userFactors: Float32Array; itemFactors: Float32Array };
+    } = {},
   ): Promise<AlsTrainer> {
     const s = resolveSettings(settings);
     const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads(counts.indptr[counts.rows])));
@@ -226,7 +250,13 @@ export class AlsTrainer {
     const k = s.factors;
     const conf = allocFloat32(counts.data.length, shared);
     for (let j = 0; j < conf.length; j++) conf[j] = confidence(counts.data[j], s);
-    const userItems: Csr = { rows: counts.rows, cols: counts.cols, indptr: copyInt32(counts.indptr, shared), indices: copyInt32(counts.indices, shared), data: conf };
+    const userItems: Csr = {
+      rows: counts.rows,
+      cols: counts.cols,
+      indptr: copyInt32(counts.indptr, shared),
+      indices: copyInt32(counts.indices, shared),
+      data: conf,
+    };
     const itemUsers = transposeCsr(userItems, shared);
     const buffers: AlsBuffers = {
       factors: k,
@@ -241,7 +271,11 @@ export class AlsTrainer {
     };
     if (options.initial) {
       // Resuming: a search continues a configuration's iterations where an earlier rung stopped.
-      if (options.initial.userFactors.length !== buffers.userFactors.length || options.initial.itemFactors.length !== buffers.itemFactors.length) throw new Error('AlsTrainer: initial factors do not match the matrix and factor count');
+      if (
+        options.initial.userFactors.length !== buffers.userFactors.length ||
+        options.initial.itemFactors.length !== buffers.itemFactors.length
+      )
+        throw new Error('AlsTrainer: initial factors do not match the matrix and factor count');
       buffers.userFactors.set(options.initial.userFactors);
       buffers.itemFactors.set(options.initial.itemFactors);
     }
@@ -284,7 +318,22 @@ export class AlsTrainer {
       const m = side === 0 ? b.userItems : b.itemUsers;
       const x = side === 0 ? b.userFactors : b.itemFactors;
       const scratch = new CgScratch(b.factors);
-      solveRowsCg(m.indptr, m.indices, m.data, x, fixed, b.yty, b.factors, b.cgSteps, 0, m.rows, scratch.x, scratch.r, scratch.p, scratch.ap);
+      solveRowsCg(
+        m.indptr,
+        m.indices,
+        m.data,
+        x,
+        fixed,
+        b.yty,
+        b.factors,
+        b.cgSteps,
+        0,
+        m.rows,
+        scratch.x,
+        scratch.r,
+        scratch.p,
+        scratch.ap,
+      );
     }
   }
 
@@ -423,7 +472,10 @@ export function solveRowsCg(
     // r = b - A x = -YtY x + sum_i (c - (c - 1) y_i.x) y_i
     for (let a = 0; a < k; a++) {
       const ao = a * k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let f = 0;
       for (; f < k4; f += 4) {
         s0 += yty[ao + f] * x[f];
@@ -437,7 +489,10 @@ export function solveRowsCg(
     for (let j = jStart; j < jEnd; j++) {
       const c = conf[j];
       const yo = indices[j] * k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let f = 0;
       for (; f < k4; f += 4) {
         s0 += Y[yo + f] * x[f];
@@ -465,7 +520,10 @@ export function solveRowsCg(
       // ap = A p without forming A
       for (let a = 0; a < k; a++) {
         const ao = a * k;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         let f = 0;
         for (; f < k4; f += 4) {
           s0 += yty[ao + f] * p[f];
@@ -478,7 +536,10 @@ export function solveRowsCg(
       }
       for (let j = jStart; j < jEnd; j++) {
         const yo = indices[j] * k;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         let f = 0;
         for (; f < k4; f += 4) {
           s0 += Y[yo + f] * p[f];
@@ -530,7 +591,11 @@ export function runPhase(b: AlsBuffers, op: 'gram' | 'solve', side: 0 | 1, scrat
   const m = side === 0 ? b.userItems : b.itemUsers;
   const X = side === 0 ? b.userFactors : b.itemFactors;
   const Y = side === 0 ? b.itemFactors : b.userFactors;
-  for (let start = Atomics.add(b.control, CONTROL_SOLVE, SOLVE_CHUNK); start < m.rows; start = Atomics.add(b.control, CONTROL_SOLVE, SOLVE_CHUNK)) {
+  for (
+    let start = Atomics.add(b.control, CONTROL_SOLVE, SOLVE_CHUNK);
+    start < m.rows;
+    start = Atomics.add(b.control, CONTROL_SOLVE, SOLVE_CHUNK)
+  ) {
     const end = Math.min(m.rows, start + SOLVE_CHUNK);
     solveRowsCg(m.indptr, m.indices, m.data, X, Y, b.yty, k, b.cgSteps, start, end, scratch.x, scratch.r, scratch.p, scratch.ap);
   }

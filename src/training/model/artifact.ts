@@ -7,7 +7,14 @@
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { resolveSettings, type AlsSettings } from './als.js';
-import { isItemModel, resolveEaseSettings, resolveRp3betaSettings, type EaseSettings, type ItemModel, type Rp3betaSettings } from './item-model.js';
+import {
+  isItemModel,
+  resolveEaseSettings,
+  resolveRp3betaSettings,
+  type EaseSettings,
+  type ItemModel,
+  type Rp3betaSettings,
+} from './item-model.js';
 import type { TrainedModel } from './model.js';
 
 export const ARTIFACT_FORMAT = 'moovitamix-als';
@@ -64,12 +71,14 @@ export class ModelArtifactError extends Error {
 export function serializeModel(model: TrainedModel, options: { maxChunkBytes?: number } = {}): SerializedModel {
   assertLittleEndian();
   const maxChunk = options.maxChunkBytes ?? MAX_CHUNK_BYTES;
-  if (!(Number.isInteger(maxChunk) && maxChunk >= 1 && maxChunk <= MAX_CHUNK_BYTES)) throw new ModelArtifactError(`maxChunkBytes must be an integer in [1, ${MAX_CHUNK_BYTES}]`);
+  if (!(Number.isInteger(maxChunk) && maxChunk >= 1 && maxChunk <= MAX_CHUNK_BYTES))
+    throw new ModelArtifactError(`maxChunkBytes must be an integer in [1, ${MAX_CHUNK_BYTES}]`);
   if (isItemModel(model)) return serializeItemModel(model, maxChunk);
   const users = model.userIds.length;
   const items = model.itemIds.length;
   const k = model.settings.factors;
-  if (model.userFactors.length !== users * k || model.itemFactors.length !== items * k) throw new ModelArtifactError('model factor matrices do not match its id maps and factor count');
+  if (model.userFactors.length !== users * k || model.itemFactors.length !== items * k)
+    throw new ModelArtifactError('model factor matrices do not match its id maps and factor count');
   const s = model.settings;
   // Explicit key order so the same model always gives the same bytes.
   const header: Header = {
@@ -78,7 +87,16 @@ export function serializeModel(model: TrainedModel, options: { maxChunkBytes?: n
     users,
     items,
     factors: k,
-    settings: { factors: s.factors, regularization: s.regularization, alpha: s.alpha, confidence: s.confidence, iterations: s.iterations, cgSteps: s.cgSteps, seed: s.seed, countScale: s.countScale },
+    settings: {
+      factors: s.factors,
+      regularization: s.regularization,
+      alpha: s.alpha,
+      confidence: s.confidence,
+      iterations: s.iterations,
+      cgSteps: s.cgSteps,
+      seed: s.seed,
+      countScale: s.countScale,
+    },
     trainedThrough: model.trainedThrough,
   };
   return pack(header, [model.userIds, model.itemIds, model.userFactors, model.itemFactors], maxChunk, false);
@@ -87,8 +105,17 @@ export function serializeModel(model: TrainedModel, options: { maxChunkBytes?: n
 function serializeItemModel(model: ItemModel, maxChunk: number): SerializedModel {
   const n = model.itemIds.length;
   const nnz = model.indptr[n];
-  if (model.indptr.length !== n + 1 || model.indices.length !== nnz || model.values.length !== nnz || model.popularity.length !== n) throw new ModelArtifactError('item model arrays do not match its item count');
-  const header: ItemHeader = { format: ITEM_ARTIFACT_FORMAT, version: ARTIFACT_VERSION, family: model.family, items: n, nnz, settings: { ...model.settings }, trainedThrough: model.trainedThrough };
+  if (model.indptr.length !== n + 1 || model.indices.length !== nnz || model.values.length !== nnz || model.popularity.length !== n)
+    throw new ModelArtifactError('item model arrays do not match its item count');
+  const header: ItemHeader = {
+    format: ITEM_ARTIFACT_FORMAT,
+    version: ARTIFACT_VERSION,
+    family: model.family,
+    items: n,
+    nnz,
+    settings: { ...model.settings },
+    trainedThrough: model.trainedThrough,
+  };
   return pack(header, [model.itemIds, model.popularity, model.indptr, model.indices, model.values], maxChunk, true);
 }
 
@@ -112,8 +139,28 @@ function pack(header: Header | ItemHeader, sections: ArrayBufferView[], maxChunk
   for (let start = 0; start < total; start += maxChunk) chunks.push(bytes.subarray(start, Math.min(total, start + maxChunk)));
   const meta: ArtifactMeta =
     'family' in header
-      ? { format: header.format, family: header.family, users: 0, items: header.items, factors: 0, settings: header.settings, trainedThrough: header.trainedThrough, bytes: total, chunks: chunks.length }
-      : { format: header.format, family: 'als', users: header.users, items: header.items, factors: header.factors, settings: header.settings, trainedThrough: header.trainedThrough, bytes: total, chunks: chunks.length };
+      ? {
+          format: header.format,
+          family: header.family,
+          users: 0,
+          items: header.items,
+          factors: 0,
+          settings: header.settings,
+          trainedThrough: header.trainedThrough,
+          bytes: total,
+          chunks: chunks.length,
+        }
+      : {
+          format: header.format,
+          family: 'als',
+          users: header.users,
+          items: header.items,
+          factors: header.factors,
+          settings: header.settings,
+          trainedThrough: header.trainedThrough,
+          bytes: total,
+          chunks: chunks.length,
+        };
   return { chunks, sha256, meta };
 }
 
@@ -123,9 +170,12 @@ export function deserializeModel(chunks: readonly Uint8Array[], sha256: string):
   const bytes = Buffer.concat(chunks);
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== sha256.toLowerCase()) {
-    throw new ModelArtifactError(`model artifact checksum mismatch: expected sha256 ${sha256}, got ${actual} over ${bytes.length} bytes in ${chunks.length} chunks (a chunk is missing, out of order or corrupt)`);
+    throw new ModelArtifactError(
+      `model artifact checksum mismatch: expected sha256 ${sha256}, got ${actual} over ${bytes.length} bytes in ${chunks.length} chunks (a chunk is missing, out of order or corrupt)`,
+    );
   }
-  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new ModelArtifactError('not a model artifact: bad magic bytes');
+  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+    throw new ModelArtifactError('not a model artifact: bad magic bytes');
   const jsonLength = bytes.readUInt32LE(MAGIC.length);
   if (MAGIC.length + 4 + jsonLength > bytes.length) throw new ModelArtifactError('model artifact header is truncated');
   let header: Header;
@@ -134,9 +184,12 @@ export function deserializeModel(chunks: readonly Uint8Array[], sha256: string):
   } catch (err) {
     throw new ModelArtifactError(`model artifact header is not valid JSON: ${(err as Error).message}`);
   }
-  if (header.format === ITEM_ARTIFACT_FORMAT && header.version === ARTIFACT_VERSION) return readItemModel(bytes, header as unknown as ItemHeader, align8(MAGIC.length + 4 + jsonLength));
+  if (header.format === ITEM_ARTIFACT_FORMAT && header.version === ARTIFACT_VERSION)
+    return readItemModel(bytes, header as unknown as ItemHeader, align8(MAGIC.length + 4 + jsonLength));
   if (header.format !== ARTIFACT_FORMAT || header.version !== ARTIFACT_VERSION) {
-    throw new ModelArtifactError(`unsupported model artifact ${header.format} v${header.version} (this build reads ${ARTIFACT_FORMAT} v${ARTIFACT_VERSION})`);
+    throw new ModelArtifactError(
+      `unsupported model artifact ${header.format} v${header.version} (this build reads ${ARTIFACT_FORMAT} v${ARTIFACT_VERSION})`,
+    );
   }
   const settings = resolveSettings(header.settings);
   const { users, items, factors: k } = header;
@@ -191,7 +244,8 @@ function readItemModel(bytes: Buffer, header: ItemHeader, start: number): ItemMo
     values: new Float32Array(take(sizes[4])),
     trainedThrough: header.trainedThrough,
   };
-  if (model.indptr[n] !== nnz || model.indices.some((j) => j < 0 || j >= n) || model.popularity.some((j) => j < 0 || j >= n)) throw new ModelArtifactError('model artifact similarity rows point outside the catalogue');
+  if (model.indptr[n] !== nnz || model.indices.some((j) => j < 0 || j >= n) || model.popularity.some((j) => j < 0 || j >= n))
+    throw new ModelArtifactError('model artifact similarity rows point outside the catalogue');
   return model;
 }
 

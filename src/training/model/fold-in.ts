@@ -197,7 +197,8 @@ export interface UserFactors {
  */
 export function userFactors(model: AlsModel, userId: number, listens: readonly UserListen[] = []): UserFactors | null {
   const row = userIndex(model, userId);
-  const newer = model.trainedThrough !== null && listens.some((l) => l.listenedAt !== undefined && l.listenedAt.getTime() > model.trainedThrough!);
+  const newer =
+    model.trainedThrough !== null && listens.some((l) => l.listenedAt !== undefined && l.listenedAt.getTime() > model.trainedThrough!);
   if (row >= 0 && !newer) {
     const k = model.settings.factors;
     return { factors: model.userFactors.subarray(row * k, (row + 1) * k), source: 'model' };

@@ -65,24 +65,39 @@ export function itemWeight(count: number, weighting: ItemWeighting, countScale: 
 }
 
 export function resolveEaseSettings(s: Partial<EaseSettings>): EaseSettings {
-  const out: EaseSettings = { lambda: s.lambda ?? 10, weighting: s.weighting ?? 'binary', countScale: s.countScale ?? 1, neighbours: s.neighbours ?? EASE_MAX_ITEMS };
+  const out: EaseSettings = {
+    lambda: s.lambda ?? 10,
+    weighting: s.weighting ?? 'binary',
+    countScale: s.countScale ?? 1,
+    neighbours: s.neighbours ?? EASE_MAX_ITEMS,
+  };
   if (!(Number.isFinite(out.lambda) && out.lambda > 0)) throw new Error(`EASE setting lambda must be > 0, got ${out.lambda}`);
   checkCommon('EASE', out);
   return out;
 }
 
 export function resolveRp3betaSettings(s: Partial<Rp3betaSettings>): Rp3betaSettings {
-  const out: Rp3betaSettings = { alpha: s.alpha ?? 1, beta: s.beta ?? 0.5, neighbours: s.neighbours ?? 200, weighting: s.weighting ?? 'binary', countScale: s.countScale ?? 1 };
-  if (!(Number.isFinite(out.alpha) && out.alpha > 0 && out.alpha <= 4)) throw new Error(`RP3beta setting alpha must be in (0, 4], got ${out.alpha}`);
-  if (!(Number.isFinite(out.beta) && out.beta >= 0 && out.beta <= 2)) throw new Error(`RP3beta setting beta must be in [0, 2], got ${out.beta}`);
+  const out: Rp3betaSettings = {
+    alpha: s.alpha ?? 1,
+    beta: s.beta ?? 0.5,
+    neighbours: s.neighbours ?? 200,
+    weighting: s.weighting ?? 'binary',
+    countScale: s.countScale ?? 1,
+  };
+  if (!(Number.isFinite(out.alpha) && out.alpha > 0 && out.alpha <= 4))
+    throw new Error(`RP3beta setting alpha must be in (0, 4], got ${out.alpha}`);
+  if (!(Number.isFinite(out.beta) && out.beta >= 0 && out.beta <= 2))
+    throw new Error(`RP3beta setting beta must be in [0, 2], got ${out.beta}`);
   checkCommon('RP3beta', out);
   return out;
 }
 
 function checkCommon(name: string, s: { weighting: string; countScale: number; neighbours: number }): void {
-  if (s.weighting !== 'binary' && s.weighting !== 'log') throw new Error(`${name} setting weighting must be 'binary' or 'log', got ${String(s.weighting)}`);
+  if (s.weighting !== 'binary' && s.weighting !== 'log')
+    throw new Error(`${name} setting weighting must be 'binary' or 'log', got ${String(s.weighting)}`);
   if (!(Number.isFinite(s.countScale) && s.countScale > 0)) throw new Error(`${name} setting countScale must be > 0, got ${s.countScale}`);
-  if (!(Number.isInteger(s.neighbours) && s.neighbours >= 1 && s.neighbours <= 1_000_000)) throw new Error(`${name} setting neighbours must be an integer in [1, 1000000], got ${s.neighbours}`);
+  if (!(Number.isInteger(s.neighbours) && s.neighbours >= 1 && s.neighbours <= 1_000_000))
+    throw new Error(`${name} setting neighbours must be an integer in [1, 1000000], got ${s.neighbours}`);
 }
 
 /** The users x items weights of the training data. */
@@ -193,7 +208,11 @@ export function trainEase(m: InteractionMatrix, partial: Partial<EaseSettings>, 
       chosen = Int32Array.from({ length: n }, (_, j) => j).filter((j) => j !== i);
     } else {
       for (let j = 0; j < n; j++) order[j] = j;
-      chosen = order.slice().sort((a, b) => Math.abs(row[b]) - Math.abs(row[a]) || a - b).filter((j) => j !== i).subarray(0, keep);
+      chosen = order
+        .slice()
+        .sort((a, b) => Math.abs(row[b]) - Math.abs(row[a]) || a - b)
+        .filter((j) => j !== i)
+        .subarray(0, keep);
     }
     for (let t = 0; t < chosen.length; t++) {
       const j = chosen[t];
@@ -244,7 +263,14 @@ export function trainRp3beta(m: InteractionMatrix, partial: Partial<Rp3betaSetti
       }
     }
     for (let t = 0; t < count; t++) acc[touched[t]] *= penalty[touched[t]];
-    const chosen = count <= s.neighbours ? touched.subarray(0, count) : touched.subarray(0, count).slice().sort((a, b) => acc[b] - acc[a] || a - b).subarray(0, s.neighbours);
+    const chosen =
+      count <= s.neighbours
+        ? touched.subarray(0, count)
+        : touched
+            .subarray(0, count)
+            .slice()
+            .sort((a, b) => acc[b] - acc[a] || a - b)
+            .subarray(0, s.neighbours);
     // Rows normalised to sum 1, as in the paper's reference implementation.
     let sum = 0;
     for (let t = 0; t < chosen.length; t++) sum += acc[chosen[t]];

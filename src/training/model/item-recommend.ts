@@ -46,7 +46,12 @@ function userRows(model: ItemModel, ix: ItemIndex, listened: readonly UserListen
   return counts;
 }
 
-export function recommendItems(model: ItemModel, listened: readonly UserListen[], k: number, exclude: Iterable<number> = []): Recommendation[] {
+export function recommendItems(
+  model: ItemModel,
+  listened: readonly UserListen[],
+  k: number,
+  exclude: Iterable<number> = [],
+): Recommendation[] {
   const ix = indexOf(model);
   const { acc, mark, touched, excluded, rank } = ix;
   const rows = userRows(model, ix, listened);
@@ -113,7 +118,12 @@ function topRows(rows: number[], k: number, cmp: (a: number, b: number) => numbe
 }
 
 /** Every track scored and sorted: the reference the fast path is tested against. */
-export function bruteForceItems(model: ItemModel, listened: readonly UserListen[], k: number, exclude: Iterable<number> = []): Recommendation[] {
+export function bruteForceItems(
+  model: ItemModel,
+  listened: readonly UserListen[],
+  k: number,
+  exclude: Iterable<number> = [],
+): Recommendation[] {
   const ix = indexOf(model);
   const n = model.itemIds.length;
   const scores = new Float64Array(n);

@@ -3,13 +3,22 @@
  * item-to-item families EASE and RP3beta. A ModelSpec is what a search chooses and a run record
  * shows; a TrainedModel is what an artifact holds.
  */
-import { buildInteractions, trainAlsMatrix, type AlsModel, type AlsSettings, type InteractionMatrix, type Listen, type TrainOptions } from './als.js';
+import {
+  buildInteractions,
+  trainAlsMatrix,
+  type AlsModel,
+  type AlsSettings,
+  type InteractionMatrix,
+  type Listen,
+  type TrainOptions,
+} from './als.js';
 import { isItemModel, trainEase, trainRp3beta, type EaseSettings, type ItemModel, type Rp3betaSettings } from './item-model.js';
 
 export type ModelFamily = 'als' | 'ease' | 'rp3beta';
 export const MODEL_FAMILIES: readonly ModelFamily[] = ['als', 'ease', 'rp3beta'];
 
-export type ModelSpec = { family: 'als'; settings: AlsSettings } | { family: 'ease'; settings: EaseSettings } | { family: 'rp3beta'; settings: Rp3betaSettings };
+export type ModelSpec =
+  { family: 'als'; settings: AlsSettings } | { family: 'ease'; settings: EaseSettings } | { family: 'rp3beta'; settings: Rp3betaSettings };
 
 export type TrainedModel = AlsModel | ItemModel;
 
@@ -18,11 +27,18 @@ export function familyOf(model: TrainedModel): ModelFamily {
 }
 
 export function specOf(model: TrainedModel): ModelSpec {
-  if (isItemModel(model)) return model.family === 'ease' ? { family: 'ease', settings: model.settings as EaseSettings } : { family: 'rp3beta', settings: model.settings as Rp3betaSettings };
+  if (isItemModel(model))
+    return model.family === 'ease'
+      ? { family: 'ease', settings: model.settings as EaseSettings }
+      : { family: 'rp3beta', settings: model.settings as Rp3betaSettings };
   return { family: 'als', settings: model.settings };
 }
 
-export async function trainSpec(spec: ModelSpec, data: readonly Listen[] | InteractionMatrix, options: TrainOptions = {}): Promise<TrainedModel> {
+export async function trainSpec(
+  spec: ModelSpec,
+  data: readonly Listen[] | InteractionMatrix,
+  options: TrainOptions = {},
+): Promise<TrainedModel> {
   const m = Array.isArray(data) ? buildInteractions(data as readonly Listen[]) : (data as InteractionMatrix);
   switch (spec.family) {
     case 'als':

@@ -16,12 +16,32 @@ export interface SearchSettings {
   easeMaxItems: number;
 }
 
-const KEYS = ['ALS_FACTORS', 'ALS_REGULARIZATION', 'ALS_ALPHA', 'ALS_CONFIDENCE', 'ALS_ITERATIONS', 'ALS_CG_STEPS', 'ALS_SEED', 'TUNING_TRIALS', 'MODEL_SEARCH_SECONDS', 'MODEL_FAMILIES', 'EASE_MAX_ITEMS'] as const;
+const KEYS = [
+  'ALS_FACTORS',
+  'ALS_REGULARIZATION',
+  'ALS_ALPHA',
+  'ALS_CONFIDENCE',
+  'ALS_ITERATIONS',
+  'ALS_CG_STEPS',
+  'ALS_SEED',
+  'TUNING_TRIALS',
+  'MODEL_SEARCH_SECONDS',
+  'MODEL_FAMILIES',
+  'EASE_MAX_ITEMS',
+] as const;
 type Key = (typeof KEYS)[number];
 
 export function searchSettingsFrom(c: Pick<Settings, Key>): SearchSettings {
   return {
-    als: { factors: c.ALS_FACTORS, regularization: c.ALS_REGULARIZATION, alpha: c.ALS_ALPHA, confidence: c.ALS_CONFIDENCE, iterations: c.ALS_ITERATIONS, cgSteps: c.ALS_CG_STEPS, seed: c.ALS_SEED },
+    als: {
+      factors: c.ALS_FACTORS,
+      regularization: c.ALS_REGULARIZATION,
+      alpha: c.ALS_ALPHA,
+      confidence: c.ALS_CONFIDENCE,
+      iterations: c.ALS_ITERATIONS,
+      cgSteps: c.ALS_CG_STEPS,
+      seed: c.ALS_SEED,
+    },
     trials: c.TUNING_TRIALS,
     budgetSeconds: c.MODEL_SEARCH_SECONDS,
     families: [...c.MODEL_FAMILIES],
@@ -35,7 +55,8 @@ export function searchSettingsFromEnv(env: Record<string, string | undefined> = 
   for (const key of KEYS) {
     const spec = SETTINGS[key];
     const parsed = spec.schema.safeParse(env[key] ?? spec.default);
-    if (!parsed.success) throw new Error(`${key}: ${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(env[key])})`);
+    if (!parsed.success)
+      throw new Error(`${key}: ${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(env[key])})`);
     out[key] = parsed.data;
   }
   return searchSettingsFrom(out as Pick<Settings, Key>);

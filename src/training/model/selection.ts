@@ -16,9 +16,27 @@
  */
 import { buildTestSet, evaluateRecommender, type RankingMetrics } from '../evaluation/metrics.js';
 import { splitListens, type SplitMethod } from '../evaluation/split.js';
-import { AlsTrainer, buildInteractions, resolveSettings, type AlsModel, type AlsSettings, type ConfidenceForm, type InteractionMatrix, type Listen } from './als.js';
+import {
+  AlsTrainer,
+  buildInteractions,
+  resolveSettings,
+  type AlsModel,
+  type AlsSettings,
+  type ConfidenceForm,
+  type InteractionMatrix,
+  type Listen,
+} from './als.js';
 import type { UserListen } from './fold-in.js';
-import { EASE_MAX_ITEMS, easeGram, resolveEaseSettings, resolveRp3betaSettings, trainEase, trainRp3beta, type ItemModel, type ItemWeighting } from './item-model.js';
+import {
+  EASE_MAX_ITEMS,
+  easeGram,
+  resolveEaseSettings,
+  resolveRp3betaSettings,
+  trainEase,
+  trainRp3beta,
+  type ItemModel,
+  type ItemWeighting,
+} from './item-model.js';
 import { recommendItems } from './item-recommend.js';
 import { describeSpec, medianCount, MODEL_FAMILIES, type ModelFamily, type ModelSpec, type TrainedModel } from './model.js';
 import { deriveSeed, Rng } from '../../common/random.js';
@@ -38,7 +56,15 @@ export interface RelativeAlsSettings {
   seed: number;
 }
 
-export const DEFAULT_RELATIVE_ALS: Readonly<RelativeAlsSettings> = Object.freeze({ factors: 64, regularization: 0.5, alpha: 2, confidence: 'log', iterations: 24, cgSteps: 3, seed: 7 });
+export const DEFAULT_RELATIVE_ALS: Readonly<RelativeAlsSettings> = Object.freeze({
+  factors: 64,
+  regularization: 0.5,
+  alpha: 2,
+  confidence: 'log',
+  iterations: 24,
+  cgSteps: 3,
+  seed: 7,
+});
 
 export interface AlsSpace {
   factors: readonly number[];
@@ -132,7 +158,12 @@ export function alsRungs(maxIterations: number): number[] {
 }
 
 /** ALS configurations from the seed alone (not from results), so the search is reproducible. */
-export function alsConfigurations(count: number, seed: number, first: RelativeAlsSettings, space: AlsSpace = DEFAULT_ALS_SPACE): RelativeAlsSettings[] {
+export function alsConfigurations(
+  count: number,
+  seed: number,
+  first: RelativeAlsSettings,
+  space: AlsSpace = DEFAULT_ALS_SPACE,
+): RelativeAlsSettings[] {
   const rng = new Rng(deriveSeed(seed, 'tuning'));
   const out = [first];
   for (let t = 1; t < count; t++) {
@@ -166,8 +197,13 @@ const RP3_GRID: ReadonlyArray<readonly [number, number]> = [
 const RP3_NEIGHBOURS = [200, 60, 600];
 
 /** Recommendations for evaluation: ALS from the user's own row, item families from the user's history. */
-export function modelRecommender(model: TrainedModel, history: ReadonlyMap<number, UserListen[]>, catalogue: Iterable<number>): (userId: number, exclude: ReadonlySet<number>, k: number) => number[] {
-  if ('family' in model) return (userId, exclude, k) => recommendItems(model as ItemModel, history.get(userId) ?? [], k, exclude).map((r) => r.trackId);
+export function modelRecommender(
+  model: TrainedModel,
+  history: ReadonlyMap<number, UserListen[]>,
+  catalogue: Iterable<number>,
+): (userId: number, exclude: ReadonlySet<number>, k: number) => number[] {
+  if ('family' in model)
+    return (userId, exclude, k) => recommendItems(model as ItemModel, history.get(userId) ?? [], k, exclude).map((r) => r.trackId);
   return catalogueRecommender(model as AlsModel, catalogue);
 }
 
@@ -195,7 +231,12 @@ export async function selectModel(train: readonly Listen[], o: SelectionOptions)
   const full = buildInteractions(train);
   // The scale of the whole training data: the refit reads counts in the same unit as the trials.
   const scale = dataScale(full);
-  const validation = { method: carve.method, trainListens: carve.train.length, validationListens: carve.test.length, users: testSet.users.length };
+  const validation = {
+    method: carve.method,
+    trainListens: carve.train.length,
+    validationListens: carve.test.length,
+    users: testSet.users.length,
+  };
   const history = historyByUser(carve.train);
   const trials: SearchTrial[] = [];
   const skipped: SelectionReport['skipped'] = [];
@@ -204,7 +245,13 @@ export async function selectModel(train: readonly Listen[], o: SelectionOptions)
     return { best: fallback, bestMetrics: null, trials, validation, scale, budgetSeconds: o.budgetSeconds, seconds: elapsed(), skipped };
   }
 
-  const record = (family: ModelFamily, settings: ModelSpec['settings'], metrics: RankingMetrics, seconds: number, extra: Partial<SearchTrial> = {}) => {
+  const record = (
+    family: ModelFamily,
+    settings: ModelSpec['settings'],
+    metrics: RankingMetrics,
+    seconds: number,
+    extra: Partial<SearchTrial> = {},
+  ) => {
     const t: SearchTrial = { trial: trials.length, family, settings, metrics, seconds, ...extra };
     trials.push(t);
     o.onTrial?.(t);
@@ -220,13 +267,24 @@ export async function selectModel(train: readonly Listen[], o: SelectionOptions)
   if (families.includes('als')) {
     const configs = alsConfigurations(Math.max(1, o.alsTrials), seed, firstAls, o.alsSpace);
     const rungs = alsRungs(firstAls.iterations);
-    const state = configs.map(() => ({ done: 0, best: -1, bestIterations: 0, factors: null as null | { userFactors: Float32Array; itemFactors: Float32Array }, alive: true }));
+    const state = configs.map(() => ({
+      done: 0,
+      best: -1,
+      bestIterations: 0,
+      factors: null as null | { userFactors: Float32Array; itemFactors: Float32Array },
+      alive: true,
+    }));
     const runRung = async (c: number, rung: number) => {
       const st = state[c];
       const target = rungs[rung];
       const settings = absoluteAls(configs[c], scale, target);
       const t0 = performance.now();
-      const trainer = await AlsTrainer.create(fit.counts, settings, { threads: o.threads, userIds: fit.userIds, itemIds: fit.itemIds, ...(st.factors ? { initial: st.factors } : {}) });
+      const trainer = await AlsTrainer.create(fit.counts, settings, {
+        threads: o.threads,
+        userIds: fit.userIds,
+        itemIds: fit.itemIds,
+        ...(st.factors ? { initial: st.factors } : {}),
+      });
       try {
         for (let it = st.done; it < target; it++) await trainer.iterate();
         st.factors = { userFactors: trainer.userFactors.slice(), itemFactors: trainer.itemFactors.slice() };
@@ -234,7 +292,14 @@ export async function selectModel(train: readonly Listen[], o: SelectionOptions)
         await trainer.close();
       }
       st.done = target;
-      const model: AlsModel = { settings, userIds: fit.userIds, itemIds: fit.itemIds, userFactors: st.factors.userFactors, itemFactors: st.factors.itemFactors, trainedThrough: fit.trainedThrough };
+      const model: AlsModel = {
+        settings,
+        userIds: fit.userIds,
+        itemIds: fit.itemIds,
+        userFactors: st.factors.userFactors,
+        itemFactors: st.factors.itemFactors,
+        trainedThrough: fit.trainedThrough,
+      };
       const metrics = score(model);
       if (metrics.ndcg > st.best) {
         st.best = metrics.ndcg;
@@ -267,13 +332,25 @@ export async function selectModel(train: readonly Listen[], o: SelectionOptions)
     // and twice its regularisation (the setting validation NDCG is most sensitive to), join the race.
     if (configs.length > 1 && rungs.length > 1) {
       rounds[2].unshift(async () => {
-        const ranked = state.map((st, c) => ({ st, c })).filter(({ st }) => st.done === rungs[0]).sort((a, b) => b.st.best - a.st.best);
+        const ranked = state
+          .map((st, c) => ({ st, c }))
+          .filter(({ st }) => st.done === rungs[0])
+          .sort((a, b) => b.st.best - a.st.best);
         if (ranked.length === 0) return;
         const best = configs[ranked[0].c];
         for (const factor of [2, 0.5]) {
           if (elapsed() > o.budgetSeconds) return;
           const regularization = roundSig(best.regularization * factor);
-          if (configs.some((c) => c.factors === best.factors && c.alpha === best.alpha && c.confidence === best.confidence && c.regularization === regularization)) continue;
+          if (
+            configs.some(
+              (c) =>
+                c.factors === best.factors &&
+                c.alpha === best.alpha &&
+                c.confidence === best.confidence &&
+                c.regularization === regularization,
+            )
+          )
+            continue;
           configs.push({ ...best, regularization });
           state.push({ done: 0, best: -1, bestIterations: 0, factors: null, alive: true });
           await runRung(configs.length - 1, 0);
@@ -339,12 +416,24 @@ export async function selectModel(train: readonly Listen[], o: SelectionOptions)
     }
   }
 
-  for (const f of families) if (!skipped.some((s) => s.family === f) && !trials.some((t) => t.family === f)) skipped.push({ family: f, reason: 'no trial within the budget' });
+  for (const f of families)
+    if (!skipped.some((s) => s.family === f) && !trials.some((t) => t.family === f))
+      skipped.push({ family: f, reason: 'no trial within the budget' });
   // EASE is refit on all training listens, which may hold more tracks than its limit.
   const refitFits = (t: SearchTrial) => t.family !== 'ease' || full.itemIds.length <= easeMax;
   const winner = bestOf(trials.filter(refitFits));
-  if (!winner) return { best: fallback, bestMetrics: null, trials, validation, scale, budgetSeconds: o.budgetSeconds, seconds: elapsed(), skipped };
-  return { best: specFromTrial(winner), bestMetrics: winner.metrics, trials, validation, scale, budgetSeconds: o.budgetSeconds, seconds: elapsed(), skipped };
+  if (!winner)
+    return { best: fallback, bestMetrics: null, trials, validation, scale, budgetSeconds: o.budgetSeconds, seconds: elapsed(), skipped };
+  return {
+    best: specFromTrial(winner),
+    bestMetrics: winner.metrics,
+    trials,
+    validation,
+    scale,
+    budgetSeconds: o.budgetSeconds,
+    seconds: elapsed(),
+    skipped,
+  };
 }
 
 /** The trial with the best validation NDCG (the earliest on a tie). */

@@ -22,7 +22,11 @@ export interface GroupHitRate {
  * Groups users by the playlists generated since the canary started (a user with any canary playlist
  * is a canary user) and counts hits against `listened` (each user's tracks listened since then).
  */
-export function hitRates(playlists: readonly PlaylistView[], canaryVersion: string, listened: ReadonlyMap<number, ReadonlySet<number>>): { canary: GroupHitRate; production: GroupHitRate } {
+export function hitRates(
+  playlists: readonly PlaylistView[],
+  canaryVersion: string,
+  listened: ReadonlyMap<number, ReadonlySet<number>>,
+): { canary: GroupHitRate; production: GroupHitRate } {
   const tracksBy = new Map<number, { canary: boolean; tracks: Set<number> }>();
   for (const p of playlists) {
     const isCanary = p.modelVersion === canaryVersion;
@@ -67,9 +71,22 @@ export function normalQuantile(p: number): number {
     const r = 0.180625 - q * q;
     return (
       (q *
-        (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r + 45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r + 133.14166789178437745) * r +
+        (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r + 45921.953931549871457) * r +
+          13731.693765509461125) *
+          r +
+          1971.5909503065514427) *
+          r +
+          133.14166789178437745) *
+          r +
           3.387132872796366608)) /
-      (((((((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r + 21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r + 42.313330701600911252) * r + 1)
+      (((((((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r + 21213.794301586595867) * r +
+        5394.1960214247511077) *
+        r +
+        687.1870074920579083) *
+        r +
+        42.313330701600911252) *
+        r +
+        1)
     );
   }
   let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
@@ -77,15 +94,41 @@ export function normalQuantile(p: number): number {
   if (r <= 5) {
     r -= 1.6;
     x =
-      (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r + 1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r + 4.6303378461565452959) * r +
+      (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r + 1.27045825245236838258) * r +
+        3.64784832476320460504) *
+        r +
+        5.7694972214606914055) *
+        r +
+        4.6303378461565452959) *
+        r +
         1.42343711074968357734) /
-      (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r + 0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r + 2.05319162663775882187) * r + 1);
+      (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r + 0.14810397642748007459) * r +
+        0.68976733498510000455) *
+        r +
+        1.6763848301838038494) *
+        r +
+        2.05319162663775882187) *
+        r +
+        1);
   } else {
     r -= 5;
     x =
-      (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r + 0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r + 5.4637849111641143699) * r +
+      (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r + 0.026532189526576123093) * r +
+        0.29656057182850489123) *
+        r +
+        1.7848265399172913358) *
+        r +
+        5.4637849111641143699) *
+        r +
         6.6579046435011037772) /
-      (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r + 7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r + 0.59983220655588793769) * r + 1);
+      (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r + 7.868691311456132591e-4) * r +
+        0.0148753612908506148525) *
+        r +
+        0.13692988092273580531) *
+        r +
+        0.59983220655588793769) *
+        r +
+        1);
   }
   return q < 0 ? -x : x;
 }
@@ -109,7 +152,11 @@ export function wilsonInterval(hits: number, n: number, z: number): { lower: num
  *   lower = d - sqrt((p1 - l1)^2 + (u2 - p2)^2),  upper = d + sqrt((u1 - p1)^2 + (p2 - l2)^2).
  * Both groups need at least one user.
  */
-export function newcombeInterval(a: { hits: number; users: number }, b: { hits: number; users: number }, confidence: number): DifferenceInterval {
+export function newcombeInterval(
+  a: { hits: number; users: number },
+  b: { hits: number; users: number },
+  confidence: number,
+): DifferenceInterval {
   if (a.users === 0 || b.users === 0) throw new RangeError('newcombeInterval needs users in both groups');
   const z = normalQuantile(1 - (1 - confidence) / 2);
   const p1 = a.hits / a.users;
@@ -143,7 +190,8 @@ export function canaryLooks(canaryDays: number, maxDays: number): number {
   return Math.max(1, maxDays - canaryDays + 1);
 }
 
-export const CANARY_TEST_NAME = 'Newcombe hybrid score interval of the difference of next-day hit rates (canary - production), Bonferroni over the looks';
+export const CANARY_TEST_NAME =
+  'Newcombe hybrid score interval of the difference of next-day hit rates (canary - production), Bonferroni over the looks';
 
 export type CanaryVerdict = 'non_inferior' | 'inferior' | 'inconclusive' | 'too_few_users' | 'no_comparison';
 
@@ -188,26 +236,52 @@ export function decideCanary(rates: { canary: GroupHitRate; production: GroupHit
   const { canary, production } = rates;
   const last = look >= test.maxLooks;
   const lookConfidence = 1 - (1 - test.confidence) / test.maxLooks;
-  const base = { ...rates, test: CANARY_TEST_NAME, confidence: test.confidence, lookConfidence, margin: test.margin, minUsers: test.minUsers, look, maxLooks: test.maxLooks };
+  const base = {
+    ...rates,
+    test: CANARY_TEST_NAME,
+    confidence: test.confidence,
+    lookConfidence,
+    margin: test.margin,
+    minUsers: test.minUsers,
+    look,
+    maxLooks: test.maxLooks,
+  };
   const seen = `next-day hit rate canary ${pct(canary.rate)} of ${canary.users} users, production ${pct(production.rate)} of ${production.users} users`;
   const at = `look ${look} of ${test.maxLooks}`;
   const undecided: CanaryOutcome['decision'] = last ? test.inconclusive : 'wait';
   if (canary.users === 0 || production.users === 0) {
     const decision = undecided;
     const what = decision === 'wait' ? 'waiting' : decision === 'promote' ? 'promoted on the offline gate alone' : 'rolled back';
-    return { ...base, interval: null, verdict: 'no_comparison', decision, reason: `${what}: no online comparison possible (${seen}); ${at}${last ? `, the last (CANARY_INCONCLUSIVE=${test.inconclusive})` : ''}` };
+    return {
+      ...base,
+      interval: null,
+      verdict: 'no_comparison',
+      decision,
+      reason: `${what}: no online comparison possible (${seen}); ${at}${last ? `, the last (CANARY_INCONCLUSIVE=${test.inconclusive})` : ''}`,
+    };
   }
   const interval = newcombeInterval(canary, production, lookConfidence);
   const stated = `${seen}; difference ${points(interval.estimate)} points, ${conf(lookConfidence)} interval [${points(interval.lower)}, ${points(interval.upper)}] (${conf(test.confidence)} over ${test.maxLooks} looks), margin -${(100 * test.margin).toFixed(1)} points; ${at}`;
   const enough = canary.users >= test.minUsers && production.users >= test.minUsers;
   if (enough || last) {
-    if (interval.lower > -test.margin) return { ...base, interval, verdict: 'non_inferior', decision: 'promote', reason: `promoted: non-inferior, ${stated}` };
-    if (interval.upper < -test.margin) return { ...base, interval, verdict: 'inferior', decision: 'rollback', reason: `rolled back: worse than production by more than the margin, ${stated}` };
+    if (interval.lower > -test.margin)
+      return { ...base, interval, verdict: 'non_inferior', decision: 'promote', reason: `promoted: non-inferior, ${stated}` };
+    if (interval.upper < -test.margin)
+      return {
+        ...base,
+        interval,
+        verdict: 'inferior',
+        decision: 'rollback',
+        reason: `rolled back: worse than production by more than the margin, ${stated}`,
+      };
   }
   const verdict: CanaryVerdict = enough ? 'inconclusive' : 'too_few_users';
   const short = enough ? 'inconclusive' : `inconclusive with fewer than CANARY_MIN_USERS=${test.minUsers} users in a group`;
   const decision = undecided;
   if (decision === 'wait') return { ...base, interval, verdict, decision, reason: `waiting: ${short}, ${stated}` };
-  const then = decision === 'promote' ? 'promoted at the last look: not shown worse by more than the margin, the offline gate stands' : 'rolled back at the last look: not shown non-inferior';
+  const then =
+    decision === 'promote'
+      ? 'promoted at the last look: not shown worse by more than the margin, the offline gate stands'
+      : 'rolled back at the last look: not shown non-inferior';
   return { ...base, interval, verdict, decision, reason: `${then} (${short}; CANARY_INCONCLUSIVE=${test.inconclusive}), ${stated}` };
 }

@@ -73,7 +73,9 @@ function histories(train: readonly Listen[]): Map<number, UserListen[]> {
  */
 export function evaluateServedModel(model: TrainedModel, testSet: TestSet, train: readonly Listen[], k: number): RankingMetrics {
   const byUser = histories(train);
-  return evaluateRecommender(testSet, k, (userId, exclude, n) => servedRecommendations(model, userId, byUser.get(userId) ?? [], n, exclude).map((r) => r.trackId));
+  return evaluateRecommender(testSet, k, (userId, exclude, n) =>
+    servedRecommendations(model, userId, byUser.get(userId) ?? [], n, exclude).map((r) => r.trackId),
+  );
 }
 
 /** The genre + popularity hybrid the recommendation run serves without a model, on the same split. */
@@ -85,8 +87,15 @@ export function evaluateHybrid(testSet: TestSet, train: readonly Listen[], facts
   });
   // Histories as the run sees them: track ids with repeats (capped, so play counts stay cheap).
   const items = new Map<number, number[]>();
-  for (const [userId, list] of byUser) items.set(userId, list.flatMap((l) => Array<number>(Math.min(100, Math.max(1, Math.round(l.count)))).fill(l.trackId)));
-  const index = CatalogueIndex.build(tracks, [...items.values()].map((i) => ({ items: i })));
+  for (const [userId, list] of byUser)
+    items.set(
+      userId,
+      list.flatMap((l) => Array<number>(Math.min(100, Math.max(1, Math.round(l.count)))).fill(l.trackId)),
+    );
+  const index = CatalogueIndex.build(
+    tracks,
+    [...items.values()].map((i) => ({ items: i })),
+  );
   const hybrid = new HybridRecommender(index);
   return evaluateRecommender(testSet, k, (userId, exclude, n) => {
     const listened = items.get(userId) ?? [];
@@ -100,7 +109,11 @@ export function evaluateHybrid(testSet: TestSet, train: readonly Listen[], facts
   });
 }
 
-export async function trainAndEvaluate(train: readonly Listen[], validation: readonly Listen[], o: CandidateOptions): Promise<CandidateEvaluation> {
+export async function trainAndEvaluate(
+  train: readonly Listen[],
+  validation: readonly Listen[],
+  o: CandidateOptions,
+): Promise<CandidateEvaluation> {
   const log = o.onProgress ?? (() => {});
   const testSet = buildTestSet(train, validation, o.catalogue);
   const t0 = performance.now();
@@ -117,7 +130,10 @@ export async function trainAndEvaluate(train: readonly Listen[], validation: rea
       easeMaxItems: o.easeMaxItems,
       threads: o.threads,
       catalogue: testSet.catalogue,
-      onTrial: (t) => log(`search trial ${t.trial}: ${describeSpec({ family: t.family, settings: t.settings } as ModelSpec)} -> NDCG@${GATE_K} ${t.metrics.ndcg.toFixed(4)} (${t.seconds.toFixed(1)} s)`),
+      onTrial: (t) =>
+        log(
+          `search trial ${t.trial}: ${describeSpec({ family: t.family, settings: t.settings } as ModelSpec)} -> NDCG@${GATE_K} ${t.metrics.ndcg.toFixed(4)} (${t.seconds.toFixed(1)} s)`,
+        ),
     });
     spec = search.best;
   } else {

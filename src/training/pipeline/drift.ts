@@ -95,8 +95,14 @@ export function computeDrift(input: DriftInput, threshold: number): DriftReport 
   const values: Record<DriftFeature, number> = {
     genre_share: psiByLabel(genreCounts(input.window, input.trackGenre), genreCounts(input.recent, input.trackGenre)),
     listens_per_active_user: psi(listensPerActiveUserBins(input.window), listensPerActiveUserBins(input.recent)),
-    new_user_share: psi(newShareBins(input.window, input.userCreatedAt, 'userId'), newShareBins(input.recent, input.userCreatedAt, 'userId')),
-    new_track_share: psi(newShareBins(input.window, input.trackCreatedAt, 'trackId'), newShareBins(input.recent, input.trackCreatedAt, 'trackId')),
+    new_user_share: psi(
+      newShareBins(input.window, input.userCreatedAt, 'userId'),
+      newShareBins(input.recent, input.userCreatedAt, 'userId'),
+    ),
+    new_track_share: psi(
+      newShareBins(input.window, input.trackCreatedAt, 'trackId'),
+      newShareBins(input.recent, input.trackCreatedAt, 'trackId'),
+    ),
   };
   for (const f of DRIFT_FEATURES) values[f] = Number(values[f].toFixed(6));
   return {

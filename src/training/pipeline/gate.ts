@@ -39,14 +39,21 @@ export interface GateDecision {
 
 const f4 = (v: number) => v.toFixed(4);
 
-export function decideGate(candidate: GateMetrics, production: GateMetrics | null, popularity: GateMetrics, s: GateSettings, productionName = 'production'): GateDecision {
+export function decideGate(
+  candidate: GateMetrics,
+  production: GateMetrics | null,
+  popularity: GateMetrics,
+  s: GateSettings,
+  productionName = 'production',
+): GateDecision {
   const checks: GateCheck[] = [];
   checks.push({
     name: 'held_out_users',
     passed: candidate.users > 0,
     value: candidate.users,
     threshold: 1,
-    detail: candidate.users > 0 ? `${candidate.users} held-out users` : 'no held-out user has listens both before and inside the validation days',
+    detail:
+      candidate.users > 0 ? `${candidate.users} held-out users` : 'no held-out user has listens both before and inside the validation days',
   });
   const liftThreshold = popularity.ndcg * (1 + s.minLiftOverPopularity);
   // With popularity at 0 the margin is 0 too: the candidate must still find something.

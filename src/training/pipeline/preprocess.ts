@@ -103,7 +103,11 @@ export function mergeRepeats(events: readonly ListenEvent[]): Listen[] {
  * Tracks with fewer distinct listeners than minTrack go first, then users with fewer distinct
  * (remaining) tracks than minUser: one pass each, so a track kept is counted on the whole window.
  */
-export function minCountFilter(events: readonly ListenEvent[], minUser: number, minTrack: number): { kept: ListenEvent[]; droppedUsers: number; droppedTracks: number } {
+export function minCountFilter(
+  events: readonly ListenEvent[],
+  minUser: number,
+  minTrack: number,
+): { kept: ListenEvent[]; droppedUsers: number; droppedTracks: number } {
   const listeners = new Map<number, Set<number>>();
   for (const e of events) {
     let s = listeners.get(e.trackId);
@@ -169,5 +173,11 @@ export function usersOnBothSides(train: readonly Listen[], validation: readonly 
 export function perUserFallback(p: PreparedData): PreparedData {
   if (usersOnBothSides(p.train, p.validation) > 0) return p;
   const split = splitListens(p.all);
-  return { ...p, train: split.train, validation: split.test, split: 'per_user', sizes: { ...p.sizes, trainPairs: split.train.length, validationPairs: split.test.length } };
+  return {
+    ...p,
+    train: split.train,
+    validation: split.test,
+    split: 'per_user',
+    sizes: { ...p.sizes, trainPairs: split.train.length, validationPairs: split.test.length },
+  };
 }

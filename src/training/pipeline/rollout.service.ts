@@ -44,7 +44,8 @@ export class RolloutService {
    */
   private exclusive<T>(what: string, change: () => Promise<T>): Promise<T> {
     return this.lock.withLock('model-rollout', change).catch((err: unknown) => {
-      if (err instanceof LockBusyError) throw new RegistryConflictError(`another model change is in progress (${what} not started): try again in a moment`);
+      if (err instanceof LockBusyError)
+        throw new RegistryConflictError(`another model change is in progress (${what} not started): try again in a moment`);
       throw err;
     });
   }
@@ -56,7 +57,13 @@ export class RolloutService {
   /** The canary test of the settings (docs/training.md, "Canary review"). */
   canaryTest(): CanaryTest {
     const c = this.config;
-    return { confidence: c.CANARY_CONFIDENCE, margin: c.CANARY_NON_INFERIORITY_MARGIN, minUsers: c.CANARY_MIN_USERS, maxLooks: canaryLooks(c.CANARY_DAYS, c.CANARY_MAX_DAYS), inconclusive: c.CANARY_INCONCLUSIVE };
+    return {
+      confidence: c.CANARY_CONFIDENCE,
+      margin: c.CANARY_NON_INFERIORITY_MARGIN,
+      minUsers: c.CANARY_MIN_USERS,
+      maxLooks: canaryLooks(c.CANARY_DAYS, c.CANARY_MAX_DAYS),
+      inconclusive: c.CANARY_INCONCLUSIVE,
+    };
   }
 
   /** A candidate that passed the gate (its artifact stored): canary for CANARY_DAYS, or production now. */
@@ -68,7 +75,12 @@ export class RolloutService {
     const days = this.config.CANARY_DAYS;
     const percent = this.config.CANARY_PERCENT;
     if (days === 0 || percent === 0) {
-      return this.promoteNow(version, `gate ${gateReason}; promoted at once (CANARY_DAYS=${days}, CANARY_PERCENT=${percent})`, 'training', 'pipeline');
+      return this.promoteNow(
+        version,
+        `gate ${gateReason}; promoted at once (CANARY_DAYS=${days}, CANARY_PERCENT=${percent})`,
+        'training',
+        'pipeline',
+      );
     }
     // A newer candidate replaces a canary still under review: it was trained on fresher data.
     await this.registry.retireOthers('canary', version, 'superseded', `superseded by ${version} before its review`, 'training');
@@ -80,12 +92,27 @@ export class RolloutService {
       decision: 'canary',
       reason: `gate ${gateReason}; canary for ${percent}% of users, first review after ${days} days`,
       by: 'training',
-      set: { canary_at: now, canary: { percent, started_at: now, review_at: reviewAt, data_anchor: dataAnchor === null ? null : new Date(dataAnchor), review_job_id: reviewJob, reviews: [] } },
+      set: {
+        canary_at: now,
+        canary: {
+          percent,
+          started_at: now,
+          review_at: reviewAt,
+          data_anchor: dataAnchor === null ? null : new Date(dataAnchor),
+          review_job_id: reviewJob,
+          reviews: [],
+        },
+      },
     });
     await this.chain.scheduleCanaryReview(version, days * DAY_MS, 1);
     const rec = await this.chain.afterModelChanged(this.today(), `canary ${version} started`);
     this.logger.log(`model ${version} in canary for ${percent}% of users, first review at ${reviewAt.toISOString()}`, { version });
-    return { version, decision: 'canary', reason: `canary for ${percent}% of users, first review after ${days} days`, recommendationJobId: rec.jobId };
+    return {
+      version,
+      decision: 'canary',
+      reason: `canary for ${percent}% of users, first review after ${days} days`,
+      recommendationJobId: rec.jobId,
+    };
   }
 
   /** Puts a version with an artifact in production; the one it replaces is retired. */
@@ -96,7 +123,10 @@ export class RolloutService {
   private async promoteNow(version: string, reason: string, by: string, trigger: Trigger = 'promotion'): Promise<RolloutResult> {
     const target = await this.registry.require(version);
     if (target.status === 'production') throw new RegistryConflictError(`model version ${version} is already in production`);
-    if (!target.artifact) throw new RegistryConflictError(`model version ${version} has no stored model (status ${target.status}): only a version that passed the gate can be promoted`);
+    if (!target.artifact)
+      throw new RegistryConflictError(
+        `model version ${version} has no stored model (status ${target.status}): only a version that passed the gate can be promoted`,
+      );
     // The artifact must load before anything is served from it.
     await this.registry.loadModel(target);
     const current = await this.registry.production();
@@ -111,7 +141,11 @@ export class RolloutService {
     const replaced = await this.registry.retireOthers('production', version, 'replaced', `replaced by ${version}`, by);
     this.setProductionGauge(version, replaced);
     const rec = await this.chain.afterModelChanged(this.today(), `model ${version} promoted`, trigger);
-    this.logger.log(`model ${version} in production${replaced.length ? `, replacing ${replaced.join(', ')}` : ''}`, { version, reason, by });
+    this.logger.log(`model ${version} in production${replaced.length ? `, replacing ${replaced.join(', ')}` : ''}`, {
+      version,
+      reason,
+      by,
+    });
     return { version, decision: 'promoted', reason, recommendationJobId: rec.jobId };
   }
 
@@ -136,7 +170,13 @@ export class RolloutService {
       by,
       set: { promoted_at: now, retired_at: null },
     });
-    await this.registry.transition(current._id, ['production'], { status: 'retired', decision: 'rolled_back', reason, by, set: { retired_at: now } });
+    await this.registry.transition(current._id, ['production'], {
+      status: 'retired',
+      decision: 'rolled_back',
+      reason,
+      by,
+      set: { retired_at: now },
+    });
     this.setProductionGauge(previousId, [current._id]);
     const rec = await this.chain.afterModelChanged(this.today(), `rollback from ${current._id} to ${previousId}`, 'rollback');
     this.logger.warn(`model ${current._id} rolled back to ${previousId}`, { reason, by });
@@ -168,17 +208,35 @@ export class RolloutService {
     if (outcome.decision === 'wait') {
       canary.review_at = new Date(now.getTime() + DAY_MS);
       canary.review_job_id = this.chain.reviewJobId(version, look + 1);
-      await this.registry.transition(version, ['canary'], { status: 'canary', decision: 'canary_waiting', reason: `canary ${outcome.reason}`, by: 'canary-review', set: { canary } });
+      await this.registry.transition(version, ['canary'], {
+        status: 'canary',
+        decision: 'canary_waiting',
+        reason: `canary ${outcome.reason}`,
+        by: 'canary-review',
+        set: { canary },
+      });
       await this.chain.scheduleCanaryReview(version, DAY_MS, look + 1);
       this.logger.log(`canary ${version} kept another day: ${outcome.reason}`, { version, look });
       return { version, decision: 'waiting', reason: outcome.reason, recommendationJobId: null, outcome };
     }
     if (outcome.decision === 'promote') {
-      await this.registry.transition(version, ['canary'], { status: 'canary', decision: 'canary_passed', reason: outcome.reason, by: 'canary-review', set: { canary } });
+      await this.registry.transition(version, ['canary'], {
+        status: 'canary',
+        decision: 'canary_passed',
+        reason: outcome.reason,
+        by: 'canary-review',
+        set: { canary },
+      });
       const r = await this.promoteNow(version, `canary ${outcome.reason}`, 'canary-review', 'promotion');
       return { ...r, outcome };
     }
-    await this.registry.transition(version, ['canary'], { status: 'rejected', decision: 'rolled_back', reason: `canary ${outcome.reason}`, by: 'canary-review', set: { canary, rejected_at: now } });
+    await this.registry.transition(version, ['canary'], {
+      status: 'rejected',
+      decision: 'rolled_back',
+      reason: `canary ${outcome.reason}`,
+      by: 'canary-review',
+      set: { canary, rejected_at: now },
+    });
     const rec = await this.chain.afterModelChanged(this.today(), `canary ${version} rolled back`, 'rollback');
     this.logger.warn(`canary ${version} ${outcome.reason}`, { version, look });
     return { version, decision: 'rolled_back', reason: outcome.reason, recommendationJobId: rec.jobId, outcome };

@@ -30,10 +30,15 @@ export class ArtifactStore {
     const count = artifact.chunks.length;
     for (let i = 0; i < count; i++) {
       const data = artifact.chunks[i];
-      if (data.length > MAX_CHUNK_BYTES) throw new ModelArtifactError(`chunk ${i} of ${version} has ${data.length} bytes, more than ${MAX_CHUNK_BYTES}`);
+      if (data.length > MAX_CHUNK_BYTES)
+        throw new ModelArtifactError(`chunk ${i} of ${version} has ${data.length} bytes, more than ${MAX_CHUNK_BYTES}`);
       // One chunk per write keeps each request far below the wire limit, whatever the model size.
       const id = chunkId(version, i);
-      await this.chunks.collection.replaceOne({ _id: id as never }, { _id: id, version, index: i, count, sha256: artifact.sha256, data } as never, { upsert: true });
+      await this.chunks.collection.replaceOne(
+        { _id: id as never },
+        { _id: id, version, index: i, count, sha256: artifact.sha256, data } as never,
+        { upsert: true },
+      );
     }
     const m = artifact.meta;
     return { sha256: artifact.sha256, bytes: m.bytes, chunks: count, users: m.users, items: m.items, factors: m.factors };
@@ -45,7 +50,8 @@ export class ArtifactStore {
     for (let i = 0; i < record.chunks; i++) {
       const doc = await this.chunks.findById(chunkId(version, i)).lean().exec();
       if (!doc) throw new ModelArtifactError(`model ${version}: artifact chunk ${i + 1} of ${record.chunks} is missing`);
-      if (doc.sha256 !== record.sha256) throw new ModelArtifactError(`model ${version}: artifact chunk ${i + 1} belongs to artifact ${doc.sha256}, not ${record.sha256}`);
+      if (doc.sha256 !== record.sha256)
+        throw new ModelArtifactError(`model ${version}: artifact chunk ${i + 1} belongs to artifact ${doc.sha256}, not ${record.sha256}`);
       out.push(toBuffer(doc.data));
     }
     return out;

@@ -23,7 +23,13 @@ import { TrainingRunsRepository } from './training-runs.repository.js';
       { name: TRAINING_MODEL_NAMES.TrainingRun, schema: TrainingRunSchema },
     ]),
   ],
-  providers: [ArtifactStore, ModelRegistry, TrainingRunsRepository, RegistryProductionModels, { provide: ProductionModels, useExisting: RegistryProductionModels }],
+  providers: [
+    ArtifactStore,
+    ModelRegistry,
+    TrainingRunsRepository,
+    RegistryProductionModels,
+    { provide: ProductionModels, useExisting: RegistryProductionModels },
+  ],
   exports: [ArtifactStore, ModelRegistry, TrainingRunsRepository, ProductionModels],
 })
 export class ModelRegistryModule {}

@@ -89,12 +89,18 @@ export class ModelRegistry {
 
   /** The newest `limit` versions without their artifact record (the dashboard's timeline). */
   async newestRecords(limit: number): Promise<RunRecord[]> {
-    return (await this.versions.collection.find({}, { projection: { artifact: 0 } }).sort({ created_at: -1 }).limit(limit).toArray()) as unknown as RunRecord[];
+    return (await this.versions.collection
+      .find({}, { projection: { artifact: 0 } })
+      .sort({ created_at: -1 })
+      .limit(limit)
+      .toArray()) as unknown as RunRecord[];
   }
 
   /** Every version's status, artifact record, rollback target and last change: what the retention job decides on. */
   retentionView(): Promise<RetentionVersion[]> {
-    return this.versions.collection.find({}, { projection: { status: 1, artifact: 1, previous_production_version: 1, updated_at: 1 } }).toArray() as unknown as Promise<RetentionVersion[]>;
+    return this.versions.collection
+      .find({}, { projection: { status: 1, artifact: 1, previous_production_version: 1, updated_at: 1 } })
+      .toArray() as unknown as Promise<RetentionVersion[]>;
   }
 
   /** Deletes a version's stored factors and records that it has none: it can no longer be served or promoted. */
@@ -137,7 +143,10 @@ export class ModelRegistry {
 
   /** Retires every version in `status` but `keep` (e.g. the production version a promotion replaced). */
   async retireOthers(status: ModelStatus, keep: string, decision: string, reason: string, by: string): Promise<string[]> {
-    const others = await this.versions.find({ status, _id: { $ne: keep } }, { _id: 1 }).lean<Array<{ _id: string }>>().exec();
+    const others = await this.versions
+      .find({ status, _id: { $ne: keep } }, { _id: 1 })
+      .lean<Array<{ _id: string }>>()
+      .exec();
     const retired: string[] = [];
     for (const o of others) {
       try {
@@ -156,7 +165,8 @@ export class ModelRegistry {
    */
   loadModel(version: ModelVersionDoc): Promise<TrainedModel> {
     const artifact = version.artifact;
-    if (!artifact) return Promise.reject(new RegistryConflictError(`model version ${version._id} has no artifact (status ${version.status})`));
+    if (!artifact)
+      return Promise.reject(new RegistryConflictError(`model version ${version._id} has no artifact (status ${version.status})`));
     let p = this.cache.get(version._id);
     if (p) {
       // Re-inserted: Map order is the recency order.
@@ -166,7 +176,11 @@ export class ModelRegistry {
     }
     const t0 = performance.now();
     p = this.artifacts.load(version._id, artifact).then((m) => {
-      this.logger.log(`model ${version._id} loaded`, { version: version._id, bytes: artifact.bytes, ms: Math.round(performance.now() - t0) });
+      this.logger.log(`model ${version._id} loaded`, {
+        version: version._id,
+        bytes: artifact.bytes,
+        ms: Math.round(performance.now() - t0),
+      });
       return m;
     });
     this.cache.set(version._id, p);

@@ -121,7 +121,12 @@ export interface ModelVersionDoc {
    * What production served then (its model, or the hybrid fallback when no model was in production:
    * `production_kind`) and popularity, on the same split.
    */
-  baselines: { production_version: string | null; production: MetricsRecord | null; popularity: MetricsRecord; production_kind?: 'model' | 'hybrid' | null };
+  baselines: {
+    production_version: string | null;
+    production: MetricsRecord | null;
+    popularity: MetricsRecord;
+    production_kind?: 'model' | 'hybrid' | null;
+  };
   /** What happened last: canary, promoted, rejected, rolled_back, retired. */
   decision: string;
   reason: string;

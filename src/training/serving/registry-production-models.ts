@@ -2,7 +2,12 @@ import { availableParallelism } from 'node:os';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { PipelineMetrics } from '../../monitoring/pipeline-metrics.js';
-import { ProductionModels, type CurrentModels, type LoadedModel, type ModelRecommendation } from '../../recommendations/production-models.js';
+import {
+  ProductionModels,
+  type CurrentModels,
+  type LoadedModel,
+  type ModelRecommendation,
+} from '../../recommendations/production-models.js';
 import { isItemModel } from '../model/item-model.js';
 import type { TrainedModel } from '../model/model.js';
 import { ModelRegistry } from '../registry/model-registry.service.js';
@@ -17,11 +22,17 @@ const POOL_MIN_USERS = 64;
  * A trained model as the recommendation run uses it (see servedRecommendations); with a pool, a
  * batch's users are scored on its threads, and on the calling thread if the pool has failed.
  */
-export function servingModel(version: string, model: TrainedModel, pool?: { get(): ScoringPool | null; failed(err: Error): void }): LoadedModel {
-  const inline = (requests: ReadonlyArray<{ userId: number; listened: readonly number[] }>, k: number) => requests.map((r) => servedRecommendations(model, r.userId, countListens(r.listened), k));
+export function servingModel(
+  version: string,
+  model: TrainedModel,
+  pool?: { get(): ScoringPool | null; failed(err: Error): void },
+): LoadedModel {
+  const inline = (requests: ReadonlyArray<{ userId: number; listened: readonly number[] }>, k: number) =>
+    requests.map((r) => servedRecommendations(model, r.userId, countListens(r.listened), k));
   return {
     version,
-    recommend: (userId, listenedTrackIds, k, exclude): ModelRecommendation[] => servedRecommendations(model, userId, countListens(listenedTrackIds), k, exclude),
+    recommend: (userId, listenedTrackIds, k, exclude): ModelRecommendation[] =>
+      servedRecommendations(model, userId, countListens(listenedTrackIds), k, exclude),
     recommendMany: async (requests, k) => {
       // Item-to-item scoring touches only the neighbours of a user's tracks: cheaper than messaging threads.
       if (isItemModel(model)) return inline(requests, k);

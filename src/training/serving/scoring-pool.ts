@@ -30,7 +30,8 @@ export interface ScoreMessage {
 }
 
 /** The lists of a chunk, flattened: user i's list is trackIds/scores[offsets[i] .. offsets[i+1]). */
-export type ScoreReply = { id: number; ok: true; offsets: Int32Array; trackIds: Float64Array; scores: Float64Array } | { id: number; ok: false; error: string };
+export type ScoreReply =
+  { id: number; ok: true; offsets: Int32Array; trackIds: Float64Array; scores: Float64Array } | { id: number; ok: false; error: string };
 
 const sharedModels = new WeakMap<AlsModel, AlsModel>();
 
@@ -45,7 +46,13 @@ function shared<T extends Float32Array | Float64Array>(a: T): T {
 function shareModel(model: AlsModel): AlsModel {
   let s = sharedModels.get(model);
   if (!s) {
-    s = { ...model, userIds: shared(model.userIds), itemIds: shared(model.itemIds), userFactors: shared(model.userFactors), itemFactors: shared(model.itemFactors) };
+    s = {
+      ...model,
+      userIds: shared(model.userIds),
+      itemIds: shared(model.itemIds),
+      userFactors: shared(model.userFactors),
+      itemFactors: shared(model.itemFactors),
+    };
     sharedModels.set(model, s);
   }
   return s;
@@ -78,7 +85,12 @@ export class ScoringPool {
   private closed = false;
 
   constructor(readonly size: number) {
-    const url = compiledWorkerUrl(import.meta.url, 'scoring-worker.js', 'training/serving', 'run `npm run build`, or set RECOMMENDATION_THREADS=1');
+    const url = compiledWorkerUrl(
+      import.meta.url,
+      'scoring-worker.js',
+      'training/serving',
+      'run `npm run build`, or set RECOMMENDATION_THREADS=1',
+    );
     this.threads = Array.from({ length: size }, () => {
       const t: Thread = { worker: new Worker(url), versions: [], busy: false };
       t.worker.on('message', (reply: ScoreReply) => this.onReply(t, reply));
@@ -134,7 +146,11 @@ export class ScoringPool {
       t.busy = true;
       t.worker.ref();
       this.inFlight.set(message.id, { thread: t, done: next.done });
-      t.worker.postMessage(message, [message.userIds.buffer as ArrayBuffer, message.offsets.buffer as ArrayBuffer, message.tracks.buffer as ArrayBuffer]);
+      t.worker.postMessage(message, [
+        message.userIds.buffer as ArrayBuffer,
+        message.offsets.buffer as ArrayBuffer,
+        message.tracks.buffer as ArrayBuffer,
+      ]);
     }
   }
 

@@ -31,7 +31,11 @@ port.on('message', (m: ScoreMessage) => {
       offsets[i + 1] = trackIds.length;
     }
     reply = { id: m.id, ok: true, offsets, trackIds: Float64Array.from(trackIds), scores: Float64Array.from(scores) };
-    port.postMessage(reply, [reply.offsets.buffer as ArrayBuffer, reply.trackIds.buffer as ArrayBuffer, reply.scores.buffer as ArrayBuffer]);
+    port.postMessage(reply, [
+      reply.offsets.buffer as ArrayBuffer,
+      reply.trackIds.buffer as ArrayBuffer,
+      reply.scores.buffer as ArrayBuffer,
+    ]);
   } catch (err) {
     reply = { id: m.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
     port.postMessage(reply);

@@ -13,7 +13,13 @@ import { recommend, type Recommendation } from '../model/recommend.js';
  * An item-to-item model (EASE, RP3beta) scores from the same history, exactly (item-recommend.ts).
  * The training gate scores candidate and production through this same function.
  */
-export function servedRecommendations(model: TrainedModel, userId: number, listened: readonly UserListen[], k: number, exclude: Iterable<number> = []): Recommendation[] {
+export function servedRecommendations(
+  model: TrainedModel,
+  userId: number,
+  listened: readonly UserListen[],
+  k: number,
+  exclude: Iterable<number> = [],
+): Recommendation[] {
   if (isItemModel(model)) return recommendItems(model, listened, k, exclude);
   let vector = listened.length > 0 ? foldInUser(model, listened) : null;
   if (!vector) {

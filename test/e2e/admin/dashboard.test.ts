@@ -30,7 +30,8 @@ describe('the /admin dashboard in a headless browser', () => {
   let page: Page;
   const external: string[] = [];
   const pageErrors: string[] = [];
-  const api = async (path: string): Promise<Json> => (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).json() as Promise<Json>;
+  const api = async (path: string): Promise<Json> =>
+    (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).json() as Promise<Json>;
 
   async function localOnly(context: BrowserContext): Promise<void> {
     await context.route('**/*', (route) => {
@@ -42,7 +43,8 @@ describe('the /admin dashboard in a headless browser', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: scripts/test.sh installs Debian's chromium (apt-get install -y chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`no browser at ${CHROMIUM}: scripts/test.sh installs Debian's chromium (apt-get install -y chromium)`);
     mkdirSync(ARTIFACTS, { recursive: true });
     const env = {
       MONGODB_URI: s.MONGODB_URI,
@@ -60,7 +62,11 @@ describe('the /admin dashboard in a headless browser', () => {
       // so some users get model playlists (the test holds either way).
       GATE_NDCG_TOLERANCE: '0.5',
     };
-    const sim = spawn(process.execPath, ['dist/cli/simulate.js', '--days', String(DAYS), '--retrain-every', '2', '--users', '300', '--tracks', '150', '--db', db], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const sim = spawn(
+      process.execPath,
+      ['dist/cli/simulate.js', '--days', String(DAYS), '--retrain-every', '2', '--users', '300', '--tracks', '150', '--db', db],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     sim.stdout.on('data', (d: Buffer) => (out += d.toString()));
     sim.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -88,7 +94,7 @@ describe('the /admin dashboard in a headless browser', () => {
     await redis.quit();
   });
 
-  it('refuses the page without the credential or with a wrong one, with the browser\'s login challenge', async () => {
+  it("refuses the page without the credential or with a wrong one, with the browser's login challenge", async () => {
     for (const httpCredentials of [undefined, { username: 'admin', password: 'not-the-token-0123456789' }]) {
       const context = await browser.newContext(httpCredentials ? { httpCredentials } : {});
       await localOnly(context);
@@ -110,7 +116,10 @@ describe('the /admin dashboard in a headless browser', () => {
   });
 
   it('draws every chart with the runs the pipeline recorded', async () => {
-    admin = await browser.newContext({ viewport: { width: 1440, height: 900 }, httpCredentials: { username: 'admin', password: TEST_ADMIN_TOKEN } });
+    admin = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      httpCredentials: { username: 'admin', password: TEST_ADMIN_TOKEN },
+    });
     await localOnly(admin);
     page = await admin.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -124,7 +133,11 @@ describe('the /admin dashboard in a headless browser', () => {
     expect(res!.status()).toBe(200);
     await page.waitForSelector('body[data-loaded]', { timeout: 60_000 });
 
-    const [ing, rec, models] = await Promise.all([api('/admin/api/ingestion'), api('/admin/api/recommendations'), api('/admin/api/models')]);
+    const [ing, rec, models] = await Promise.all([
+      api('/admin/api/ingestion'),
+      api('/admin/api/recommendations'),
+      api('/admin/api/models'),
+    ]);
     // One ingestion per simulated day, at least as many recommendation runs, a version per retraining.
     expect(ing.points).toHaveLength(DAYS + 1);
     expect(rec.points.length).toBeGreaterThanOrEqual(DAYS + 1);
@@ -148,7 +161,17 @@ describe('the /admin dashboard in a headless browser', () => {
       'c-mod-drift': models.drift.points.length,
     };
     const drawn = await page.$$eval('[data-chart]', (els) =>
-      Object.fromEntries(els.map((e) => [e.id, { points: Number(e.getAttribute('data-points')), drawn: Number(e.getAttribute('data-drawn-points')), canvases: e.querySelectorAll('canvas').length, series: Number(e.getAttribute('data-series')) }])),
+      Object.fromEntries(
+        els.map((e) => [
+          e.id,
+          {
+            points: Number(e.getAttribute('data-points')),
+            drawn: Number(e.getAttribute('data-drawn-points')),
+            canvases: e.querySelectorAll('canvas').length,
+            series: Number(e.getAttribute('data-series')),
+          },
+        ]),
+      ),
     );
     for (const [id, n] of Object.entries(expected)) {
       expect(n, id).toBeGreaterThan(0);
@@ -169,11 +192,12 @@ describe('the /admin dashboard in a headless browser', () => {
     expect(families).toEqual([...models.versions].reverse().map((v: Json) => v.family));
     const decisions = await page.textContent('#mod-decisions');
     expect(decisions).toMatch(/held-out users/);
-    for (const link of ['/admin/queues', '/metrics', '/docs', '/health']) expect(await page.$(`header a[href="${link}"]`), link).not.toBeNull();
+    for (const link of ['/admin/queues', '/metrics', '/docs', '/health'])
+      expect(await page.$(`header a[href="${link}"]`), link).not.toBeNull();
     await page.screenshot({ path: `${ARTIFACTS}/admin.png`, clip: { x: 0, y: 0, width: 1440, height: 2000 }, fullPage: true });
   }, 120_000);
 
-  it('walks a chart\'s runs with the keyboard', async () => {
+  it("walks a chart's runs with the keyboard", async () => {
     await page.focus('#c-ing-records');
     await page.keyboard.press('Home');
     const first = await page.textContent('#c-ing-records .u-legend .u-series:first-child .u-value');
@@ -183,10 +207,12 @@ describe('the /admin dashboard in a headless browser', () => {
     expect(second).toMatch(/^ingestion-2026-01-02/);
   });
 
-  it('shows a user\'s listens and playlist with why each track is in it, from the keyboard', async () => {
+  it("shows a user's listens and playlist with why each track is in it, from the keyboard", async () => {
     const conn = await mongoose.createConnection(s.MONGODB_URI).asPromise();
     // A model playlist when a version reached a canary, else the newest playlist.
-    const [playlist] = (await conn.db!.collection('playlists').find({}).sort({ created_at: -1 }).limit(1000).toArray()).sort((a, b) => Number(b.recommender === 'model') - Number(a.recommender === 'model'));
+    const [playlist] = (await conn.db!.collection('playlists').find({}).sort({ created_at: -1 }).limit(1000).toArray()).sort(
+      (a, b) => Number(b.recommender === 'model') - Number(a.recommender === 'model'),
+    );
     await conn.close();
     expect(playlist, 'a playlist').toBeTruthy();
     const recommender = String(playlist!.recommender);
@@ -196,7 +222,9 @@ describe('the /admin dashboard in a headless browser', () => {
     await page.waitForSelector('#user-playlist[data-tracks]', { timeout: 30_000 });
     const tracks = Number(await page.getAttribute('#user-playlist', 'data-tracks'));
     expect(tracks).toBe(playlist!.track_ids.length);
-    const rows = await page.$$eval('#user-playlist tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td as { textContent: string | null }).textContent ?? '')));
+    const rows = await page.$$eval('#user-playlist tbody tr', (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td as { textContent: string | null }).textContent ?? '')),
+    );
     expect(rows).toHaveLength(tracks);
     // Sources recorded by the playlist: the recommender's own list, then a fallback if it ran short.
     for (const r of rows) expect(r[4]).toMatch(new RegExp(`^(${recommender}|fallback: (hybrid|popularity))$`));

@@ -61,7 +61,10 @@ describe('npm run dataset:import', () => {
       [['--format', 'movielens', '--out', 'y'], '--in PATH is required'],
       [['--format', 'movielens', '--in', 'x', '--out', 'y', '--count', 'plays'], '--count must be one or rating for movielens, got plays'],
       [['--format', 'movielens', '--in', 'x', '--out', 'y', '--delimiter', ','], '--delimiter does not apply to --format movielens'],
-      [['--format', 'lastfm-1k', '--in', 'x', '--out', 'y', '--ids', 'source'], '--format lastfm-1k has string ids: only --ids dense applies'],
+      [
+        ['--format', 'lastfm-1k', '--in', 'x', '--out', 'y', '--ids', 'source'],
+        '--format lastfm-1k has string ids: only --ids dense applies',
+      ],
       [['--format', 'csv', '--in', 'x', '--out', 'y', '--name', 'title'], '--item-id, --name, --artist and --genre need --items PATH'],
       [['--format', 'csv', '--in', 'x', '--out', 'y', '--count-scale', '0'], '--count-scale must be an integer in [1, 1000000], got 0'],
       [['--format', 'csv', '--in', 'x', '--out', 'y', '--bogus', '1'], "Unknown option '--bogus'"],

@@ -42,7 +42,17 @@ describe('a worker killed in the middle of an ingestion run', () => {
   beforeAll(async () => {
     settings = testSettings('ing_crash', { INGESTION_CONCURRENCY: '1' });
     // Slow answers make the run last a few seconds, so it can be killed half-way.
-    mock = await createMockApiApp(testSettings('ing_crash_mock', { MOCK_MODE: 'living', MOCK_SEED: '3', MOCK_USERS: '400', MOCK_TRACKS: '300', MOCK_INITIAL_LISTENS: '5', MOCK_FAULT_LATENCY_MS: '300' }), createLogger('warn'));
+    mock = await createMockApiApp(
+      testSettings('ing_crash_mock', {
+        MOCK_MODE: 'living',
+        MOCK_SEED: '3',
+        MOCK_USERS: '400',
+        MOCK_TRACKS: '300',
+        MOCK_INITIAL_LISTENS: '5',
+        MOCK_FAULT_LATENCY_MS: '300',
+      }),
+      createLogger('warn'),
+    );
     await mock.listen(0, '127.0.0.1');
     const mockUrl = `http://127.0.0.1:${(mock.getHttpServer().address() as AddressInfo).port}`;
     settings = { ...settings, MOCK_API_URL: mockUrl };
@@ -93,7 +103,11 @@ describe('a worker killed in the middle of an ingestion run', () => {
     const { run_id: runId } = (await res.json()) as { run_id: string };
 
     // Kill it once the tracks are stored and the users are under way.
-    await until('the users endpoint to be under way', () => db!.collection('ingestion_checkpoints').findOne({ run_id: runId, endpoint: 'users', page: { $ne: null } }), 60_000);
+    await until(
+      'the users endpoint to be under way',
+      () => db!.collection('ingestion_checkpoints').findOne({ run_id: runId, endpoint: 'users', page: { $ne: null } }),
+      60_000,
+    );
     first.proc.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     const killed = await runDoc(runId);
@@ -103,10 +117,14 @@ describe('a worker killed in the middle of an ingestion run', () => {
     const requestsBefore = (await getJson(`${settings.MOCK_API_URL}/mock/state`)).fault_counts.requests;
 
     const second = await startWorker();
-    const done = await until('the run to finish', async () => {
-      const r = await runDoc(runId);
-      return r && ['succeeded', 'succeeded_with_rejections', 'failed'].includes(r.status) ? r : undefined;
-    }, 90_000);
+    const done = await until(
+      'the run to finish',
+      async () => {
+        const r = await runDoc(runId);
+        return r && ['succeeded', 'succeeded_with_rejections', 'failed'].includes(r.status) ? r : undefined;
+      },
+      90_000,
+    );
     expect(second.output()).toContain('resuming from its checkpoint');
 
     const state = await getJson(`${settings.MOCK_API_URL}/mock/state`);
@@ -114,7 +132,12 @@ describe('a worker killed in the middle of an ingestion run', () => {
     expect(done.attempts).toBe(2);
     expect(done.endpoints.tracks).toMatchObject({ fetched: state.sizes.tracks, inserted: state.sizes.tracks, updated: 0, unchanged: 0 });
     expect(done.endpoints.users).toMatchObject({ fetched: state.sizes.users, inserted: state.sizes.users, updated: 0, unchanged: 0 });
-    expect(done.endpoints.listen_history).toMatchObject({ inserted: state.sizes.listen_history, events_inserted: state.sizes.listens, updated: 0, unchanged: 0 });
+    expect(done.endpoints.listen_history).toMatchObject({
+      inserted: state.sizes.listen_history,
+      events_inserted: state.sizes.listens,
+      updated: 0,
+      unchanged: 0,
+    });
     expect(await db!.collection('tracks').countDocuments({})).toBe(state.sizes.tracks);
     expect(await db!.collection('users').countDocuments({})).toBe(state.sizes.users);
     expect(await db!.collection('listen_history').countDocuments({})).toBe(state.sizes.listen_history);

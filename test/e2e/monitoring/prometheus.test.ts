@@ -55,7 +55,9 @@ describe('a real Prometheus scraping the app with the repo config and rules', ()
     // A successful ingestion 30 hours ago, recorded before the app starts: the app reports it from
     // the run collection at scrape time, and IngestionNoSuccess must see it as stale.
     const conn = await mongoose.createConnection(settings.MONGODB_URI).asPromise();
-    await conn.db!.collection('ingestion_runs').insertOne({ _id: 'ingestion-old' as never, status: 'succeeded', started_at: ingestedAt, finished_at: ingestedAt });
+    await conn
+      .db!.collection('ingestion_runs')
+      .insertOne({ _id: 'ingestion-old' as never, status: 'succeeded', started_at: ingestedAt, finished_at: ingestedAt });
     await conn.close();
 
     appPort = await freePort();
@@ -90,7 +92,15 @@ describe('a real Prometheus scraping the app with the repo config and rules', ()
     writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
-    prom = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    prom = spawn(
+      PROMETHEUS,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     prom.stdout!.on('data', (d: Buffer) => (promOut += d.toString()));
     prom.stderr!.on('data', (d: Buffer) => (promOut += d.toString()));
     await waitForHttp(`${promUrl}/-/ready`, 30_000);
@@ -117,8 +127,15 @@ describe('a real Prometheus scraping the app with the repo config and rules', ()
   it('loads every rule of the repo', async () => {
     const data = await api<{ groups: Array<{ rules: Array<{ type: string; name: string; health: string }> }> }>('/api/v1/rules');
     const rules = data.groups.flatMap((g) => g.rules);
-    const repoAlerts = (parse(readFileSync('prometheus/alerts.yml', 'utf8')) as { groups: Array<{ rules: Array<{ alert: string }> }> }).groups.flatMap((g) => g.rules.map((r) => r.alert));
-    expect(rules.filter((r) => r.type === 'alerting').map((r) => r.name).sort()).toEqual(repoAlerts.sort());
+    const repoAlerts = (
+      parse(readFileSync('prometheus/alerts.yml', 'utf8')) as { groups: Array<{ rules: Array<{ alert: string }> }> }
+    ).groups.flatMap((g) => g.rules.map((r) => r.alert));
+    expect(
+      rules
+        .filter((r) => r.type === 'alerting')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(repoAlerts.sort());
     expect(rules.filter((r) => r.type === 'recording').length).toBeGreaterThan(0);
   });
 
@@ -129,7 +146,9 @@ describe('a real Prometheus scraping the app with the repo config and rules', ()
       return byRole.api === 'up' && byRole.worker === 'down' ? byRole : undefined;
     });
     expect(health).toEqual({ api: 'up', worker: 'down' });
-    const up = await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent('up{job="moovitamix"}')}`);
+    const up = await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
+      `/api/v1/query?query=${encodeURIComponent('up{job="moovitamix"}')}`,
+    );
     expect(Object.fromEntries(up.result.map((r) => [r.metric.role, r.value[1]]))).toEqual({ api: '1', worker: '0' });
   });
 
@@ -145,7 +164,9 @@ describe('a real Prometheus scraping the app with the repo config and rules', ()
     expect(pending.stale.map((a) => a.labels.endpoint).sort()).toEqual(['listen_history', 'tracks', 'users']);
     // The recording rule is evaluated on its own interval: wait for its first sample.
     const age = await until('the age recording rule evaluated', async () => {
-      const r = await api<{ result: Array<{ value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent('moovitamix:ingestion_last_success_age_seconds{endpoint="tracks"}')}`);
+      const r = await api<{ result: Array<{ value: [number, string] }> }>(
+        `/api/v1/query?query=${encodeURIComponent('moovitamix:ingestion_last_success_age_seconds{endpoint="tracks"}')}`,
+      );
       return r.result[0] ? Number(r.result[0].value[1]) : undefined;
     });
     expect(age).toBeGreaterThan(30 * 3600 - 60);
@@ -163,7 +184,9 @@ describe('a real Prometheus scraping the app with the repo config and rules', ()
     );
     try {
       await queue.add('playlist-cleanup', { runDate: '2026-01-01', trigger: 'api' }, { attempts: 1, jobId: 'prom-e2e-fail' });
-      const firing = await until('QueueJobsFailed firing', async () => (await alerts()).find((a) => a.labels.alertname === 'QueueJobsFailed' && a.state === 'firing'));
+      const firing = await until('QueueJobsFailed firing', async () =>
+        (await alerts()).find((a) => a.labels.alertname === 'QueueJobsFailed' && a.state === 'firing'),
+      );
       expect(firing.labels).toMatchObject({ queue: 'maintenance', severity: 'warning' });
     } finally {
       await worker.close();

@@ -94,7 +94,11 @@ describe('from the living mock to served playlists', () => {
     const tracks = new Map((await readAll<Track>('tracks')).map((t) => [t.id, t]));
     const heard = new Map((await readAll<{ user_id: number; items: number[] }>('listen_history')).map((h) => [h.user_id, h.items]));
     const users = await readAll<{ id: number }>('users');
-    await checkPlaylists(users.map((u) => u.id), tracks, heard);
+    await checkPlaylists(
+      users.map((u) => u.id),
+      tracks,
+      heard,
+    );
   });
 
   it('a simulated day later, recomputes new users and new listeners only; a new user gets their favourite genre first', async () => {
@@ -112,7 +116,11 @@ describe('from the living mock to served playlists', () => {
 
     const tracks = new Map((await readAll<Track>('tracks')).map((t) => [t.id, t]));
     const heard = new Map((await readAll<{ user_id: number; items: number[] }>('listen_history')).map((h) => [h.user_id, h.items]));
-    await checkPlaylists(added.map((u) => u.id), tracks, heard);
+    await checkPlaylists(
+      added.map((u) => u.id),
+      tracks,
+      heard,
+    );
     for (const u of added) {
       const r = await json(`${api}/users/${u.id}/recommendations`);
       const inGenre = r.tracks.map((t: { genres: string[] }) => t.genres.includes(u.favorite_genres));

@@ -11,7 +11,10 @@ export interface CliResult {
 /** Runs a compiled CLI (dist/cli/<name>.js) to its end with the given environment (on top of the current one). */
 export function runCli(name: string, args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [`dist/cli/${name}.js`, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [`dist/cli/${name}.js`, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -28,7 +31,15 @@ export function runCli(name: string, args: string[], env: Record<string, string>
 
 /** The environment that points a process at a suite's database and Redis prefix. */
 export function envOf(s: Settings, extra: Record<string, string> = {}): Record<string, string> {
-  return { MONGODB_URI: s.MONGODB_URI, REDIS_URL: s.REDIS_URL, REDIS_PREFIX: s.REDIS_PREFIX, ADMIN_TOKEN: s.ADMIN_TOKEN, LOG_LEVEL: 'warn', RAW_EXPORT: 'false', ...extra };
+  return {
+    MONGODB_URI: s.MONGODB_URI,
+    REDIS_URL: s.REDIS_URL,
+    REDIS_PREFIX: s.REDIS_PREFIX,
+    ADMIN_TOKEN: s.ADMIN_TOKEN,
+    LOG_LEVEL: 'warn',
+    RAW_EXPORT: 'false',
+    ...extra,
+  };
 }
 
 export async function openDb(s: Settings) {

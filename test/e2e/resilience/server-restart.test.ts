@@ -50,13 +50,16 @@ async function json(url: string, init?: RequestInit): Promise<any> {
 }
 
 /** The store equals the source: every record once, every listen once as an event. */
-async function expectStoreEqualsSource(db: mongoose.Connection['db'], mock: string): Promise<void> {
+async function expectStoreEqualsSource(db: NonNullable<mongoose.Connection['db']>, mock: string): Promise<void> {
   const state = await json(`${mock}/mock/state`);
   expect(await db.collection('tracks').countDocuments({})).toBe(state.sizes.tracks);
   expect(await db.collection('users').countDocuments({})).toBe(state.sizes.users);
   expect(await db.collection('listen_history').countDocuments({})).toBe(state.sizes.listen_history);
   expect(await db.collection('listen_events').countDocuments({})).toBe(state.sizes.listens);
-  const histories = await db.collection('listen_history').find({}, { projection: { items: 1 } }).toArray();
+  const histories = await db
+    .collection('listen_history')
+    .find({}, { projection: { items: 1 } })
+    .toArray();
   expect(histories.reduce((n, h) => n + (h.items as unknown[]).length, 0)).toBe(state.sizes.listens);
 }
 
@@ -80,13 +83,20 @@ describe('servers restarted during a run', () => {
     const settings = testSettings('res_redis_restart', { REDIS_URL: redis.url });
     const conn = await mongoose.createConnection(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
     conns.push(conn);
-    const db = conn.db;
+    const db = conn.db!;
     const { app, api, mock } = await startAll(settings.MONGODB_URI, redis.url, settings.REDIS_PREFIX);
     procs.push(app);
-    const recDone = (id: string) => until(`${id} to finish`, async () => {
-      const r = await db.collection('recommendation_runs').findOne({ _id: id as never });
-      return r && FINISHED.includes(r.status) ? r : undefined;
-    }, 120_000, 250, () => app.output().slice(-3000));
+    const recDone = (id: string) =>
+      until(
+        `${id} to finish`,
+        async () => {
+          const r = await db.collection('recommendation_runs').findOne({ _id: id as never });
+          return r && FINISHED.includes(r.status) ? r : undefined;
+        },
+        120_000,
+        250,
+        () => app.output().slice(-3000),
+      );
 
     // Day 1, untroubled: playlists stored and cached.
     await json(`${api}/ingestion/runs`, { method: 'POST', headers: admin, body: JSON.stringify({ run_date: '2026-03-01' }) });
@@ -99,8 +109,17 @@ describe('servers restarted during a run', () => {
     // Day 2, slow pages; Redis stops while the users are read.
     await json(`${mock}/mock/advance?days=1`, { method: 'POST', headers: { authorization: admin.authorization } });
     await json(`${mock}/mock/faults`, { method: 'POST', headers: admin, body: JSON.stringify({ latency_ms: 150 }) });
-    const { run_id: runId } = await json(`${api}/ingestion/runs`, { method: 'POST', headers: admin, body: JSON.stringify({ run_date: '2026-03-02' }) });
-    await until('the users endpoint under way', () => db.collection('ingestion_checkpoints').findOne({ run_id: runId, endpoint: 'users' }), 60_000, 50);
+    const { run_id: runId } = await json(`${api}/ingestion/runs`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ run_date: '2026-03-02' }),
+    });
+    await until(
+      'the users endpoint under way',
+      () => db.collection('ingestion_checkpoints').findOne({ run_id: runId, endpoint: 'users' }),
+      60_000,
+      50,
+    );
     await redis.stop();
 
     // Degraded, not down: the stored list, within the serving timeout; readiness names Redis.
@@ -114,10 +133,16 @@ describe('servers restarted during a run', () => {
     await sleep(2000);
     await redis.start();
 
-    const run = await until('the ingestion run to finish', async () => {
-      const r = await db.collection('ingestion_runs').findOne({ _id: runId });
-      return r && FINISHED.includes(r.status) ? r : undefined;
-    }, 120_000, 250, () => app.output().slice(-3000));
+    const run = await until(
+      'the ingestion run to finish',
+      async () => {
+        const r = await db.collection('ingestion_runs').findOne({ _id: runId });
+        return r && FINISHED.includes(r.status) ? r : undefined;
+      },
+      120_000,
+      250,
+      () => app.output().slice(-3000),
+    );
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     await json(`${mock}/mock/faults`, { method: 'POST', headers: admin, body: JSON.stringify({ latency_ms: 0 }) });
     await expectStoreEqualsSource(db, mock);
@@ -137,27 +162,45 @@ describe('servers restarted during a run', () => {
     const uri = `${store.url}/moovitamix`;
     const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 20_000 }).asPromise();
     conns.push(conn);
-    const db = conn.db;
+    const db = conn.db!;
     const { app, api, mock } = await startAll(uri, settings.REDIS_URL, settings.REDIS_PREFIX);
     procs.push(app);
     const queue = new Queue('ingestion', { connection: { url: settings.REDIS_URL }, prefix: settings.REDIS_PREFIX });
     try {
       await json(`${mock}/mock/faults`, { method: 'POST', headers: admin, body: JSON.stringify({ latency_ms: 150 }) });
-      const { run_id: runId } = await json(`${api}/ingestion/runs`, { method: 'POST', headers: admin, body: JSON.stringify({ run_date: '2026-03-01' }) });
-      await until('the users endpoint under way', async () => (await db.collection('ingestion_checkpoints').countDocuments({ run_id: runId, endpoint: 'users' })) >= 3, 60_000, 50);
+      const { run_id: runId } = await json(`${api}/ingestion/runs`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ run_date: '2026-03-01' }),
+      });
+      await until(
+        'the users endpoint under way',
+        async () => (await db.collection('ingestion_checkpoints').countDocuments({ run_id: runId, endpoint: 'users' })) >= 3,
+        60_000,
+        50,
+      );
       await store.stop();
       await sleep(2000);
       await store.start();
 
       // Whatever a failed attempt had begun is not shown as done.
-      const run = await until('the ingestion run to finish', async () => {
-        const r = await db.collection('ingestion_runs').findOne({ _id: runId }).catch(() => null);
-        if (!r) return undefined;
-        if (r.status !== 'succeeded') expect(['running', 'retrying', 'failed']).toContain(r.status);
-        // A failed attempt waits out the job's backoff (30 s) before it resumes: fast-forwarded here.
-        if ((await queue.getJobState(runId)) === 'delayed') await queue.promoteJobs();
-        return FINISHED.includes(r.status) ? r : undefined;
-      }, 180_000, 250, () => app.output().slice(-3000));
+      const run = await until(
+        'the ingestion run to finish',
+        async () => {
+          const r = await db
+            .collection('ingestion_runs')
+            .findOne({ _id: runId })
+            .catch(() => null);
+          if (!r) return undefined;
+          if (r.status !== 'succeeded') expect(['running', 'retrying', 'failed']).toContain(r.status);
+          // A failed attempt waits out the job's backoff (30 s) before it resumes: fast-forwarded here.
+          if ((await queue.getJobState(runId)) === 'delayed') await queue.promoteJobs();
+          return FINISHED.includes(r.status) ? r : undefined;
+        },
+        180_000,
+        250,
+        () => app.output().slice(-3000),
+      );
       expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
       expect(run.attempts).toBeGreaterThanOrEqual(1);
       await json(`${mock}/mock/faults`, { method: 'POST', headers: admin, body: JSON.stringify({ latency_ms: 0 }) });

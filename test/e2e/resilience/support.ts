@@ -6,7 +6,13 @@ import { Redis } from 'ioredis';
 import { freePort } from '../../support/processes.js';
 
 /** Polls `check` every `everyMs` until it returns a value, or fails after `timeoutMs` (with `detail()` in the message). */
-export async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs: number, everyMs = 100, detail: () => string = () => ''): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  everyMs = 100,
+  detail: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const v = await check();
@@ -55,7 +61,13 @@ export interface OwnServer {
   remove(): Promise<void>;
 }
 
-function ownServer(name: string, port: number, url: string, spawnIt: (dir: string) => ChildProcess, ready: () => Promise<boolean>): OwnServer {
+function ownServer(
+  name: string,
+  port: number,
+  url: string,
+  spawnIt: (dir: string) => ChildProcess,
+  ready: () => Promise<boolean>,
+): OwnServer {
   const dir = mkdtempSync(join(tmpdir(), `moovitamix-${name}-`));
   let proc: ChildProcess | undefined;
   let out = '';
@@ -104,7 +116,28 @@ export async function ownRedis(opts: { persistent?: boolean } = {}): Promise<Own
       r.disconnect();
     }
   };
-  return ownServer('redis', port, url, (dir) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...(opts.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])], { stdio: ['ignore', 'pipe', 'pipe'] }), ping);
+  return ownServer(
+    'redis',
+    port,
+    url,
+    (dir) =>
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--dir',
+          dir,
+          ...(opts.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
+    ping,
+  );
 }
 
 /**
@@ -127,10 +160,17 @@ export async function ownMongo(): Promise<OwnServer> {
     }
   };
   const mongod = spawnSync('sh', ['-c', 'command -v mongod']).status === 0;
-  return ownServer(mongod ? 'mongod' : 'ferretdb', port, url, (dir) =>
-    mongod
-      ? spawn('mongod', ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('.tools/ferretdb', ['-listen', `127.0.0.1:${port}`, '-data', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOGC: '1000' } }),
+  return ownServer(
+    mongod ? 'mongod' : 'ferretdb',
+    port,
+    url,
+    (dir) =>
+      mongod
+        ? spawn('mongod', ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('.tools/ferretdb', ['-listen', `127.0.0.1:${port}`, '-data', dir], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env, GOGC: '1000' },
+          }),
     ping,
   );
 }

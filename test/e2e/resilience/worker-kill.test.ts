@@ -23,14 +23,23 @@ describe('a worker killed during a recommendation batch or a training run', () =
   let api: INestApplication;
   let apiBase: string;
   let conn: mongoose.Connection;
-  let db: mongoose.Connection['db'];
+  let db: NonNullable<mongoose.Connection['db']>;
   let proxy: StallProxy;
   const workers: AppProcess[] = [];
   let workerEnv: Record<string, string>;
 
   beforeAll(async () => {
     settings = testSettings('res_kill');
-    mock = await createMockApiApp(testSettings('res_kill_mock', { MOCK_MODE: 'living', MOCK_SEED: '11', MOCK_USERS: '500', MOCK_TRACKS: '300', MOCK_INITIAL_LISTENS: '8' }), createLogger('warn'));
+    mock = await createMockApiApp(
+      testSettings('res_kill_mock', {
+        MOCK_MODE: 'living',
+        MOCK_SEED: '11',
+        MOCK_USERS: '500',
+        MOCK_TRACKS: '300',
+        MOCK_INITIAL_LISTENS: '8',
+      }),
+      createLogger('warn'),
+    );
     await mock.listen(0, '127.0.0.1');
     const mockUrl = `http://127.0.0.1:${(mock.getHttpServer().address() as AddressInfo).port}`;
     settings = { ...settings, MOCK_API_URL: mockUrl };
@@ -38,7 +47,7 @@ describe('a worker killed during a recommendation batch or a training run', () =
     await api.listen(0, '127.0.0.1');
     apiBase = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
     conn = await mongoose.createConnection(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
-    db = conn.db;
+    db = conn.db!;
     const mongo = new URL(testServers().mongodb.replace(/^mongodb:/, 'http:'));
     proxy = await new StallProxy(mongo.hostname, Number(mongo.port || 27017)).start();
     workerEnv = {
@@ -86,21 +95,43 @@ describe('a worker killed during a recommendation batch or a training run', () =
   }
 
   const recRun = (id: string) => db.collection('recommendation_runs').findOne({ _id: id as never });
-  const finishedRec = (id: string) => until(`recommendation run ${id} to finish`, async () => {
-    const r = await recRun(id);
-    return r && FINISHED.includes(r.status) ? r : undefined;
-  }, 120_000, 200, () => workers.map((w) => w.output().slice(-1500)).join('\n---\n'));
+  const finishedRec = (id: string) =>
+    until(
+      `recommendation run ${id} to finish`,
+      async () => {
+        const r = await recRun(id);
+        return r && FINISHED.includes(r.status) ? r : undefined;
+      },
+      120_000,
+      200,
+      () => workers.map((w) => w.output().slice(-1500)).join('\n---\n'),
+    );
 
   it('recommendations: the batches of the dead worker are taken over; same lists as an uninterrupted run, none twice', async () => {
     const first = await startWorker(true);
-    const res = await fetch(`${apiBase}/ingestion/runs`, { method: 'POST', headers: admin, body: JSON.stringify({ run_date: '2026-03-01' }) });
+    const res = await fetch(`${apiBase}/ingestion/runs`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ run_date: '2026-03-01' }),
+    });
     expect(res.status).toBe(202);
     const runId = 'recommendations-2026-03-01'; // chained by the ingestion's success
 
     // The plan has stored the run and enqueued its batches: cut MongoDB off, so batches hang on their writes.
-    await until('the recommendation run to be planned', () => recRun(runId), 120_000, 10, () => first.output().slice(-2000));
+    await until(
+      'the recommendation run to be planned',
+      () => recRun(runId),
+      120_000,
+      10,
+      () => first.output().slice(-2000),
+    );
     proxy.stall();
-    await until('a batch in flight', async () => (await activeJobs(settings.REDIS_URL, settings.REDIS_PREFIX, 'recommendations')).some((id) => id.includes('-b')), 20_000, 50);
+    await until(
+      'a batch in flight',
+      async () => (await activeJobs(settings.REDIS_URL, settings.REDIS_PREFIX, 'recommendations')).some((id) => id.includes('-b')),
+      20_000,
+      50,
+    );
     await sleep(500);
     const interrupted = await killStalled(first, 'recommendations');
     expect(interrupted.length).toBeGreaterThan(0);
@@ -119,14 +150,22 @@ describe('a worker killed during a recommendation batch or a training run', () =
     expect(await db.collection('recommendation_user_states').countDocuments({ run_id: runId })).toBe(planned.batches);
 
     // The same data recomputed by a run nobody interrupts gives the same lists.
-    const again = await fetch(`${apiBase}/recommendations/runs`, { method: 'POST', headers: admin, body: JSON.stringify({ run_date: '2026-03-01', force: true }) });
+    const again = await fetch(`${apiBase}/recommendations/runs`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ run_date: '2026-03-01', force: true }),
+    });
     const reference = await finishedRec(((await again.json()) as { run_id: string }).run_id);
     expect(reference).toMatchObject({ status: 'succeeded', users_computed: done.users_computed });
-    const referenceLists = new Map((await db.collection('playlists').find({ run_id: reference._id }).toArray()).map((p) => [p.user_id, p.track_ids]));
+    const referenceLists = new Map(
+      (await db.collection('playlists').find({ run_id: reference._id }).toArray()).map((p) => [p.user_id, p.track_ids]),
+    );
     for (const p of lists) expect(p.track_ids, `user ${p.user_id}`).toEqual(referenceLists.get(p.user_id));
     // What a reader is served is the stored list (the dead worker's cache writes were overwritten or are the same).
     const sample = lists[0]!;
-    const served = (await (await fetch(`${apiBase}/users/${sample.user_id}/recommendations`)).json()) as { tracks: Array<{ track_id: number }> };
+    const served = (await (await fetch(`${apiBase}/users/${sample.user_id}/recommendations`)).json()) as {
+      tracks: Array<{ track_id: number }>;
+    };
     expect(served.tracks.map((t) => t.track_id)).toEqual(referenceLists.get(sample.user_id));
   }, 300_000);
 
@@ -138,17 +177,29 @@ describe('a worker killed during a recommendation batch or a training run', () =
     expect(res.status).toBe(202);
     const { job_id: jobId } = (await res.json()) as { job_id: string };
     // Past collecting and preprocessing (drift recorded), inside the model search: cut MongoDB off and kill it.
-    const started = await until('the training run to reach the model search', () => db.collection('training_runs').findOne({ job_id: jobId, drift: { $ne: null } }), 120_000, 20, () => first.output().slice(-2000));
+    const started = await until(
+      'the training run to reach the model search',
+      () => db.collection('training_runs').findOne({ job_id: jobId, drift: { $ne: null } }),
+      120_000,
+      20,
+      () => first.output().slice(-2000),
+    );
     proxy.stall();
     await sleep(1500);
     const interrupted = await killStalled(first, 'training');
     expect(interrupted).toEqual([jobId]);
 
     const second = await startWorker();
-    const runs = await until('the taken-over run to finish', async () => {
-      const rs = await db.collection('training_runs').find({ job_id: jobId }).sort({ started_at: 1 }).toArray();
-      return rs.length === 2 && rs.every((r) => r.status !== 'running') ? rs : undefined;
-    }, 180_000, 500, () => second.output().slice(-3000));
+    const runs = await until(
+      'the taken-over run to finish',
+      async () => {
+        const rs = await db.collection('training_runs').find({ job_id: jobId }).sort({ started_at: 1 }).toArray();
+        return rs.length === 2 && rs.every((r) => r.status !== 'running') ? rs : undefined;
+      },
+      180_000,
+      500,
+      () => second.output().slice(-3000),
+    );
     expect(runs[0]!._id).toBe(started._id);
     expect(runs[0]).toMatchObject({ status: 'failed', decision: 'failed' });
     expect(runs[0]!.reason).toMatch(/taken over/);

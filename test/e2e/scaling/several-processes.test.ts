@@ -29,7 +29,16 @@ describe('api, two schedulers and two workers as separate processes', () => {
   let singleConn: mongoose.Connection;
 
   beforeAll(async () => {
-    mock = await createMockApiApp(testSettings('scale_mock', { MOCK_MODE: 'living', MOCK_SEED: '31', MOCK_USERS: '600', MOCK_TRACKS: '300', MOCK_INITIAL_LISTENS: '8' }), createLogger('warn'));
+    mock = await createMockApiApp(
+      testSettings('scale_mock', {
+        MOCK_MODE: 'living',
+        MOCK_SEED: '31',
+        MOCK_USERS: '600',
+        MOCK_TRACKS: '300',
+        MOCK_INITIAL_LISTENS: '8',
+      }),
+      createLogger('warn'),
+    );
     await mock.listen(0, '127.0.0.1');
     mockUrl = `http://127.0.0.1:${(mock.getHttpServer().address() as AddressInfo).port}`;
     conn = await mongoose.createConnection(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
@@ -73,17 +82,32 @@ describe('api, two schedulers and two workers as separate processes', () => {
 
     const db = conn.db!;
     // The day is the schedulers' (TZ_CRON, UTC), read back from the run.
-    const run = await until('the chained recommendation run to finish', async () => {
-      const r = await db.collection('recommendation_runs').findOne({});
-      return r && FINISHED.includes(r.status) ? r : undefined;
-    }, 180_000, 250, () => Object.entries(procs).map(([n, p]) => `${n}: ${p.output().slice(-800)}`).join('\n'));
+    const run = await until(
+      'the chained recommendation run to finish',
+      async () => {
+        const r = await db.collection('recommendation_runs').findOne({});
+        return r && FINISHED.includes(r.status) ? r : undefined;
+      },
+      180_000,
+      250,
+      () =>
+        Object.entries(procs)
+          .map(([n, p]) => `${n}: ${p.output().slice(-800)}`)
+          .join('\n'),
+    );
     const today = run.run_date as string;
     const runId = `recommendations-${today}`;
     expect(run._id).toBe(runId);
     // Let both schedulers tick a few more times after the day's run is done.
-    const ticks = (name: string) => count(procs[name]!.output(), 'daily ingestion enqueued') + count(procs[name]!.output(), 'daily ingestion already enqueued');
+    const ticks = (name: string) =>
+      count(procs[name]!.output(), 'daily ingestion enqueued') + count(procs[name]!.output(), 'daily ingestion already enqueued');
     const ticked = [ticks('scheduler-1'), ticks('scheduler-2')];
-    await until('both schedulers to tick twice more', async () => ticks('scheduler-1') >= ticked[0]! + 2 && ticks('scheduler-2') >= ticked[1]! + 2, 60_000, 200);
+    await until(
+      'both schedulers to tick twice more',
+      async () => ticks('scheduler-1') >= ticked[0]! + 2 && ticks('scheduler-2') >= ticked[1]! + 2,
+      60_000,
+      200,
+    );
 
     // One ingestion run for the day, however many ticks.
     const ingestionRuns = await db.collection('ingestion_runs').find({}).toArray();
@@ -98,26 +122,42 @@ describe('api, two schedulers and two workers as separate processes', () => {
     // Both workers took batches.
     expect(run).toMatchObject({ status: 'succeeded', users_failed: 0 });
     const perWorker = ['worker-1', 'worker-2'].map((w) => count(procs[w]!.output(), 'recommendation batch stored'));
-    expect(perWorker.every((n) => n > 0), `batches per worker: ${perWorker}`).toBe(true);
+    expect(
+      perWorker.every((n) => n > 0),
+      `batches per worker: ${perWorker}`,
+    ).toBe(true);
     expect(perWorker[0]! + perWorker[1]!).toBe(run.batches);
 
     // The same source through one process (API and workers together, triggered by hand).
-    const app: INestApplication = await createPipelineApp({ ...single, MOCK_API_URL: mockUrl, RAW_EXPORT: false, RECOMMENDATION_BATCH_SIZE: 20 }, combineRoles('api', 'worker'), createLogger('warn'));
+    const app: INestApplication = await createPipelineApp(
+      { ...single, MOCK_API_URL: mockUrl, RAW_EXPORT: false, RECOMMENDATION_BATCH_SIZE: 20 },
+      combineRoles('api', 'worker'),
+      createLogger('warn'),
+    );
     try {
       await app.listen(0, '127.0.0.1');
       const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
       const res = await fetch(`${base}/ingestion/runs`, { method: 'POST', headers: admin, body: JSON.stringify({ run_date: today }) });
       expect(res.status).toBe(202);
       const sdb = singleConn.db!;
-      const ref = await until('the single-process recommendation run', async () => {
-        const r = await sdb.collection('recommendation_runs').findOne({ _id: runId as never });
-        return r && FINISHED.includes(r.status) ? r : undefined;
-      }, 180_000, 250);
+      const ref = await until(
+        'the single-process recommendation run',
+        async () => {
+          const r = await sdb.collection('recommendation_runs').findOne({ _id: runId as never });
+          return r && FINISHED.includes(r.status) ? r : undefined;
+        },
+        180_000,
+        250,
+      );
       for (const c of ['tracks', 'users', 'listen_history', 'listen_events', 'playlists']) {
         expect(await db.collection(c).countDocuments({}), c).toBe(await sdb.collection(c).countDocuments({}));
       }
       expect(run.users_computed).toBe(ref.users_computed);
-      const lists = (d: mongoose.mongo.Db) => d.collection('playlists').find({}, { projection: { user_id: 1, track_ids: 1 } }).toArray();
+      const lists = (d: mongoose.mongo.Db) =>
+        d
+          .collection('playlists')
+          .find({}, { projection: { user_id: 1, track_ids: 1 } })
+          .toArray();
       const refLists = new Map((await lists(sdb)).map((p) => [p.user_id, p.track_ids]));
       for (const p of await lists(db)) expect(p.track_ids, `user ${p.user_id}`).toEqual(refLists.get(p.user_id));
     } finally {

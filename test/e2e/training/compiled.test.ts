@@ -40,7 +40,11 @@ let tmp: string;
 
 beforeAll(() => {
   // Others' files may not compile yet; tsc still emits ours, which is all these tests need.
-  if (stale()) spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+  if (stale())
+    spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      stdio: 'ignore',
+    });
   expect(stale()).toBe(false);
   tmp = mkdtempSync(join(tmpdir(), 'als-compiled-'));
 });
@@ -68,14 +72,22 @@ describe('model scoring threads', () => {
     const byUser = new Map<number, number[]>();
     for (const l of listens) for (let c = 0; c < l.count; c++) byUser.set(l.userId, [...(byUser.get(l.userId) ?? []), l.trackId]);
     // A user the model never saw, folded in from a history, and one with no history at all.
-    return [...byUser].map(([userId, listened]) => ({ userId, listened })).concat([{ userId: 99_999, listened: [1, 2, 2, 3] }, { userId: 99_998, listened: [] }]);
+    return [...byUser]
+      .map(([userId, listened]) => ({ userId, listened }))
+      .concat([
+        { userId: 99_999, listened: [1, 2, 2, 3] },
+        { userId: 99_998, listened: [] },
+      ]);
   };
-  const inline = (model: AlsModel, requests: ReturnType<typeof requestsOf>, k: number) => requests.map((r) => servedRecommendations(model, r.userId, countListens(r.listened), k));
+  const inline = (model: AlsModel, requests: ReturnType<typeof requestsOf>, k: number) =>
+    requests.map((r) => servedRecommendations(model, r.userId, countListens(r.listened), k));
 
   it('give the lists scored on the calling thread, across chunks, threads and model versions', async () => {
     const pool = new ScoringPool(2);
     try {
-      const models = await Promise.all([1, 2, 3, 4, 5, 6].map((seed) => trainAls(planted(seed), { factors: 8, iterations: 3, seed }, { threads: 1 })));
+      const models = await Promise.all(
+        [1, 2, 3, 4, 5, 6].map((seed) => trainAls(planted(seed), { factors: 8, iterations: 3, seed }, { threads: 1 })),
+      );
       const requests = requestsOf(planted(1));
       expect(requests.length).toBeGreaterThan(256); // several chunks of 128 users
       // Six versions through threads that keep four: evicted versions are sent again when they come back.
@@ -103,10 +115,33 @@ describe('model scoring threads', () => {
 
 describe('bench:train (compiled)', () => {
   it('prints a table then a RESULT line with the required numeric fields', () => {
-    const r = run('bench-train.js', ['--users', '400', '--tracks', '300', '--listens', '8000', '--factors', '8', '--iterations', '2', '--threads', '2']);
+    const r = run('bench-train.js', [
+      '--users',
+      '400',
+      '--tracks',
+      '300',
+      '--listens',
+      '8000',
+      '--factors',
+      '8',
+      '--iterations',
+      '2',
+      '--threads',
+      '2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('1 thread (baseline)');
-    for (const f of ['seconds_per_iteration', 'interactions', 'users', 'items', 'factors', 'threads', 'core_us_per_interaction', 'peak_rss_mb']) expect(typeof r.result[f]).toBe('number');
+    for (const f of [
+      'seconds_per_iteration',
+      'interactions',
+      'users',
+      'items',
+      'factors',
+      'threads',
+      'core_us_per_interaction',
+      'peak_rss_mb',
+    ])
+      expect(typeof r.result[f]).toBe('number');
     expect(r.result).toMatchObject({ interactions: 8000, users: 400, items: 300, factors: 8, threads: 2, factors_identical: 1 });
     expect(r.result.core_us_per_interaction).toBeCloseTo((r.result.seconds_per_iteration * 2 * 1e6) / 8000, 1);
   });

@@ -36,7 +36,10 @@ describe('simulate: 14 days of the whole system', () => {
       // it; the gate has its own tests: here day 7's candidate must reach the canary so its reviews run.
       GATE_NDCG_TOLERANCE: '1',
     };
-    const proc = spawn(process.execPath, ['dist/cli/simulate.js', '--days', '14', '--users', '300', '--tracks', '150', '--db', db], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['dist/cli/simulate.js', '--days', '14', '--users', '300', '--tracks', '150', '--db', db], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -15,7 +15,11 @@ describe('dashboard API', () => {
   const headers = authHeaders.bearer(TEST_ADMIN_TOKEN);
   const get = async (path: string) => {
     const res = await fetch(`${app.base}${path}`, { headers });
-    return { status: res.status, type: res.headers.get('content-type'), body: (res.headers.get('content-type') ?? '').includes('json') ? ((await res.json()) as Record<string, any>) : await res.text() };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      body: (res.headers.get('content-type') ?? '').includes('json') ? ((await res.json()) as Record<string, any>) : await res.text(),
+    };
   };
 
   beforeAll(async () => {
@@ -27,7 +31,16 @@ describe('dashboard API', () => {
     await store.db.collection('ingestion_runs').insertMany(
       Array.from({ length: days }, (_, i) => {
         const started = new Date(now - (days - i) * DAY);
-        const ep = (n: number) => ({ status: 'done', fetched: n, inserted: 0, updated: 0, unchanged: n, rejected: 1, retries: 2, duration_s: 1 });
+        const ep = (n: number) => ({
+          status: 'done',
+          fetched: n,
+          inserted: 0,
+          updated: 0,
+          unchanged: n,
+          rejected: 1,
+          retries: 2,
+          duration_s: 1,
+        });
         return {
           _id: `ingestion-${i}` as never,
           status: i === days - 3 ? 'failed' : 'succeeded',
@@ -45,7 +58,19 @@ describe('dashboard API', () => {
     await store.db.collection('recommendation_runs').insertMany(
       Array.from({ length: days }, (_, i) => {
         const started = new Date(now - (days - i) * DAY + 60_000);
-        return { _id: `recommendations-${i}` as never, run_key: `k${i}`, status: 'succeeded', started_at: started, finished_at: new Date(started.getTime() + 10_000), oldest_playlist_at: new Date(started.getTime() - 20 * 3600_000), coverage_ratio: 0.95, users_computed: 100, users_skipped: 900, users_failed: 0, variants: { production: 90, canary: 10 } };
+        return {
+          _id: `recommendations-${i}` as never,
+          run_key: `k${i}`,
+          status: 'succeeded',
+          started_at: started,
+          finished_at: new Date(started.getTime() + 10_000),
+          oldest_playlist_at: new Date(started.getTime() - 20 * 3600_000),
+          coverage_ratio: 0.95,
+          users_computed: 100,
+          users_skipped: 900,
+          users_failed: 0,
+          variants: { production: 90, canary: 10 },
+        };
       }),
     );
     await store.db.collection('model_versions').insertOne({
@@ -56,10 +81,18 @@ describe('dashboard API', () => {
       created_at: new Date(now - 5 * DAY),
       settings: { lambda: 300 },
       metrics: { ndcg: 0.2, precision: 0.1, recall: 0.15, coverage: 0.3, map: 0.1, users: 40 },
-      baselines: { production_version: null, production: null, popularity: { ndcg: 0.05, precision: 0.02, recall: 0.03, coverage: 0.01, map: 0.01, users: 40 } },
+      baselines: {
+        production_version: null,
+        production: null,
+        popularity: { ndcg: 0.05, precision: 0.02, recall: 0.03, coverage: 0.01, map: 0.01, users: 40 },
+      },
       history: [{ at: new Date(now - 4 * DAY), status: 'production', decision: 'promoted', reason: 'canary passed', by: 'canary-review' }],
     });
-    await store.db.collection('tracks').insertMany([1, 2, 3].map((id) => ({ _id: id as never, name: `Track ${id}`, artist: `Artist ${id}`, genres: [id === 1 ? 'Rock' : 'Jazz'] })));
+    await store.db
+      .collection('tracks')
+      .insertMany(
+        [1, 2, 3].map((id) => ({ _id: id as never, name: `Track ${id}`, artist: `Artist ${id}`, genres: [id === 1 ? 'Rock' : 'Jazz'] })),
+      );
     await store.db.collection('users').insertOne({ _id: 42 as never, favorite_genres: ['Rock'], account_status: 'active' });
     await store.db.collection('listen_history').insertOne({ _id: 42 as never, items: [3, 3, 2], updated_at: new Date(now - DAY) });
     await store.db.collection('playlists').insertOne({
@@ -69,7 +102,10 @@ describe('dashboard API', () => {
       track_ids: [1, 2],
       scores: [0.8, 0.1],
       recommender: 'model',
-      sources: [{ name: 'model', count: 1 }, { name: 'hybrid', count: 1 }],
+      sources: [
+        { name: 'model', count: 1 },
+        { name: 'hybrid', count: 1 },
+      ],
       model_version: 'v1',
       variant: 'production',
       experiment: null,
@@ -78,13 +114,25 @@ describe('dashboard API', () => {
     });
   });
   afterAll(async () => {
-    await Promise.all(app.app.get(JobQueue).all().map((q) => q.obliterate({ force: true })));
+    await Promise.all(
+      app.app
+        .get(JobQueue)
+        .all()
+        .map((q) => q.obliterate({ force: true })),
+    );
     await app.close();
     await store.dropAndClose();
   });
 
   it('refuses the JSON and the files without the credential', async () => {
-    for (const path of ['/admin/api/ingestion', '/admin/api/recommendations', '/admin/api/models', '/admin/api/users/42', '/admin/assets/uplot.js', '/admin/assets/dashboard.js']) {
+    for (const path of [
+      '/admin/api/ingestion',
+      '/admin/api/recommendations',
+      '/admin/api/models',
+      '/admin/api/users/42',
+      '/admin/assets/uplot.js',
+      '/admin/assets/dashboard.js',
+    ]) {
       const res = await fetch(`${app.base}${path}`);
       expect(res.status, path).toBe(401);
       expect(res.headers.get('www-authenticate'), path).toBe(ADMIN_CHALLENGE);
@@ -113,7 +161,12 @@ describe('dashboard API', () => {
     const r = (await get('/admin/api/recommendations')).body as Record<string, any>;
     expect(r.points.length).toBeLessThanOrEqual(MAX_POINTS);
     expect(r.variants).toEqual(['canary', 'production']);
-    expect(r.points.at(-1)).toMatchObject({ coverage: 0.95, freshness_h: 20, users_computed: 100, variants: { production: 90, canary: 10 } });
+    expect(r.points.at(-1)).toMatchObject({
+      coverage: 0.95,
+      freshness_h: 20,
+      users_computed: 100,
+      variants: { production: 90, canary: 10 },
+    });
     expect(r.cache.totals.hit + r.cache.totals.miss_store + r.cache.totals.miss_cold_start).toBeGreaterThanOrEqual(1);
     expect(r.hit_rates.variants).toEqual([{ variant: 'production', users: 1, hits: 0, rate: 0 }]);
   });
@@ -121,12 +174,21 @@ describe('dashboard API', () => {
   it('serves the models with family, settings, timeline and decisions', async () => {
     const r = (await get('/admin/api/models')).body as Record<string, any>;
     expect(r.production).toBe('v1');
-    expect(r.versions[0]).toMatchObject({ version: 'v1', family: 'ease', settings: { lambda: 300 }, label: 'production', metrics: { ndcg: 0.2 }, popularity: { ndcg: 0.05 } });
+    expect(r.versions[0]).toMatchObject({
+      version: 'v1',
+      family: 'ease',
+      settings: { lambda: 300 },
+      label: 'production',
+      metrics: { ndcg: 0.2 },
+      popularity: { ndcg: 0.05 },
+    });
     expect(r.versions[0].timeline.map((s: { status: string }) => s.status)).toEqual(['candidate', 'production']);
-    expect(r.decisions).toEqual([expect.objectContaining({ source: 'registry', decision: 'promoted', version: 'v1', reason: 'canary passed' })]);
+    expect(r.decisions).toEqual([
+      expect.objectContaining({ source: 'registry', decision: 'promoted', version: 'v1', reason: 'canary passed' }),
+    ]);
   });
 
-  it('serves a user\'s recent listens and newest playlist with why each track is in it', async () => {
+  it("serves a user's recent listens and newest playlist with why each track is in it", async () => {
     const r = (await get('/admin/api/users/42')).body as Record<string, any>;
     expect(r).toMatchObject({ user_id: 42, favorite_genres: ['Rock'], listens_total: 3 });
     expect(r.recent_listens.map((t: { track_id: number }) => t.track_id)).toEqual([2, 3, 3]);
@@ -138,7 +200,7 @@ describe('dashboard API', () => {
     expect((await get('/admin/api/users/abc')).status).toBe(400);
   });
 
-  it('serves uPlot and the page\'s script from this process, and documents the JSON in OpenAPI', async () => {
+  it("serves uPlot and the page's script from this process, and documents the JSON in OpenAPI", async () => {
     const uplot = await get('/admin/assets/uplot.js');
     expect(uplot.status).toBe(200);
     expect(uplot.type).toContain('javascript');
@@ -148,8 +210,12 @@ describe('dashboard API', () => {
     const page = (await get('/admin')).body as string;
     for (const src of ['/admin/assets/uplot.js', '/admin/assets/dashboard.js', '/admin/assets/uplot.css']) expect(page).toContain(src);
     expect(page).not.toMatch(/(src|href)="https?:/);
-    const openapi = (await (await fetch(`${app.base}/docs/openapi.json`)).json()) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
-    for (const path of ['/admin/api/ingestion', '/admin/api/recommendations', '/admin/api/models', '/admin/api/users/{userId}']) expect(openapi.paths, path).toHaveProperty([path]);
+    const openapi = (await (await fetch(`${app.base}/docs/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
+    for (const path of ['/admin/api/ingestion', '/admin/api/recommendations', '/admin/api/models', '/admin/api/users/{userId}'])
+      expect(openapi.paths, path).toHaveProperty([path]);
     expect(openapi.components.schemas).toHaveProperty('IngestionChartsDto');
     expect(openapi.components.schemas).toHaveProperty('UserViewDto');
   });

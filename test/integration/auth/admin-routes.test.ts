@@ -31,18 +31,35 @@ describe('every operating route behind the admin credential', () => {
     );
   });
   afterAll(async () => {
-    await Promise.all(app.app.get(JobQueue).all().map((q) => q.obliterate({ force: true })));
+    await Promise.all(
+      app.app
+        .get(JobQueue)
+        .all()
+        .map((q) => q.obliterate({ force: true })),
+    );
     await app.close();
     await store.dropAndClose();
   });
 
   const operating = () => operations.filter((o) => OPERATING.some((p) => o.path === p || o.path.startsWith(`${p}/`)));
   const call = (o: Operation, headers: Record<string, string>) =>
-    fetch(`${app.base}${o.path}`, { method: o.method, headers: o.method === 'GET' ? headers : { ...headers, 'content-type': 'application/json' }, body: o.method === 'GET' ? undefined : '{}' });
+    fetch(`${app.base}${o.path}`, {
+      method: o.method,
+      headers: o.method === 'GET' ? headers : { ...headers, 'content-type': 'application/json' },
+      body: o.method === 'GET' ? undefined : '{}',
+    });
 
   it('the document lists the operating routes, promote, rollback and training among them', () => {
     const names = operating().map((o) => `${o.method} ${o.path}`);
-    for (const must of ['POST /ingestion/runs', 'POST /recommendations/runs', 'POST /training/runs', 'GET /training/runs', 'POST /models/x-1/promote', 'POST /models/rollback', 'GET /models']) {
+    for (const must of [
+      'POST /ingestion/runs',
+      'POST /recommendations/runs',
+      'POST /training/runs',
+      'GET /training/runs',
+      'POST /models/x-1/promote',
+      'POST /models/rollback',
+      'GET /models',
+    ]) {
       expect(names).toContain(must);
     }
   });
@@ -54,9 +71,16 @@ describe('every operating route behind the admin credential', () => {
       expect((await call(o, {})).status, `${label} without a credential`).toBe(401);
       expect((await call(o, { authorization: 'Bearer wrong-token-0123456789' })).status, `${label} with a wrong token`).toBe(401);
       // A state-changing request with Basic is refused before the password is even looked at.
-      expect((await call(o, basic('wrong-token-0123456789'))).status, `${label} with a wrong Basic password`).toBe(o.method === 'GET' ? 401 : 403);
+      expect((await call(o, basic('wrong-token-0123456789'))).status, `${label} with a wrong Basic password`).toBe(
+        o.method === 'GET' ? 401 : 403,
+      );
     }
-    const jobs = await Promise.all(app.app.get(JobQueue).all().map((q) => q.getJobCounts()));
+    const jobs = await Promise.all(
+      app.app
+        .get(JobQueue)
+        .all()
+        .map((q) => q.getJobCounts()),
+    );
     expect(jobs.every((c) => Object.values(c).every((n) => n === 0))).toBe(true);
   });
 

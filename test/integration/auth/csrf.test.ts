@@ -20,13 +20,19 @@ describe('state-changing routes against cross-site request forgery', () => {
     store = await openDb(settings, { redisKeys: true });
   });
   afterAll(async () => {
-    await Promise.all(app.app.get(JobQueue).all().map((q) => q.obliterate({ force: true })));
+    await Promise.all(
+      app.app
+        .get(JobQueue)
+        .all()
+        .map((q) => q.obliterate({ force: true })),
+    );
     await app.close();
     await store.dropAndClose();
   });
 
   const ingestionJobs = () => app.app.get(JobQueue).queue(QueueName.Ingestion).getJobCounts();
-  const post = (path: string, headers: Record<string, string>, body?: string) => fetch(`${app.base}${path}`, { method: 'POST', headers, body });
+  const post = (path: string, headers: Record<string, string>, body?: string) =>
+    fetch(`${app.base}${path}`, { method: 'POST', headers, body });
 
   it('refuses HTTP Basic on every state-changing route, form body or not', async () => {
     for (const [path, headers, body] of [
@@ -70,7 +76,11 @@ describe('state-changing routes against cross-site request forgery', () => {
     const host = new URL(app.base).host;
     const fromScript = await post('/ingestion/runs', { ...bearer, ...json }, JSON.stringify({ run_date: '2026-01-02' }));
     expect(fromScript.status).toBe(202);
-    const sameOrigin = await post('/ingestion/runs', { ...bearer, ...json, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' }, '{}');
+    const sameOrigin = await post(
+      '/ingestion/runs',
+      { ...bearer, ...json, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
+      '{}',
+    );
     expect(sameOrigin.status).toBe(202);
     expect((await post('/ingestion/runs', bearer)).status).toBe(202);
     expect((await ingestionJobs()).waiting).toBe(3);

@@ -16,7 +16,12 @@ describe('security headers and the throttle of failed credentials', () => {
     store = await openDb(settings, { redisKeys: true });
   });
   afterAll(async () => {
-    await Promise.all(app.app.get(JobQueue).all().map((q) => q.obliterate({ force: true })));
+    await Promise.all(
+      app.app
+        .get(JobQueue)
+        .all()
+        .map((q) => q.obliterate({ force: true })),
+    );
     await app.close();
     await store.dropAndClose();
   });
@@ -45,7 +50,8 @@ describe('security headers and the throttle of failed credentials', () => {
   });
 
   it('answers 429 to an address that presented too many wrong credentials, until its window ends', async () => {
-    for (let i = 0; i < 3; i++) expect((await fetch(`${app.base}/ingestion/runs`, { headers: bearer(`wrong-token-${i}-0123456789`) })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await fetch(`${app.base}/ingestion/runs`, { headers: bearer(`wrong-token-${i}-0123456789`) })).status).toBe(401);
     const blocked = await fetch(`${app.base}/ingestion/runs`, { headers: bearer(TEST_ADMIN_TOKEN) });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

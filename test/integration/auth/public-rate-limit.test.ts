@@ -13,7 +13,12 @@ describe('the public rate limit', () => {
     store = await openDb(settings, { redisKeys: true });
   });
   afterAll(async () => {
-    await Promise.all(app.app.get(JobQueue).all().map((q) => q.obliterate({ force: true })));
+    await Promise.all(
+      app.app
+        .get(JobQueue)
+        .all()
+        .map((q) => q.obliterate({ force: true })),
+    );
     await app.close();
     await store.dropAndClose();
   });

@@ -31,7 +31,11 @@ describe('operating ingestion over HTTP and through the queue', () => {
   });
 
   it('refuses the operating endpoints without the admin token', async () => {
-    for (const [method, path] of [['POST', '/ingestion/runs'], ['GET', '/ingestion/runs'], ['GET', '/ingestion/runs/x']] as const) {
+    for (const [method, path] of [
+      ['POST', '/ingestion/runs'],
+      ['GET', '/ingestion/runs'],
+      ['GET', '/ingestion/runs/x'],
+    ] as const) {
       expect((await fetch(base + path, { method })).status, `${method} ${path}`).toBe(401);
     }
   });
@@ -39,20 +43,37 @@ describe('operating ingestion over HTTP and through the queue', () => {
   it('enqueues a run whose id is the job id, runs it on a worker, and reports it', async () => {
     const queue = pipe.app.get(JobQueue).queue(QueueName.Ingestion);
     expect(await queue.getGlobalConcurrency()).toBe(1);
-    const res = await fetch(`${base}/ingestion/runs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ run_date: '2026-11-20' }) });
+    const res = await fetch(`${base}/ingestion/runs`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ run_date: '2026-11-20' }),
+    });
     expect(res.status).toBe(202);
     const started = (await res.json()) as any;
-    expect(started).toMatchObject({ run_date: '2026-11-20', created: true, run_id: expect.stringMatching(/^ingestion-2026-11-20-api-\d+$/) });
+    expect(started).toMatchObject({
+      run_date: '2026-11-20',
+      created: true,
+      run_id: expect.stringMatching(/^ingestion-2026-11-20-api-\d+$/),
+    });
     const waiting = await get(`/ingestion/runs/${started.run_id}`);
     expect(waiting).toMatchObject({ _id: started.run_id, status: 'queued', job_state: 'waiting', trigger: 'api' });
 
     // A worker of the ingestion queue, handing jobs to the same handler the worker role uses.
     const { ingestion, settings } = pipe;
-    worker = new Worker(QueueName.Ingestion, (job) => ingestion.runJob(job.data, job), { connection: redisOptions(settings.REDIS_URL), prefix: settings.REDIS_PREFIX });
+    worker = new Worker(QueueName.Ingestion, (job) => ingestion.runJob(job.data, job), {
+      connection: redisOptions(settings.REDIS_URL),
+      prefix: settings.REDIS_PREFIX,
+    });
     expect(await pipe.app.get(JobQueue).waitForJob(JobName.IngestionRun, started.run_id, 60_000, 100)).toBe('completed');
 
     const run = await get(`/ingestion/runs/${started.run_id}`);
-    expect(run).toMatchObject({ _id: started.run_id, status: 'succeeded_with_rejections', trigger: 'api', run_date: '2026-11-20', attempts: 1 });
+    expect(run).toMatchObject({
+      _id: started.run_id,
+      status: 'succeeded_with_rejections',
+      trigger: 'api',
+      run_date: '2026-11-20',
+      attempts: 1,
+    });
     const list = await get(`/ingestion/runs?limit=5`);
     expect(list.items.map((r: { _id: string }) => r._id)).toEqual([started.run_id]);
     const rejected = await get(`/ingestion/runs/${started.run_id}/rejected?endpoint=users`);
@@ -65,25 +86,44 @@ describe('operating ingestion over HTTP and through the queue', () => {
 
     // The metrics moved with the run, and say what the run record says.
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    const value = (line: string) => Number(metrics.split('\n').find((l) => l.startsWith(line))?.slice(line.length + 1));
+    const value = (line: string) =>
+      Number(
+        metrics
+          .split('\n')
+          .find((l) => l.startsWith(line))
+          ?.slice(line.length + 1),
+      );
     expect(value('moovitamix_ingestion_last_run_records{endpoint="users"}')).toBe(run.endpoints.users.fetched);
-    expect(value('moovitamix_ingestion_rejected_ratio{endpoint="users"}')).toBeCloseTo(run.endpoints.users.rejected / run.endpoints.users.fetched, 6);
+    expect(value('moovitamix_ingestion_rejected_ratio{endpoint="users"}')).toBeCloseTo(
+      run.endpoints.users.rejected / run.endpoints.users.fetched,
+      6,
+    );
     expect(value('moovitamix_ingestion_requests_total{endpoint="tracks",outcome="ok"}')).toBeGreaterThanOrEqual(10);
-    expect(value('moovitamix_ingestion_records_total{endpoint="listen_history",result="inserted"}')).toBeGreaterThanOrEqual(run.endpoints.listen_history.inserted);
+    expect(value('moovitamix_ingestion_records_total{endpoint="listen_history",result="inserted"}')).toBeGreaterThanOrEqual(
+      run.endpoints.listen_history.inserted,
+    );
     expect(metrics).toContain('moovitamix_ingestion_run_duration_seconds_count{endpoint="tracks"}');
     await worker.close();
     worker = undefined;
   });
 
   it('validates its parameters', async () => {
-    expect((await fetch(`${base}/ingestion/runs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"run_date":"26/11/2026"}' })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${base}/ingestion/runs`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: '{"run_date":"26/11/2026"}',
+        })
+      ).status,
+    ).toBe(400);
     expect((await fetch(`${base}/ingestion/runs?limit=0`, { headers: auth })).status).toBe(400);
     expect((await fetch(`${base}/ingestion/runs?status=done`, { headers: auth })).status).toBe(400);
     expect((await fetch(`${base}/ingestion/runs/nope`, { headers: auth })).status).toBe(400);
     expect((await fetch(`${base}/ingestion/runs/ingestion-2099-01-01`, { headers: auth })).status).toBe(404);
   });
 
-  it('answers 400 for BullMQ\'s own keys rather than a made-up run or a 500 (issue 11)', async () => {
+  it("answers 400 for BullMQ's own keys rather than a made-up run or a 500 (issue 11)", async () => {
     // The queue's meta and stalled-check keys exist once a worker or a job has touched the queue.
     const redis = new Redis(pipe.settings.REDIS_URL);
     expect(await redis.exists(`${pipe.settings.REDIS_PREFIX}:ingestion:meta`)).toBe(1);
@@ -92,7 +132,10 @@ describe('operating ingestion over HTTP and through the queue', () => {
       for (const path of [`/ingestion/runs/${key}`, `/ingestion/runs/${key}/rejected`]) {
         const res = await fetch(`${base}${path}`, { headers: auth });
         expect(res.status, path).toBe(400);
-        expect(await res.json(), path).toMatchObject({ parameter: 'id', message: expect.stringMatching(/^id must be an ingestion job id/) });
+        expect(await res.json(), path).toMatchObject({
+          parameter: 'id',
+          message: expect.stringMatching(/^id must be an ingestion job id/),
+        });
       }
     }
   });

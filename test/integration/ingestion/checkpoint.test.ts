@@ -22,7 +22,8 @@ describe('a run that fails half-way resumes from its checkpoint', () => {
     await stub?.stop();
   });
 
-  const attempt = (n: number, final: boolean) => pipe.ingestion.execute({ runId: 'resumed', runDate: '2026-11-26', trigger: 'api', attempt: n, maxAttempts: 3, finalAttempt: final });
+  const attempt = (n: number, final: boolean) =>
+    pipe.ingestion.execute({ runId: 'resumed', runDate: '2026-11-26', trigger: 'api', attempt: n, maxAttempts: 3, finalAttempt: final });
 
   it('reads only what the failed attempt had not stored, with the counts of an uninterrupted run', async () => {
     stub.fail = (endpoint, page) => (endpoint === 'users' && page === 4 ? 422 : undefined);
@@ -56,7 +57,15 @@ describe('a run that fails half-way resumes from its checkpoint', () => {
     expect(stub.requests).toEqual(['listen_history:3', 'listen_history:4', 'listen_history:5']);
     expect(summary.status).toBe('succeeded');
     for (const e of ['tracks', 'users', 'listen_history'] as const) {
-      expect(summary.endpoints[e]).toMatchObject({ status: 'done', fetched: 10, inserted: 10, updated: 0, unchanged: 0, rejected: 0, pages: 5 });
+      expect(summary.endpoints[e]).toMatchObject({
+        status: 'done',
+        fetched: 10,
+        inserted: 10,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+        pages: 5,
+      });
     }
     expect(summary.endpoints.listen_history.events_inserted).toBe(20);
     expect(await pipe.db.collection('listen_events').countDocuments({})).toBe(20);

@@ -24,7 +24,9 @@ describe('ingestion of the classic mock: completeness and idempotence', () => {
     expect([e.users.fetched, e.users.inserted]).toEqual([1000, 1000]);
     expect([e.listen_history.fetched, e.listen_history.inserted, e.listen_history.events_inserted]).toEqual([1000, 1000, 5000]);
 
-    const counts = await Promise.all(['tracks', 'users', 'listen_history', 'listen_events'].map((c) => pipe.db.collection(c).countDocuments({})));
+    const counts = await Promise.all(
+      ['tracks', 'users', 'listen_history', 'listen_events'].map((c) => pipe.db.collection(c).countDocuments({})),
+    );
     expect(counts).toEqual([1000, 1000, 1000, 5000]);
 
     // The store holds exactly the mock's records: same ids, and each history's items as events.
@@ -35,14 +37,22 @@ describe('ingestion of the classic mock: completeness and idempotence', () => {
     const history = await all(pipe.db, 'listen_history');
     const events = await all(pipe.db, 'listen_events');
     const byUser = new Map<number, number[]>();
-    for (const ev of events.sort((a, b) => a.position - b.position)) byUser.set(ev.user_id, [...(byUser.get(ev.user_id) ?? []), ev.track_id]);
+    for (const ev of events.sort((a, b) => a.position - b.position))
+      byUser.set(ev.user_id, [...(byUser.get(ev.user_id) ?? []), ev.track_id]);
     for (const h of history) expect(byUser.get(h._id)).toEqual(h.items);
   });
 
   it('normalises types and keeps the source values', async () => {
     const first = (await mock.json('/tracks?page=1&size=1')).items[0];
     const t = await pipe.db.collection('tracks').findOne({ _id: first.id });
-    expect(t).toMatchObject({ name: first.name, duration: first.duration, genres: [first.genres], songwriters: [first.songwriters], release_date: null, popularity_score: 0 });
+    expect(t).toMatchObject({
+      name: first.name,
+      duration: first.duration,
+      genres: [first.genres],
+      songwriters: [first.songwriters],
+      release_date: null,
+      popularity_score: 0,
+    });
     const [m, s] = first.duration.split(':').map(Number);
     expect(t!.duration_s).toBe(m * 60 + s);
     expect(t!.created_at).toBeInstanceOf(Date);

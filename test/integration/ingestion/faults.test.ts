@@ -57,7 +57,9 @@ describe('ingestion from a flaky source: 5xx, 429 with Retry-After, dropped conn
           return raw.id ?? raw.user_id;
         };
         // A record whose id field was the damaged one is found by the damage instead.
-        const hit = mine.find((r) => String(idOf(r)) === String(b.id)) ?? mine.find((r) => idOf(r) === undefined && r.reasons.join(' ').includes(b.field));
+        const hit =
+          mine.find((r) => String(idOf(r)) === String(b.id)) ??
+          mine.find((r) => idOf(r) === undefined && r.reasons.join(' ').includes(b.field));
         expect(hit, `${endpoint} ${b.id} (${b.field}) is in rejected_records`).toBeDefined();
         expect(hit!.reasons.join(' ')).toContain(b.field);
         expect(hit!.run_id).toBe('flaky');

@@ -15,7 +15,15 @@ describe('ingestion of the living mock, a run after each simulated day', () => {
   let pipe: Pipeline;
 
   beforeAll(async () => {
-    mock = await startMock('ing_growth', { MOCK_MODE: 'living', MOCK_SEED: '11', MOCK_USERS: '300', MOCK_TRACKS: '200', MOCK_INITIAL_LISTENS: '4', MOCK_DAILY_NEW_USERS: '0.02', MOCK_DAILY_NEW_TRACKS: '0.02' });
+    mock = await startMock('ing_growth', {
+      MOCK_MODE: 'living',
+      MOCK_SEED: '11',
+      MOCK_USERS: '300',
+      MOCK_TRACKS: '200',
+      MOCK_INITIAL_LISTENS: '4',
+      MOCK_DAILY_NEW_USERS: '0.02',
+      MOCK_DAILY_NEW_TRACKS: '0.02',
+    });
     pipe = await startPipeline('ing_growth', mock.url, { RAW_EXPORT: 'false' });
   });
   afterAll(async () => {

@@ -40,7 +40,11 @@ describe('listen history rule against a source that replaces a list', () => {
     const h1 = await pipe.db.collection('listen_history').findOne({ _id: 1 as never });
     expect(h1).toMatchObject({ generation: 0, items: [101, 102], run_id: 'r1' });
     // The appended listens are dated by the record's updated_at.
-    expect((await events(2)).map((e) => e.listened_at.toISOString())).toEqual(['2026-03-01T10:00:00.123Z', '2026-03-02T10:00:00.123Z', '2026-03-02T10:00:00.123Z']);
+    expect((await events(2)).map((e) => e.listened_at.toISOString())).toEqual([
+      '2026-03-01T10:00:00.123Z',
+      '2026-03-02T10:00:00.123Z',
+      '2026-03-02T10:00:00.123Z',
+    ]);
   });
 
   it('a changed record keeps first_seen_at and is rewritten; an unchanged one is left alone', async () => {
@@ -64,7 +68,8 @@ describe('listen history rule against a source that replaces a list', () => {
       await pipe.db.collection('listen_history').deleteMany({ _id: { $in: updates.map((d) => d._id) } } as never);
       throw new Error('worker lost');
     };
-    const attempt = (n: number) => pipe.ingestion.execute({ runId: 'r4', runDate: '2026-11-26', trigger: 'api', attempt: n, maxAttempts: 2, finalAttempt: n === 2 });
+    const attempt = (n: number) =>
+      pipe.ingestion.execute({ runId: 'r4', runDate: '2026-11-26', trigger: 'api', attempt: n, maxAttempts: 2, finalAttempt: n === 2 });
     await expect(attempt(1)).rejects.toThrow('worker lost');
     expect(await pipe.db.collection('listen_history').countDocuments({})).toBe(2);
     catalog.writeRecords = original;

@@ -24,10 +24,14 @@ describe('a source whose listen histories lost or rewrote listens', () => {
     await stub?.stop();
   });
 
-  const eventCount = async (userId?: number) => (await all(pipe.db, 'listen_events')).filter((e) => userId === undefined || e.user_id === userId).length;
-  const recommendationJob = (runDate: string) => pipe.app.get(JobQueue).queue(QueueName.Recommendations).getJob(`recommendations-${runDate}`);
+  const eventCount = async (userId?: number) =>
+    (await all(pipe.db, 'listen_events')).filter((e) => userId === undefined || e.user_id === userId).length;
+  const recommendationJob = (runDate: string) =>
+    pipe.app.get(JobQueue).queue(QueueName.Recommendations).getJob(`recommendations-${runDate}`);
   const quarantinedMetric = async () =>
-    (await pipe.app.get(PipelineMetrics).ingestionRecords.get()).values.find((v) => v.labels.endpoint === 'listen_history' && v.labels.result === 'quarantined')?.value ?? 0;
+    (await pipe.app.get(PipelineMetrics).ingestionRecords.get()).values.find(
+      (v) => v.labels.endpoint === 'listen_history' && v.labels.result === 'quarantined',
+    )?.value ?? 0;
 
   it('is quarantined with its reasons: no duplicated events, the stored histories kept, the run anomalous, recommendations held', async () => {
     stub.data.listen_history = [history(1, listens32, 1), history(2, [101, 102, 103, 104, 105], 1), history(3, [110], 1)];
@@ -42,7 +46,14 @@ describe('a source whose listen histories lost or rewrote listens', () => {
     // User 1 lost the last listen; user 2's last listen changed (same length); user 3 grew normally.
     stub.data.listen_history = [history(1, listens32.slice(0, 31), 2), history(2, [101, 102, 103, 104, 199], 2), history(3, [110, 111], 2)];
     const r2 = await pipe.run('q2', '2026-11-27');
-    expect(r2.endpoints.listen_history).toMatchObject({ fetched: 3, quarantined: 2, updated: 1, unchanged: 0, events_inserted: 1, rejected: 0 });
+    expect(r2.endpoints.listen_history).toMatchObject({
+      fetched: 3,
+      quarantined: 2,
+      updated: 1,
+      unchanged: 0,
+      events_inserted: 1,
+      rejected: 0,
+    });
     expect(await eventCount(1)).toBe(32);
     expect(await eventCount(2)).toBe(5);
     expect(await eventCount()).toBe(39);
@@ -58,7 +69,11 @@ describe('a source whose listen histories lost or rewrote listens', () => {
     expect(r2.anomaly!.reasons.join('\n')).toMatch(/listen_history: 2 histories quarantined/);
     expect(r2.chainHeld).toMatch(/2 listen histories quarantined/);
     const record = await pipe.db.collection('ingestion_runs').findOne({ _id: 'q2' as never });
-    expect(record).toMatchObject({ status: 'succeeded_with_rejections', chain_held: r2.chainHeld, endpoints: { listen_history: { quarantined: 2 } } });
+    expect(record).toMatchObject({
+      status: 'succeeded_with_rejections',
+      chain_held: r2.chainHeld,
+      endpoints: { listen_history: { quarantined: 2 } },
+    });
     expect(await recommendationJob('2026-11-27')).toBeFalsy();
     expect(await quarantinedMetric()).toBe(metricBefore + 2);
 

@@ -53,11 +53,30 @@ export class StubSource {
 const day = (d: number) => `2026-03-${String(d).padStart(2, '0')}T10:00:00.123456`;
 
 export function track(id: number, d = 1) {
-  return { id, name: `track ${id}`, artist: `artist ${id % 7}`, songwriters: 'Some One', duration: '03:25', genres: 'Rock', album: `album ${id % 3}`, created_at: day(d), updated_at: day(d) };
+  return {
+    id,
+    name: `track ${id}`,
+    artist: `artist ${id % 7}`,
+    songwriters: 'Some One',
+    duration: '03:25',
+    genres: 'Rock',
+    album: `album ${id % 3}`,
+    created_at: day(d),
+    updated_at: day(d),
+  };
 }
 
 export function user(id: number, d = 1) {
-  return { id, first_name: 'Ada', last_name: `User${id}`, email: `u${id}@example.org`, gender: 'Female', favorite_genres: 'Jazz', created_at: day(d), updated_at: day(d) };
+  return {
+    id,
+    first_name: 'Ada',
+    last_name: `User${id}`,
+    email: `u${id}@example.org`,
+    gender: 'Female',
+    favorite_genres: 'Jazz',
+    created_at: day(d),
+    updated_at: day(d),
+  };
 }
 
 export function history(userId: number, items: number[], d = 1) {

@@ -59,8 +59,18 @@ export interface Pipeline {
 }
 
 /** The pipeline application (no HTTP listener unless parts.api), its database and Redis prefix its own. */
-export async function startPipeline(suite: string, mockUrl: string, overrides: Record<string, string> = {}, parts: RoleParts = NO_PARTS): Promise<Pipeline> {
-  const settings = testSettings(suite, { MOCK_API_URL: mockUrl, INGESTION_RETRY_BASE_MS: '5', INGESTION_RETRY_MAX_MS: '200', ...overrides });
+export async function startPipeline(
+  suite: string,
+  mockUrl: string,
+  overrides: Record<string, string> = {},
+  parts: RoleParts = NO_PARTS,
+): Promise<Pipeline> {
+  const settings = testSettings(suite, {
+    MOCK_API_URL: mockUrl,
+    INGESTION_RETRY_BASE_MS: '5',
+    INGESTION_RETRY_MAX_MS: '200',
+    ...overrides,
+  });
   const app = await createPipelineApp(settings, parts, createLogger('warn'));
   await app.init();
   const ingestion = app.get(IngestionService);
@@ -71,7 +81,8 @@ export async function startPipeline(suite: string, mockUrl: string, overrides: R
     settings,
     ingestion,
     db,
-    run: (runId, runDate = '2026-11-26') => ingestion.execute({ runId, runDate, trigger: 'api', attempt: 1, maxAttempts: 1, finalAttempt: true }),
+    run: (runId, runDate = '2026-11-26') =>
+      ingestion.execute({ runId, runDate, trigger: 'api', attempt: 1, maxAttempts: 1, finalAttempt: true }),
     close: async () => {
       await app.close();
       await dropDatabase(settings);

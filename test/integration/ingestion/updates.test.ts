@@ -40,7 +40,11 @@ describe('a run where every record changed', () => {
     await pipe.db.collection('tracks').updateOne({ _id: 1000 as never }, { $set: { popularity_score: popularity } });
     await change(album, runId);
     // Fields set once (and the recommender's popularity) survive the rewrite.
-    expect(await pipe.db.collection('tracks').findOne({ _id: 1000 as never })).toMatchObject({ first_seen_at: before!.first_seen_at, popularity_score: popularity, run_id: runId });
+    expect(await pipe.db.collection('tracks').findOne({ _id: 1000 as never })).toMatchObject({
+      first_seen_at: before!.first_seen_at,
+      popularity_score: popularity,
+      run_id: runId,
+    });
   };
   afterEach(() => vi.restoreAllMocks());
 
@@ -56,10 +60,16 @@ describe('a run where every record changed', () => {
   it('loses no record when the replacement stops between its delete and its insert', async () => {
     const repo = pipe.app.get(CatalogRepository);
     vi.spyOn(repo, 'replacesChanged').mockResolvedValue(true);
-    const stored = await pipe.db.collection('tracks').find({ _id: { $in: [1000, 1001] } as never }).sort({ _id: 1 }).toArray();
+    const stored = await pipe.db
+      .collection('tracks')
+      .find({ _id: { $in: [1000, 1001] } as never })
+      .sort({ _id: 1 })
+      .toArray();
     const changed = stored.map((d) => ({ ...d, album: 'crashed-mid-write' })) as never[];
     // The process dies after the old versions are deleted, before the new ones are in.
-    const insertMany = vi.spyOn((repo as unknown as { mirrors: Record<string, { insertMany: () => Promise<unknown> }> }).mirrors.tracks, 'insertMany').mockRejectedValueOnce(new Error('killed'));
+    const insertMany = vi
+      .spyOn((repo as unknown as { mirrors: Record<string, { insertMany: () => Promise<unknown> }> }).mirrors.tracks, 'insertMany')
+      .mockRejectedValueOnce(new Error('killed'));
     await expect(repo.writeRecords('tracks', [], changed)).rejects.toThrow('killed');
     insertMany.mockRestore();
     expect(await pipe.db.collection('tracks').countDocuments({ _id: { $in: [1000, 1001] } as never })).toBe(0);

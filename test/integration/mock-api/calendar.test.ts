@@ -40,7 +40,13 @@ describe('mock source API: simulated calendar (living mode)', () => {
 
   it('grows by appending: old items kept as a prefix, updated_at forward, new users cold, totals as reported', async () => {
     const before = await mock.json('/mock/state');
-    expect(before).toMatchObject({ mode: 'living', day: 0, date: '2026-03-01', start_date: '2026-03-01', sizes: { users: 300, tracks: 200, listen_history: 300 } });
+    expect(before).toMatchObject({
+      mode: 'living',
+      day: 0,
+      date: '2026-03-01',
+      start_date: '2026-03-01',
+      sizes: { users: 300, tracks: 200, listen_history: 300 },
+    });
     const oldHistory = await readAll<History>(mock, 'listen_history');
     const oldTracks = await readAll(mock, 'tracks');
     expect(oldHistory.reduce((n, h) => n + h.items.length, 0)).toBe(before.sizes.listens);

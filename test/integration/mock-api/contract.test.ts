@@ -84,7 +84,11 @@ describe('mock source API contract', () => {
     });
 
     it('keeps the data relations: history in /users order, items all in /tracks, user and track ids apart', async () => {
-      const [tracks, users, history] = await Promise.all([readAll(mock, 'tracks'), readAll(mock, 'users'), readAll(mock, 'listen_history')]);
+      const [tracks, users, history] = await Promise.all([
+        readAll(mock, 'tracks'),
+        readAll(mock, 'users'),
+        readAll(mock, 'listen_history'),
+      ]);
       expect(history.map((h) => h.user_id)).toEqual(users.map((u) => u.id));
       const trackIds = new Set(tracks.map((t) => t.id));
       for (const h of history) for (const t of h.items) expect(trackIds.has(t)).toBe(true);
@@ -130,7 +134,8 @@ describe('mock source API contract', () => {
     it('publishes the original OpenAPI paths and schemas unchanged at /openapi.json', async () => {
       const doc = await mock.json('/openapi.json');
       for (const path of Object.keys(ORIGINAL_OPENAPI.paths)) expect(doc.paths[path]).toEqual(ORIGINAL_OPENAPI.paths[path]);
-      for (const [name, schema] of Object.entries(ORIGINAL_OPENAPI.components.schemas)) expect(doc.components.schemas[name]).toEqual(schema);
+      for (const [name, schema] of Object.entries(ORIGINAL_OPENAPI.components.schemas))
+        expect(doc.components.schemas[name]).toEqual(schema);
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/mock/state', '/mock/advance', '/mock/faults']));
     });
 

@@ -15,8 +15,36 @@ export const ORIGINAL_OPENAPI = reference('openapi_original.json');
 
 export const ISO_NAIVE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?$/;
 export const DURATION = /^[0-5]\d:[0-5]\d$/;
-export const GENRES = ['Rock', 'Pop', 'Hip Hop', 'Jazz', 'Electronic', 'Classical', 'Country', 'Blues', 'R&B', 'Reggae', 'Folk', 'Metal', 'Punk', 'Funk', 'Indie', 'Alternative', 'Techno'];
-export const GENDERS = ['Male', 'Female', 'Non-binary', 'Genderqueer', 'Genderfluid', 'Agender', 'Bigender', 'Gender questioning', 'Gender nonconforming'];
+export const GENRES = [
+  'Rock',
+  'Pop',
+  'Hip Hop',
+  'Jazz',
+  'Electronic',
+  'Classical',
+  'Country',
+  'Blues',
+  'R&B',
+  'Reggae',
+  'Folk',
+  'Metal',
+  'Punk',
+  'Funk',
+  'Indie',
+  'Alternative',
+  'Techno',
+];
+export const GENDERS = [
+  'Male',
+  'Female',
+  'Non-binary',
+  'Genderqueer',
+  'Genderfluid',
+  'Agender',
+  'Bigender',
+  'Gender questioning',
+  'Gender nonconforming',
+];
 
 function jsonType(v: unknown): string {
   if (Array.isArray(v)) return `array<${[...new Set(v.map(jsonType))].join('|') || 'int'}>`;
@@ -37,7 +65,9 @@ export function itemProblems(endpoint: keyof typeof REFERENCE, item: Record<stri
     if (key.endsWith('_at') && !ISO_NAIVE.test(String(item[key]))) problems.push(`${key} ${JSON.stringify(item[key])} is not an ISO date`);
     if (key === 'duration' && !DURATION.test(String(item[key]))) problems.push(`duration ${JSON.stringify(item[key])} is not MM:SS`);
   }
-  if (typeof item.created_at === 'string' && ISO_NAIVE.test(item.created_at) && Number.isNaN(Date.parse(`${item.created_at}Z`))) problems.push('created_at is not a real date');
-  if (typeof item.updated_at === 'string' && ISO_NAIVE.test(item.updated_at) && Number.isNaN(Date.parse(`${item.updated_at}Z`))) problems.push('updated_at is not a real date');
+  if (typeof item.created_at === 'string' && ISO_NAIVE.test(item.created_at) && Number.isNaN(Date.parse(`${item.created_at}Z`)))
+    problems.push('created_at is not a real date');
+  if (typeof item.updated_at === 'string' && ISO_NAIVE.test(item.updated_at) && Number.isNaN(Date.parse(`${item.updated_at}Z`)))
+    problems.push('updated_at is not a real date');
   return problems;
 }

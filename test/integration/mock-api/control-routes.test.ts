@@ -11,7 +11,12 @@ describe('mock control routes', () => {
   });
 
   it('refuses an advance whose growth would exhaust the process, before starting it', async () => {
-    mock = await startMockApp('mock-control-growth', { MOCK_MODE: 'living', MOCK_USERS: '200', MOCK_TRACKS: '100', MOCK_DAILY_NEW_USERS: '0.5' });
+    mock = await startMockApp('mock-control-growth', {
+      MOCK_MODE: 'living',
+      MOCK_USERS: '200',
+      MOCK_TRACKS: '100',
+      MOCK_DAILY_NEW_USERS: '0.5',
+    });
     const res = await mock.admin('POST', '/mock/advance?days=366');
     expect(res.status).toBe(422);
     const detail = (await bodyOf(res)).detail[0];
@@ -21,7 +26,12 @@ describe('mock control routes', () => {
   });
 
   it('keeps answering pages while a long advance runs, and runs one advance at a time', async () => {
-    mock = await startMockApp('mock-control-yield', { MOCK_MODE: 'living', MOCK_USERS: '3000', MOCK_TRACKS: '500', MOCK_DAILY_NEW_USERS: '0' });
+    mock = await startMockApp('mock-control-yield', {
+      MOCK_MODE: 'living',
+      MOCK_USERS: '3000',
+      MOCK_TRACKS: '500',
+      MOCK_DAILY_NEW_USERS: '0',
+    });
     const advancing = mock.admin('POST', '/mock/advance?days=120');
     await new Promise((r) => setTimeout(r, 50));
     const page = await mock.get('/tracks?page=1&size=1');
@@ -38,12 +48,22 @@ describe('mock control routes', () => {
     const strong = 'Zk3q9VvR2pLx8TnW0cYb6HsJ4mGd1fQe7aUiN5oPrKt';
     mock = await startMockApp('mock-control-prod', { MOCK_MODE: 'classic', MOCK_SEED: '1', NODE_ENV: 'production', ADMIN_TOKEN: strong });
     const auth = { authorization: `Bearer ${strong}`, 'content-type': 'application/json' };
-    expect((await fetch(`${mock.base}/mock/advance?days=1`, { method: 'POST', headers: { authorization: auth.authorization } })).status).toBe(404);
+    expect(
+      (await fetch(`${mock.base}/mock/advance?days=1`, { method: 'POST', headers: { authorization: auth.authorization } })).status,
+    ).toBe(404);
     expect((await fetch(`${mock.base}/mock/faults`, { method: 'POST', headers: auth, body: '{"error_5xx_rate":1}' })).status).toBe(404);
     expect((await mock.get('/mock/state')).status).toBe(200);
     expect((await mock.get('/tracks?page=1&size=1')).status).toBe(200);
     await mock.close();
-    mock = await startMockApp('mock-control-prod-on', { MOCK_MODE: 'classic', MOCK_SEED: '1', NODE_ENV: 'production', ADMIN_TOKEN: strong, MOCK_CONTROL_ROUTES: 'on' });
-    expect((await fetch(`${mock.base}/mock/advance?days=1`, { method: 'POST', headers: { authorization: `Bearer ${strong}` } })).status).toBe(200);
+    mock = await startMockApp('mock-control-prod-on', {
+      MOCK_MODE: 'classic',
+      MOCK_SEED: '1',
+      NODE_ENV: 'production',
+      ADMIN_TOKEN: strong,
+      MOCK_CONTROL_ROUTES: 'on',
+    });
+    expect(
+      (await fetch(`${mock.base}/mock/advance?days=1`, { method: 'POST', headers: { authorization: `Bearer ${strong}` } })).status,
+    ).toBe(200);
   });
 });

@@ -20,7 +20,11 @@ describe('mock source API modes', () => {
   describe('classic', () => {
     it('serves 1000 tracks, 1000 users and 1000 history records of 5 distinct track ids', async () => {
       const mock = await start('mock-classic', { MOCK_MODE: 'classic' });
-      const [tracks, users, history] = await Promise.all([readAll(mock, 'tracks'), readAll(mock, 'users'), readAll(mock, 'listen_history')]);
+      const [tracks, users, history] = await Promise.all([
+        readAll(mock, 'tracks'),
+        readAll(mock, 'users'),
+        readAll(mock, 'listen_history'),
+      ]);
       expect([tracks.length, users.length, history.length]).toEqual([1000, 1000, 1000]);
       for (const h of history) {
         expect(h.items).toHaveLength(5);
@@ -49,7 +53,10 @@ describe('mock source API modes', () => {
       const mock = await start('mock-classic-advance', { MOCK_MODE: 'classic', MOCK_SEED: '9' });
       const before = await readAll(mock, 'listen_history');
       const res = await mock.admin('POST', '/mock/advance?days=2');
-      expect((await bodyOf(res)).state).toMatchObject({ day: 2, sizes: { tracks: 1000, users: 1000, listen_history: 1000, listens: 5000 } });
+      expect((await bodyOf(res)).state).toMatchObject({
+        day: 2,
+        sizes: { tracks: 1000, users: 1000, listen_history: 1000, listens: 5000 },
+      });
       expect(await readAll(mock, 'listen_history')).toEqual(before);
     });
   });
@@ -82,9 +89,19 @@ describe('mock source API modes', () => {
         ]),
       );
       const mock = await start('mock-replay', { MOCK_MODE: 'replay', MOCK_REPLAY_DIR: dir });
-      const [tracks, users, history] = await Promise.all([readAll(mock, 'tracks'), readAll(mock, 'users'), readAll(mock, 'listen_history')]);
+      const [tracks, users, history] = await Promise.all([
+        readAll(mock, 'tracks'),
+        readAll(mock, 'users'),
+        readAll(mock, 'listen_history'),
+      ]);
       expect(tracks.map((t) => t.id)).toEqual([10, 11, 12, 13]);
-      expect(tracks[0]).toMatchObject({ name: 'Alpha', artist: 'Ann', genres: 'Jazz', duration: '03:10', created_at: '2025-01-02T03:04:05.500000' });
+      expect(tracks[0]).toMatchObject({
+        name: 'Alpha',
+        artist: 'Ann',
+        genres: 'Jazz',
+        duration: '03:10',
+        created_at: '2025-01-02T03:04:05.500000',
+      });
       expect(tracks[1].genres).toBe('Rock');
       expect(users.map((u) => u.id)).toEqual([1, 2, 4, 3]);
       expect(users[0]).toMatchObject({ first_name: 'Zoe', favorite_genres: 'Jazz' });
@@ -95,10 +112,17 @@ describe('mock source API modes', () => {
         [3, [13, 13, 13]],
       ]);
       expect(history[0]).toMatchObject({ created_at: '2025-06-01T10:00:00', updated_at: '2025-06-02T10:00:00' });
-      for (const [endpoint, items] of [['tracks', tracks], ['users', users], ['listen_history', history]] as const) {
+      for (const [endpoint, items] of [
+        ['tracks', tracks],
+        ['users', users],
+        ['listen_history', history],
+      ] as const) {
         for (const item of items) expect(itemProblems(endpoint, item)).toEqual([]);
       }
-      expect(await mock.json('/mock/state')).toMatchObject({ mode: 'replay', sizes: { tracks: 4, users: 4, listen_history: 4, listens: 7 } });
+      expect(await mock.json('/mock/state')).toMatchObject({
+        mode: 'replay',
+        sizes: { tracks: 4, users: 4, listen_history: 4, listens: 7 },
+      });
     });
   });
 });

@@ -16,12 +16,26 @@ describe('Bull Board and the dashboard behind the admin credential', () => {
     store = await openDb(settings);
   });
   afterAll(async () => {
-    await Promise.all(app.app.get(JobQueue).all().map((q) => q.obliterate({ force: true })));
+    await Promise.all(
+      app.app
+        .get(JobQueue)
+        .all()
+        .map((q) => q.obliterate({ force: true })),
+    );
     await app.close();
     await store.dropAndClose();
   });
 
-  const PROTECTED = ['/admin', '/admin/summary', '/admin/queues', '/admin/queues/', '/admin/queues/api/queues', '/admin/queues/api/queues?activeQueue=ingestion&status=failed&page=1', '/admin/queues/static/no-such.js', '/admin/nothing-here'];
+  const PROTECTED = [
+    '/admin',
+    '/admin/summary',
+    '/admin/queues',
+    '/admin/queues/',
+    '/admin/queues/api/queues',
+    '/admin/queues/api/queues?activeQueue=ingestion&status=failed&page=1',
+    '/admin/queues/static/no-such.js',
+    '/admin/nothing-here',
+  ];
 
   it('answers 401 with a browser challenge on the page, its API, its static files and unknown paths when no credential is given', async () => {
     for (const path of PROTECTED) {
@@ -73,8 +87,12 @@ describe('Bull Board and the dashboard behind the admin credential', () => {
     }
     // The board's routes are timed by their templates like every other route.
     const metrics = await (await fetch(`${app.base}/metrics`)).text();
-    expect(sample(metrics, 'moovitamix_http_request_duration_seconds_count', { route: '/admin/queues/api/queues', status: '200' })).toBeGreaterThanOrEqual(2);
-    expect(sample(metrics, 'moovitamix_http_request_duration_seconds_count', { route: '/admin/queues/api/queues', status: '401' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(metrics, 'moovitamix_http_request_duration_seconds_count', { route: '/admin/queues/api/queues', status: '200' }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      sample(metrics, 'moovitamix_http_request_duration_seconds_count', { route: '/admin/queues/api/queues', status: '401' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('serves the dashboard with empty run collections, then with runs, the production model and queue counts', async () => {
@@ -88,8 +106,17 @@ describe('Bull Board and the dashboard behind the admin credential', () => {
     expect(html).toContain('href="/admin/queues"');
 
     const started = new Date(Date.now() - 120_000);
-    await store.db.collection('ingestion_runs').insertOne({ _id: 'ingestion-2026-02-01' as never, status: 'failed', trigger: 'cron', started_at: started, finished_at: new Date(started.getTime() + 42_000), error: 'retry budget <exhausted>' });
-    await store.db.collection('model_versions').insertOne({ _id: 'v7' as never, version: 'v7', status: 'production', metrics: { ndcg_at_10: 0.2345 } });
+    await store.db.collection('ingestion_runs').insertOne({
+      _id: 'ingestion-2026-02-01' as never,
+      status: 'failed',
+      trigger: 'cron',
+      started_at: started,
+      finished_at: new Date(started.getTime() + 42_000),
+      error: 'retry budget <exhausted>',
+    });
+    await store.db
+      .collection('model_versions')
+      .insertOne({ _id: 'v7' as never, version: 'v7', status: 'production', metrics: { ndcg_at_10: 0.2345 } });
     res = await fetch(`${app.base}/admin`, { headers });
     html = await res.text();
     expect(html).toContain('ingestion-2026-02-01');
@@ -98,8 +125,15 @@ describe('Bull Board and the dashboard behind the admin credential', () => {
     expect(html).toContain('<code>v7</code>');
     expect(html).toContain('0.2345');
 
-    const summary = (await (await fetch(`${app.base}/admin/summary`, { headers: authHeaders.bearer(TEST_ADMIN_TOKEN) })).json()) as DashboardSummary;
-    expect(summary.stages.ingestion.runs[0]).toMatchObject({ id: 'ingestion-2026-02-01', status: 'failed', trigger: 'cron', duration_s: 42 });
+    const summary = (await (
+      await fetch(`${app.base}/admin/summary`, { headers: authHeaders.bearer(TEST_ADMIN_TOKEN) })
+    ).json()) as DashboardSummary;
+    expect(summary.stages.ingestion.runs[0]).toMatchObject({
+      id: 'ingestion-2026-02-01',
+      status: 'failed',
+      trigger: 'cron',
+      duration_s: 42,
+    });
     expect(summary.stages.recommendations.runs).toEqual([]);
     expect(summary.production_model).toMatchObject({ version: 'v7', metrics: { ndcg_at_10: 0.2345 } });
     expect(summary.queues.maintenance!.waiting).toBe(1);

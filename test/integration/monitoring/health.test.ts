@@ -40,16 +40,25 @@ describe('health endpoints', () => {
   });
 
   it('/health is "ok" when both stages succeeded recently, "degraded" when one is older than its maximum age', async () => {
-    await store.db.collection('ingestion_runs').insertOne({ _id: 'i1' as never, status: 'succeeded', finished_at: new Date(Date.now() - 3_600_000) });
-    await store.db.collection('recommendation_runs').insertOne({ _id: 'r1' as never, status: 'succeeded', finished_at: new Date(Date.now() - 600_000) });
+    await store.db
+      .collection('ingestion_runs')
+      .insertOne({ _id: 'i1' as never, status: 'succeeded', finished_at: new Date(Date.now() - 3_600_000) });
+    await store.db
+      .collection('recommendation_runs')
+      .insertOne({ _id: 'r1' as never, status: 'succeeded', finished_at: new Date(Date.now() - 600_000) });
     let res = await fetch(`${app.base}/health`);
-    let body = (await res.json()) as { status: string; freshness: Record<string, { status: string; age_seconds: number; reason?: string }> };
+    let body = (await res.json()) as {
+      status: string;
+      freshness: Record<string, { status: string; age_seconds: number; reason?: string }>;
+    };
     expect(res.status).toBe(200);
     expect(body.status).toBe('ok');
     expect(body.freshness.ingestion!.age_seconds).toBeGreaterThanOrEqual(3600);
 
     await store.db.collection('recommendation_runs').deleteMany({});
-    await store.db.collection('recommendation_runs').insertOne({ _id: 'r0' as never, status: 'succeeded', finished_at: new Date(Date.now() - 3 * 3_600_000) });
+    await store.db
+      .collection('recommendation_runs')
+      .insertOne({ _id: 'r0' as never, status: 'succeeded', finished_at: new Date(Date.now() - 3 * 3_600_000) });
     await store.db.collection('recommendation_runs').insertOne({ _id: 'r2' as never, status: 'failed', finished_at: new Date() });
     res = await fetch(`${app.base}/health`);
     body = (await res.json()) as typeof body;

@@ -40,7 +40,12 @@ describe('/metrics', () => {
     store = await openDb(settings);
   });
   afterAll(async () => {
-    await Promise.all(app.app.get(JobQueue).all().map((q) => q.obliterate({ force: true })));
+    await Promise.all(
+      app.app
+        .get(JobQueue)
+        .all()
+        .map((q) => q.obliterate({ force: true })),
+    );
     await app.close();
     await store.dropAndClose();
   });
@@ -80,9 +85,15 @@ describe('/metrics', () => {
     await fetch(`${app.base}/no/such/path/12345`);
     await fetch(`${app.base}/admin/summary`);
     const text = await scrape();
-    expect(sample(text, 'moovitamix_http_request_duration_seconds_count', { method: 'GET', route: '/health/live', status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'moovitamix_http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status: '404' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'moovitamix_http_request_duration_seconds_count', { method: 'GET', route: '/admin/summary', status: '401' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'moovitamix_http_request_duration_seconds_count', { method: 'GET', route: '/health/live', status: '200' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'moovitamix_http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status: '404' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'moovitamix_http_request_duration_seconds_count', { method: 'GET', route: '/admin/summary', status: '401' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(text).not.toContain('12345');
   });
 
@@ -91,11 +102,29 @@ describe('/metrics', () => {
     const recommendedAt = new Date(Date.now() - 1_800_000);
     const oldestPlaylist = new Date(Date.now() - 2 * 86_400_000);
     await store.db.collection('ingestion_runs').insertMany([
-      { _id: 'ing-old' as never, status: 'succeeded', started_at: new Date(Date.now() - 90_000_000), finished_at: new Date(Date.now() - 86_400_000), endpoints: { tracks: {}, users: {}, listen_history: {} } },
-      { _id: 'ing-new' as never, status: 'succeeded_with_rejections', started_at: new Date(ingestedAt.getTime() - 60_000), finished_at: ingestedAt, endpoints: { tracks: {}, users: {}, listen_history: {} } },
+      {
+        _id: 'ing-old' as never,
+        status: 'succeeded',
+        started_at: new Date(Date.now() - 90_000_000),
+        finished_at: new Date(Date.now() - 86_400_000),
+        endpoints: { tracks: {}, users: {}, listen_history: {} },
+      },
+      {
+        _id: 'ing-new' as never,
+        status: 'succeeded_with_rejections',
+        started_at: new Date(ingestedAt.getTime() - 60_000),
+        finished_at: ingestedAt,
+        endpoints: { tracks: {}, users: {}, listen_history: {} },
+      },
       { _id: 'ing-failed' as never, status: 'failed', started_at: new Date(), finished_at: new Date(), endpoints: { tracks: {} } },
     ]);
-    await store.db.collection('recommendation_runs').insertOne({ _id: 'rec-1' as never, status: 'succeeded', finished_at: recommendedAt, coverage_ratio: 0.97, oldest_playlist_at: oldestPlaylist });
+    await store.db.collection('recommendation_runs').insertOne({
+      _id: 'rec-1' as never,
+      status: 'succeeded',
+      finished_at: recommendedAt,
+      coverage_ratio: 0.97,
+      oldest_playlist_at: oldestPlaylist,
+    });
     await store.db.collection('model_versions').insertMany([
       { _id: 'v2' as never, version: 'v2', status: 'retired' },
       { _id: 'v3' as never, version: 'v3', status: 'production' },

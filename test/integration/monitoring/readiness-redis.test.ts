@@ -9,7 +9,9 @@ import { openDb, startPipeline, type RunningApp } from './support.js';
 
 // A Redis of this suite's own, on a free port: the shared one on 6379 serves the other suites.
 function startRedis(port: number, dir: string): ChildProcess {
-  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
 }
 
 async function stopRedis(proc: ChildProcess): Promise<void> {
@@ -24,7 +26,9 @@ async function readyUntil(base: string, status: number, timeoutMs = 20_000): Pro
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await fetch(`${base}/health/ready`).catch((err: Error) => ({ status: -1, text: () => Promise.resolve(err.message) }) as const);
+    const res = await fetch(`${base}/health/ready`).catch(
+      (err: Error) => ({ status: -1, text: () => Promise.resolve(err.message) }) as const,
+    );
     const text = await res.text();
     if (res.status === status) return JSON.parse(text) as Record<string, unknown>;
     last = `${res.status} ${text}`;
@@ -69,7 +73,11 @@ describe('readiness follows Redis', () => {
     await readyUntil(app.base, 200);
 
     await stopRedis(redis);
-    const down = (await readyUntil(app.base, 503)) as { status: string; error: Record<string, { status: string; message: string }>; info: Record<string, unknown> };
+    const down = (await readyUntil(app.base, 503)) as {
+      status: string;
+      error: Record<string, { status: string; message: string }>;
+      info: Record<string, unknown>;
+    };
     expect(down.status).toBe('error');
     expect(Object.keys(down.error).sort()).toEqual(['queues', 'redis']);
     expect(down.error.redis!.status).toBe('down');

@@ -54,7 +54,7 @@ describe('jobs added from outside the application (as Bull Board does)', () => {
     expect(await app.get(JobQueue).queue(QueueName.Ingestion).getJob('hand-made-1')).toBeTruthy();
   });
 
-  it('a hand-made job cannot keep the day\'s cron id from the scheduler', async () => {
+  it("a hand-made job cannot keep the day's cron id from the scheduler", async () => {
     await queue.pause();
     await queue.add(JobName.IngestionRun, { runDate: '2026-01-01', trigger: 'api' }, { jobId: 'ingestion-2026-12-01' });
     const r = await app.get(PipelineChain).startIngestion('2026-12-01', 'cron');
@@ -65,6 +65,8 @@ describe('jobs added from outside the application (as Bull Board does)', () => {
   });
 
   it('the application itself cannot enqueue a bad payload', async () => {
-    await expect(app.get(JobQueue).enqueue(JobName.IngestionRun, { runDate: '../x', trigger: 'api' }, 'ingestion-x')).rejects.toThrow(/not enqueued: runDate: expected a date/);
+    await expect(app.get(JobQueue).enqueue(JobName.IngestionRun, { runDate: '../x', trigger: 'api' }, 'ingestion-x')).rejects.toThrow(
+      /not enqueued: runDate: expected a date/,
+    );
   });
 });

@@ -30,7 +30,7 @@ describe('queues limited to one job at a time across every worker', () => {
     expect(await jobs.queue(QueueName.Recommendations).getGlobalConcurrency()).toBeNull();
   });
 
-  it('two schedulers ticking at the same instant enqueue the day\'s job once', async () => {
+  it("two schedulers ticking at the same instant enqueue the day's job once", async () => {
     const other = await createPipelineApp(settings, ROLE_PRESETS.none, createLogger('error'));
     await other.init();
     try {

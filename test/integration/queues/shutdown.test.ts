@@ -38,7 +38,14 @@ describe('closing a worker app while a job is running', () => {
 
   async function start(suite: string, latencyMs: number, overrides: Record<string, string> = {}) {
     const mock = await createMockApiApp(
-      testSettings(`${suite}_mock`, { MOCK_MODE: 'living', MOCK_SEED: '3', MOCK_USERS: '200', MOCK_TRACKS: '100', MOCK_INITIAL_LISTENS: '3', MOCK_FAULT_LATENCY_MS: String(latencyMs) }),
+      testSettings(`${suite}_mock`, {
+        MOCK_MODE: 'living',
+        MOCK_SEED: '3',
+        MOCK_USERS: '200',
+        MOCK_TRACKS: '100',
+        MOCK_INITIAL_LISTENS: '3',
+        MOCK_FAULT_LATENCY_MS: String(latencyMs),
+      }),
       createLogger('warn'),
     );
     await mock.listen(0, '127.0.0.1');
@@ -59,7 +66,10 @@ describe('closing a worker app while a job is running', () => {
 
   async function enqueueAndWaitActive(app: INestApplication, queue: Queue, jobId: string): Promise<Job> {
     await app.get(JobQueue).enqueue(JobName.IngestionRun, { runDate: '2026-11-20', trigger: 'api' }, jobId);
-    await until('the job to be active', async () => (await queue.getJob(jobId))?.processedOn !== undefined && (await queue.getJob(jobId))!.finishedOn === undefined);
+    await until(
+      'the job to be active',
+      async () => (await queue.getJob(jobId))?.processedOn !== undefined && (await queue.getJob(jobId))!.finishedOn === undefined,
+    );
     return (await queue.getJob(jobId))!;
   }
 

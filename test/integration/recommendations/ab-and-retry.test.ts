@@ -5,7 +5,13 @@ import { syntheticCatalogue } from '../../../src/tools/synthetic-catalogue.js';
 import { metricValue, startRecApp, type RecApp } from './support.js';
 
 const EXPERIMENTS = JSON.stringify([
-  { name: 'ranker', variants: [{ name: 'hybrid', weight: 3, recommender: 'hybrid' }, { name: 'popular', weight: 1, recommender: 'popularity' }] },
+  {
+    name: 'ranker',
+    variants: [
+      { name: 'hybrid', weight: 3, recommender: 'hybrid' },
+      { name: 'popular', weight: 1, recommender: 'popularity' },
+    ],
+  },
 ]);
 
 describe('A/B variants and batch retries', () => {
@@ -36,7 +42,9 @@ describe('A/B variants and batch retries', () => {
     const playlists = (await rec.db.collection<PlaylistDoc>(RECOMMENDATION_COLLECTIONS.playlists).find({}).toArray()) as PlaylistDoc[];
     const share = playlists.filter((p) => p.variant === 'ranker:hybrid').length / playlists.length;
     expect(Math.abs(share - 0.75)).toBeLessThan(0.05);
-    expect(playlists.filter((p) => p.variant === 'ranker:popular').length + playlists.filter((p) => p.variant === 'ranker:hybrid').length).toBe(1000);
+    expect(
+      playlists.filter((p) => p.variant === 'ranker:popular').length + playlists.filter((p) => p.variant === 'ranker:hybrid').length,
+    ).toBe(1000);
     for (const p of playlists.slice(0, 50)) {
       expect(p.experiment).toBe('ranker');
       expect(p.recommender).toBe(p.variant === 'ranker:popular' ? 'popularity' : 'hybrid');

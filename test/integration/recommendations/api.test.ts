@@ -36,8 +36,20 @@ describe('the recommendations REST API', () => {
     const all = await rec.get(`/users/${user}/playlists`);
     expect(all.status).toBe(200);
     expect(all.body).toMatchObject({ total: 3, page: 1, size: 20, pages: 1 });
-    expect(all.body.items.map((p: { playlist_name: string }) => p.playlist_name)).toEqual(['Daily mix 2026-11-26', 'Daily mix 2026-11-25', 'Daily mix 2026-11-24']);
-    expect(all.body.items[0]).toEqual({ playlist_id: expect.any(String), playlist_name: 'Daily mix 2026-11-26', created_at: expect.any(String), model_version: null, recommender: 'hybrid', variant: 'default', track_count: 30 });
+    expect(all.body.items.map((p: { playlist_name: string }) => p.playlist_name)).toEqual([
+      'Daily mix 2026-11-26',
+      'Daily mix 2026-11-25',
+      'Daily mix 2026-11-24',
+    ]);
+    expect(all.body.items[0]).toEqual({
+      playlist_id: expect.any(String),
+      playlist_name: 'Daily mix 2026-11-26',
+      created_at: expect.any(String),
+      model_version: null,
+      recommender: 'hybrid',
+      variant: 'default',
+      track_count: 30,
+    });
     const page2 = await rec.get(`/users/${user}/playlists?page=2&size=2`);
     expect(page2.body).toMatchObject({ total: 3, page: 2, size: 2, pages: 2 });
     expect(page2.body.items.map((p: { playlist_name: string }) => p.playlist_name)).toEqual(['Daily mix 2026-11-24']);
@@ -50,9 +62,21 @@ describe('the recommendations REST API', () => {
     const id = (await rec.get(`/users/${user}/playlists`)).body.items[1].playlist_id;
     const r = await rec.get(`/playlists/${id}`);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ playlist_id: id, user_id: user, is_generated: true, run_date: '2026-11-25', playlist_name: 'Daily mix 2026-11-25' });
+    expect(r.body).toMatchObject({
+      playlist_id: id,
+      user_id: user,
+      is_generated: true,
+      run_date: '2026-11-25',
+      playlist_name: 'Daily mix 2026-11-25',
+    });
     expect(r.body.tracks).toHaveLength(30);
-    expect(r.body.tracks[0]).toEqual({ track_id: expect.any(Number), name: expect.any(String), artist: expect.any(String), genres: expect.any(Array), score: expect.any(Number) });
+    expect(r.body.tracks[0]).toEqual({
+      track_id: expect.any(Number),
+      name: expect.any(String),
+      artist: expect.any(String),
+      genres: expect.any(Array),
+      score: expect.any(Number),
+    });
   });
 
   it('starts a run on POST /recommendations/runs with the admin token only', async () => {

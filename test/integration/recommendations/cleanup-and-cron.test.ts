@@ -4,7 +4,11 @@ import { JobName, QueueName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { PipelineChain } from '../../../src/pipeline/pipeline-chain.service.js';
 import { RECOMMENDATION_COLLECTIONS } from '../../../src/recommendations/recommendation.schemas.js';
-import { CLEANUP_CRON_NAME, RECOMMENDATION_CRON_NAME, RecommendationsScheduler } from '../../../src/recommendations/recommendations.scheduler.js';
+import {
+  CLEANUP_CRON_NAME,
+  RECOMMENDATION_CRON_NAME,
+  RecommendationsScheduler,
+} from '../../../src/recommendations/recommendations.scheduler.js';
 import { startRecApp, type RecApp } from './support.js';
 import { combineRoles } from '../../../src/roles.js';
 
@@ -13,15 +17,34 @@ const DAY = 86_400_000;
 describe('playlist cleanup and the crons', () => {
   let rec: RecApp;
   beforeAll(async () => {
-    rec = await startRecApp('rec_cleanup', { PLAYLIST_RETENTION_DAYS: '30', RECOMMENDATION_CRON: '15 5 * * *', CLEANUP_CRON: '45 4 * * *', TZ_CRON: 'Europe/Paris' }, combineRoles('api', 'worker', 'scheduler'));
+    rec = await startRecApp(
+      'rec_cleanup',
+      { PLAYLIST_RETENTION_DAYS: '30', RECOMMENDATION_CRON: '15 5 * * *', CLEANUP_CRON: '45 4 * * *', TZ_CRON: 'Europe/Paris' },
+      combineRoles('api', 'worker', 'scheduler'),
+    );
   });
   afterAll(() => rec.close());
 
   it('removes generated playlists older than PLAYLIST_RETENTION_DAYS, and keeps the others', async () => {
     const now = Date.now();
-    const doc = (id: string, ageDays: number, generated = true) => ({ _id: id, playlist_id: id, user_id: 1, track_ids: [1], scores: [1], playlist_name: 'x', is_generated: generated, created_at: new Date(now - ageDays * DAY), updated_at: new Date(now - ageDays * DAY) });
-    await rec.db.collection(RECOMMENDATION_COLLECTIONS.playlists).insertMany([doc('1-old', 31), doc('1-older', 90), doc('1-recent', 29), doc('1-today', 0), doc('1-manual', 90, false)] as never[]);
-    await rec.db.collection(RECOMMENDATION_COLLECTIONS.userStates).insertMany([{ _id: 'old-b0', computed_at: new Date(now - 40 * DAY), user_ids: [1], signatures: ['0:0'], arm_keys: ['x'] }, { _id: 'new-b0', computed_at: new Date(now), user_ids: [1], signatures: ['0:0'], arm_keys: ['x'] }] as never[]);
+    const doc = (id: string, ageDays: number, generated = true) => ({
+      _id: id,
+      playlist_id: id,
+      user_id: 1,
+      track_ids: [1],
+      scores: [1],
+      playlist_name: 'x',
+      is_generated: generated,
+      created_at: new Date(now - ageDays * DAY),
+      updated_at: new Date(now - ageDays * DAY),
+    });
+    await rec.db
+      .collection(RECOMMENDATION_COLLECTIONS.playlists)
+      .insertMany([doc('1-old', 31), doc('1-older', 90), doc('1-recent', 29), doc('1-today', 0), doc('1-manual', 90, false)] as never[]);
+    await rec.db.collection(RECOMMENDATION_COLLECTIONS.userStates).insertMany([
+      { _id: 'old-b0', computed_at: new Date(now - 40 * DAY), user_ids: [1], signatures: ['0:0'], arm_keys: ['x'] },
+      { _id: 'new-b0', computed_at: new Date(now), user_ids: [1], signatures: ['0:0'], arm_keys: ['x'] },
+    ] as never[]);
     const { jobId } = await rec.app.get(PipelineChain).startCleanup('2026-11-26', 'api');
     expect(await rec.app.get(JobQueue).waitForJob(JobName.PlaylistCleanup, jobId, 30_000, 100)).toBe('completed');
     const left = (await rec.db.collection(RECOMMENDATION_COLLECTIONS.playlists).find({}).toArray()).map((d) => d._id).sort();
@@ -64,7 +87,11 @@ describe('playlist cleanup and the crons', () => {
     const jobs = rec.app.get(JobQueue);
     expect(await jobs.queue(QueueName.Recommendations).getJob('recommendations-2026-12-01')).toBeTruthy();
     expect(await jobs.queue(QueueName.Maintenance).getJob('cleanup-2026-12-01')).toBeTruthy();
-    const all = await jobs.queue(QueueName.Recommendations).getJobs(['waiting', 'active', 'completed', 'failed', 'waiting-children', 'delayed']);
-    expect(all.filter((j) => j.name === JobName.RecommendationRun && (j.data as { runDate: string }).runDate === '2026-12-01')).toHaveLength(1);
+    const all = await jobs
+      .queue(QueueName.Recommendations)
+      .getJobs(['waiting', 'active', 'completed', 'failed', 'waiting-children', 'delayed']);
+    expect(
+      all.filter((j) => j.name === JobName.RecommendationRun && (j.data as { runDate: string }).runDate === '2026-12-01'),
+    ).toHaveLength(1);
   });
 });

@@ -14,10 +14,18 @@ describe('daily playlists on the real store and Redis', () => {
   let rec: RecApp;
   let data: SyntheticCatalogue;
   const trackOf = new Map<number, { artist: string; genres: string[] }>();
-  const playlistsOf = async (userId?: number) => (await rec.db.collection<PlaylistDoc>(RECOMMENDATION_COLLECTIONS.playlists).find(userId === undefined ? {} : { user_id: userId }).toArray()) as PlaylistDoc[];
+  const playlistsOf = async (userId?: number) =>
+    (await rec.db
+      .collection<PlaylistDoc>(RECOMMENDATION_COLLECTIONS.playlists)
+      .find(userId === undefined ? {} : { user_id: userId })
+      .toArray()) as PlaylistDoc[];
 
   beforeAll(async () => {
-    rec = await startRecApp('rec_playlists', { RECOMMENDATION_LOCAL_CACHE_TTL: '0', PLAYLIST_SIZE: String(SIZE), MAX_TRACKS_PER_ARTIST: String(CAP) });
+    rec = await startRecApp('rec_playlists', {
+      RECOMMENDATION_LOCAL_CACHE_TTL: '0',
+      PLAYLIST_SIZE: String(SIZE),
+      MAX_TRACKS_PER_ARTIST: String(CAP),
+    });
     data = syntheticCatalogue({ users: 150, tracks: 400, listensPerUser: 12, seed: 5, newUserShare: 0.05 });
     for (const t of data.tracks) trackOf.set(t._id, { artist: t.artist!, genres: t.genres! });
     await rec.seed(data);
@@ -27,7 +35,14 @@ describe('daily playlists on the real store and Redis', () => {
   it('gives every user a playlist of PLAYLIST_SIZE tracks, none heard, at most MAX_TRACKS_PER_ARTIST per artist', async () => {
     const loadsBefore = rec.app.get(RunContexts).loads;
     const run = await rec.runAndWait();
-    expect(run).toMatchObject({ status: 'succeeded', users_total: 150, users_computed: 150, users_failed: 0, reasons: { new: 150 }, batches: 3 });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      users_total: 150,
+      users_computed: 150,
+      users_failed: 0,
+      reasons: { new: 150 },
+      batches: 3,
+    });
     // One load of the catalogue, users and histories for the whole run, not one per batch.
     expect(rec.app.get(RunContexts).loads - loadsBefore).toBe(1);
     const playlists = await playlistsOf();
@@ -50,9 +65,21 @@ describe('daily playlists on the real store and Redis', () => {
     const r = await rec.get(`/users/${user}/recommendations?limit=10`);
     expect(r.status).toBe(200);
     expect(r.headers.get('x-recommendation-source')).toBe('cache');
-    expect(r.body).toMatchObject({ user_id: user, playlist_id: expect.stringMatching(new RegExp(`^${user}-`)), model_version: null, variant: 'default', recommender: 'hybrid' });
+    expect(r.body).toMatchObject({
+      user_id: user,
+      playlist_id: expect.stringMatching(new RegExp(`^${user}-`)),
+      model_version: null,
+      variant: 'default',
+      recommender: 'hybrid',
+    });
     expect(r.body.tracks).toHaveLength(10);
-    expect(r.body.tracks[0]).toEqual({ track_id: expect.any(Number), name: expect.any(String), artist: expect.any(String), genres: expect.any(Array), score: expect.any(Number) });
+    expect(r.body.tracks[0]).toEqual({
+      track_id: expect.any(Number),
+      name: expect.any(String),
+      artist: expect.any(String),
+      genres: expect.any(Array),
+      score: expect.any(Number),
+    });
     expect((await rec.get(`/users/${user}/recommendations`)).body.tracks).toHaveLength(SIZE);
     expect(await metricValue(rec, 'moovitamix_recommendation_cache_requests_total', { result: 'hit' })).toBe(hits + 2);
   });
@@ -74,7 +101,15 @@ describe('daily playlists on the real store and Redis', () => {
   it('recomputes nobody on a second run with no new data', async () => {
     const count = (await playlistsOf()).length;
     const run = await rec.runAndWait();
-    expect(run).toMatchObject({ status: 'succeeded', users_selected: 0, users_computed: 0, users_skipped: 150, batches: 0, reasons: {}, coverage_ratio: 1 });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      users_selected: 0,
+      users_computed: 0,
+      users_skipped: 150,
+      batches: 0,
+      reasons: {},
+      coverage_ratio: 1,
+    });
     expect(await playlistsOf()).toHaveLength(count);
   });
 
@@ -95,7 +130,14 @@ describe('daily playlists on the real store and Redis', () => {
     const genre = GENRES.find((g) => (counts.get(g) ?? 0) >= 3 * SIZE)!;
     expect(genre).toBeDefined();
     const id = 2_000_001;
-    await rec.db.collection(COLLECTIONS.users).insertOne({ _id: id, first_name: 'New', last_name: 'Listener', favorite_genres: [genre], account_status: null, created_at: new Date() } as never);
+    await rec.db.collection(COLLECTIONS.users).insertOne({
+      _id: id,
+      first_name: 'New',
+      last_name: 'Listener',
+      favorite_genres: [genre],
+      account_status: null,
+      created_at: new Date(),
+    } as never);
     await rec.db.collection(COLLECTIONS.listenHistory).insertOne({ _id: id, items: [], generation: 0 } as never);
     const cold = await rec.get(`/users/${id}/recommendations`);
     expect(cold.status).toBe(200);
@@ -112,20 +154,36 @@ describe('daily playlists on the real store and Redis', () => {
   });
 
   it('recomputes playlists older than RECOMMENDATION_MAX_AGE', async () => {
-    await rec.db.collection(RECOMMENDATION_COLLECTIONS.userStates).updateMany({}, { $set: { computed_at: new Date(Date.now() - 8 * 86_400_000) } });
+    await rec.db
+      .collection(RECOMMENDATION_COLLECTIONS.userStates)
+      .updateMany({}, { $set: { computed_at: new Date(Date.now() - 8 * 86_400_000) } });
     const run = await rec.runAndWait();
     expect(run).toMatchObject({ users_selected: 151, reasons: { stale: 151 } });
   });
 
   it('recomputes everyone with the production model when it changes, and says which model served', async () => {
     const models = rec.app.get(ProductionModels);
-    vi.spyOn(models, 'current').mockResolvedValue({ production: descendingIdModel('als-test-1', data.tracks.map((t) => t._id)), canaryPercent: 0 });
+    vi.spyOn(models, 'current').mockResolvedValue({
+      production: descendingIdModel(
+        'als-test-1',
+        data.tracks.map((t) => t._id),
+      ),
+      canaryPercent: 0,
+    });
     const run = await rec.runAndWait();
-    expect(run).toMatchObject({ status: 'succeeded', model_version: 'als-test-1', users_computed: 151, reasons: { model_changed: 151 }, variants: { production: 151 } });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      model_version: 'als-test-1',
+      users_computed: 151,
+      reasons: { model_changed: 151 },
+      variants: { production: 151 },
+    });
     const user = data.users[0]!._id;
     const r = await rec.get(`/users/${user}/recommendations`);
     expect(r.body).toMatchObject({ model_version: 'als-test-1', variant: 'production', recommender: 'model' });
-    expect(r.body.tracks[0].track_id).toBe(Math.max(...data.tracks.map((t) => t._id).filter((t) => !data.histories.find((h) => h._id === user)!.items.includes(t))));
+    expect(r.body.tracks[0].track_id).toBe(
+      Math.max(...data.tracks.map((t) => t._id).filter((t) => !data.histories.find((h) => h._id === user)!.items.includes(t))),
+    );
     expect((await rec.runAndWait()).users_selected).toBe(0);
   });
 });

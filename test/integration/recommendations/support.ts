@@ -39,7 +39,11 @@ export interface RecApp {
 }
 
 /** The pipeline app with the API and the workers in one process, on a free port, with its own database and Redis prefix. */
-export async function startRecApp(suite: string, overrides: Record<string, string> = {}, parts: RoleParts = API_AND_WORKER): Promise<RecApp> {
+export async function startRecApp(
+  suite: string,
+  overrides: Record<string, string> = {},
+  parts: RoleParts = API_AND_WORKER,
+): Promise<RecApp> {
   const settings = testSettings(suite, { RECOMMENDATION_BATCH_SIZE: '50', ...overrides });
   const app = (await createPipelineApp(settings, parts, createLogger(settings.LOG_LEVEL))) as NestFastifyApplication;
   await app.listen(0, '127.0.0.1');
@@ -47,7 +51,11 @@ export async function startRecApp(suite: string, overrides: Record<string, strin
   const db = app.get<mongoose.Connection>(getConnectionToken()).db!;
   const redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 2 });
   const request = async (method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<HttpAnswer> => {
-    const res = await fetch(base + path, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown;
     try {
@@ -117,7 +125,10 @@ export function descendingIdModel(version: string, trackIds: number[]) {
   return {
     version,
     recommend(_userId: number, _listened: readonly number[], k: number, exclude: ReadonlySet<number>) {
-      return ranked.filter((t) => !exclude.has(t)).slice(0, k).map((trackId, i) => ({ trackId, score: 1 - i / 10_000 }));
+      return ranked
+        .filter((t) => !exclude.has(t))
+        .slice(0, k)
+        .map((trackId, i) => ({ trackId, score: 1 - i / 10_000 }));
     },
   };
 }

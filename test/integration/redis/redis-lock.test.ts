@@ -27,7 +27,11 @@ describe('the Redis lock shared by processes', () => {
       events.push(`${who} out`);
       return who;
     };
-    const results = await Promise.all([lockA.withLock('promote', section('a')), lockB.withLock('promote', section('b')), lockA.withLock('promote', section('c'))]);
+    const results = await Promise.all([
+      lockA.withLock('promote', section('a')),
+      lockB.withLock('promote', section('b')),
+      lockA.withLock('promote', section('c')),
+    ]);
     expect(results).toEqual(['a', 'b', 'c']);
     for (let i = 0; i < events.length; i += 2) expect(events[i + 1]).toBe(events[i]!.replace(' in', ' out'));
     expect(await a.exists(lockA.key('promote'))).toBe(0);

@@ -10,7 +10,10 @@ import { history, track, user, type StubEndpoint } from '../ingestion/stub-sourc
 /** A source whose pages are whatever `page` returns (by default the slice of `data`, as the real one). */
 class ScriptedSource {
   data: Record<StubEndpoint, unknown[]> = { tracks: [], users: [], listen_history: [] };
-  page: (endpoint: StubEndpoint, page: number, size: number) => { items: unknown[]; total: number } = (e, p, size) => ({ items: this.data[e].slice((p - 1) * size, p * size), total: this.data[e].length });
+  page: (endpoint: StubEndpoint, page: number, size: number) => { items: unknown[]; total: number } = (e, p, size) => ({
+    items: this.data[e].slice((p - 1) * size, p * size),
+    total: this.data[e].length,
+  });
   private server?: Server;
   url = '';
 
@@ -21,7 +24,9 @@ class ScriptedSource {
       const page = Number(u.searchParams.get('page') ?? 1);
       const size = Number(u.searchParams.get('size') ?? 100);
       const { items, total } = this.page(endpoint, page, size);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items, total, page, size, pages: Math.ceil(total / size) }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ items, total, page, size, pages: Math.ceil(total / size) }));
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
@@ -62,8 +67,10 @@ describe('a source that drops pages or repeats ids', () => {
     events: (await all(pipe.db, 'listen_events')).map((e) => e._id).sort(),
   });
   // IngestionChainHeld reads this counter.
-  const held = async (reason: string) => (await pipe.app.get(PipelineMetrics).ingestionChainHeld.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
-  const recommendationJob = (runDate: string) => pipe.app.get(JobQueue).queue(QueueName.Recommendations).getJob(`recommendations-${runDate}`);
+  const held = async (reason: string) =>
+    (await pipe.app.get(PipelineMetrics).ingestionChainHeld.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  const recommendationJob = (runDate: string) =>
+    pipe.app.get(JobQueue).queue(QueueName.Recommendations).getJob(`recommendations-${runDate}`);
 
   it('drops a page (answered empty, or missing its items, on every pass): the run names the missing records and holds the chain', async () => {
     const before = await snapshot();
@@ -74,7 +81,9 @@ describe('a source that drops pages or repeats ids', () => {
       const run = await pipe.run('dropped', '2026-03-02');
       expect(run.endpoints.users).toMatchObject({ passes: 3, settled: false, total: users.length });
       expect(run.anomaly!.anomalous).toBe(true);
-      expect(run.anomaly!.reasons.join('\n')).toMatch(/^users: the pages did not settle in 3 passes \(a page inside the announced ones came back empty/m);
+      expect(run.anomaly!.reasons.join('\n')).toMatch(
+        /^users: the pages did not settle in 3 passes \(a page inside the announced ones came back empty/m,
+      );
       expect(run.chainHeld).toMatch(/^users: the pages did not settle/);
       expect(await held('unsettled')).toBe(heldBefore + 1);
       expect(await recommendationJob('2026-03-02')).toBeFalsy();
@@ -101,12 +110,16 @@ describe('a source that drops pages or repeats ids', () => {
       expect(run.status).toBe('succeeded_with_rejections');
       expect(run.endpoints.users).toMatchObject({ quarantined: 1, updated: 0 });
       expect(run.endpoints.listen_history).toMatchObject({ quarantined: 1, updated: 0, events_inserted: 0 });
-      const setAside = (await all(pipe.db, 'rejected_records')).filter((r) => r.run_id === 'repeated').sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+      const setAside = (await all(pipe.db, 'rejected_records'))
+        .filter((r) => r.run_id === 'repeated')
+        .sort((a, b) => a.endpoint.localeCompare(b.endpoint));
       expect(setAside.map((r) => [r.endpoint, r.kind, JSON.parse(r.raw).id ?? JSON.parse(r.raw).user_id])).toEqual([
         ['listen_history', 'quarantined', 1],
         ['users', 'quarantined', 1],
       ]);
-      expect(setAside[1].reasons[0]).toBe('id 1 repeated: sent on page 1 and again on page 3 of pass 1 with other content; quarantined, the first is kept');
+      expect(setAside[1].reasons[0]).toBe(
+        'id 1 repeated: sent on page 1 and again on page 3 of pass 1 with other content; quarantined, the first is kept',
+      );
       expect(run.anomaly!.reasons.join('\n')).toMatch(/^users: 1 records quarantined \(an id repeated with other content\)/m);
       expect(run.chainHeld).toMatch(/listen histories quarantined/);
       expect(await held('quarantined')).toBe(heldBefore + 1);

@@ -23,7 +23,13 @@ async function runToEnd(base: string, db: mongoose.mongo.Db, runDate: string): P
   throw new Error(`run ${runId} did not finish`);
 }
 
-const metric = (text: string, line: string) => Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1] ?? NaN);
+const metric = (text: string, line: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`${line} `))
+      ?.split(' ')[1] ?? NaN,
+  );
 
 // The source answers nothing but 5xx for longer than the run's retry budget allows.
 describe('the source down past the retry budget', () => {
@@ -33,7 +39,13 @@ describe('the source down past the retry budget', () => {
   let db: mongoose.mongo.Db;
 
   beforeAll(async () => {
-    mock = await startMock('res_src_down', { MOCK_MODE: 'living', MOCK_SEED: '5', MOCK_USERS: '250', MOCK_TRACKS: '150', MOCK_INITIAL_LISTENS: '4' });
+    mock = await startMock('res_src_down', {
+      MOCK_MODE: 'living',
+      MOCK_SEED: '5',
+      MOCK_USERS: '250',
+      MOCK_TRACKS: '150',
+      MOCK_INITIAL_LISTENS: '4',
+    });
     const settings = testSettings('res_src_down', {
       MOCK_API_URL: mock.url,
       INGESTION_JOB_ATTEMPTS: '1',
@@ -67,11 +79,17 @@ describe('the source down past the retry budget', () => {
     expect(metric(metrics, 'moovitamix_ingestion_runs_total{status="succeeded"}')).toBe(0);
     expect(metric(metrics, 'moovitamix_ingestion_requests_total{endpoint="tracks",outcome="http_5xx"}')).toBeGreaterThan(0);
     // /health: degraded with the reason; /health/ready stays 200 (the source is not a dependency whose loss unroutes a process).
-    const health = (await (await fetch(`${base}/health`)).json()) as { status: string; freshness: { ingestion: { status: string; reason: string } } };
+    const health = (await (await fetch(`${base}/health`)).json()) as {
+      status: string;
+      freshness: { ingestion: { status: string; reason: string } };
+    };
     expect(health.status).toBe('degraded');
     expect(health.freshness.ingestion).toMatchObject({ status: 'stale', reason: 'no successful ingestion run recorded' });
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
-    const listed = (await (await fetch(`${base}/ingestion/runs/${encodeURIComponent(failed._id)}`, { headers: admin })).json()) as { status: string; error: string };
+    const listed = (await (await fetch(`${base}/ingestion/runs/${encodeURIComponent(failed._id)}`, { headers: admin })).json()) as {
+      status: string;
+      error: string;
+    };
     expect(listed).toMatchObject({ status: 'failed', error: failed.error });
 
     // The source is back: the next run takes every record.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../../src/config/settings.js';
-import { trainAls, type Listen } from '../../../src/training/model/als.js';
+import { trainAls, type AlsModel, type Listen } from '../../../src/training/model/als.js';
 import { ModelArtifactError, serializeModel } from '../../../src/training/model/artifact.js';
 import { ArtifactStore, chunkId } from '../../../src/training/registry/artifact-store.js';
 import { ModelRegistry } from '../../../src/training/registry/model-registry.service.js';
@@ -16,7 +16,8 @@ describe('artifact store', () => {
   let store: ArtifactStore;
 
   const listens: Listen[] = [];
-  for (let u = 0; u < 60; u++) for (let j = 0; j < 8; j++) listens.push({ userId: 1000 + u, trackId: ((u % 6) * 10 + j * 3 + u) % 70, count: 1 + (j % 3) });
+  for (let u = 0; u < 60; u++)
+    for (let j = 0; j < 8; j++) listens.push({ userId: 1000 + u, trackId: ((u % 6) * 10 + j * 3 + u) % 70, count: 1 + (j % 3) });
 
   beforeAll(async () => {
     settings = testSettings('training-artifacts');
@@ -35,17 +36,31 @@ describe('artifact store', () => {
     const artifact = serializeModel(model, { maxChunkBytes: 1000 });
     expect(artifact.chunks.length).toBeGreaterThan(3);
     const record = await store.save('v-roundtrip', artifact);
-    expect(record).toMatchObject({ sha256: artifact.sha256, chunks: artifact.chunks.length, bytes: artifact.meta.bytes, users: 60, factors: 8 });
+    expect(record).toMatchObject({
+      sha256: artifact.sha256,
+      chunks: artifact.chunks.length,
+      bytes: artifact.meta.bytes,
+      users: 60,
+      factors: 8,
+    });
 
     const chunks = await store.readChunks('v-roundtrip', record);
     expect(chunks).toHaveLength(artifact.chunks.length);
     chunks.forEach((c, i) => expect(c.equals(artifact.chunks[i])).toBe(true));
     expect(Buffer.concat(chunks).equals(Buffer.concat(artifact.chunks))).toBe(true);
 
-    const loaded = await store.load('v-roundtrip', record);
+    const loaded = (await store.load('v-roundtrip', record)) as AlsModel;
     expect(loaded.settings).toEqual(model.settings);
-    expect(Buffer.from(loaded.userFactors.buffer).equals(Buffer.from(model.userFactors.buffer, model.userFactors.byteOffset, model.userFactors.byteLength))).toBe(true);
-    expect(Buffer.from(loaded.itemFactors.buffer).equals(Buffer.from(model.itemFactors.buffer, model.itemFactors.byteOffset, model.itemFactors.byteLength))).toBe(true);
+    expect(
+      Buffer.from(loaded.userFactors.buffer).equals(
+        Buffer.from(model.userFactors.buffer, model.userFactors.byteOffset, model.userFactors.byteLength),
+      ),
+    ).toBe(true);
+    expect(
+      Buffer.from(loaded.itemFactors.buffer).equals(
+        Buffer.from(model.itemFactors.buffer, model.itemFactors.byteOffset, model.itemFactors.byteLength),
+      ),
+    ).toBe(true);
     expect(Array.from(loaded.userIds)).toEqual(Array.from(model.userIds));
     expect(Array.from(loaded.itemIds)).toEqual(Array.from(model.itemIds));
 

@@ -52,7 +52,10 @@ describe('retraining with several model families', () => {
   });
 
   it('an ALS model first (only ALS allowed), promoted by API', async () => {
-    const alsOnly = await startPipeline({ ...settings, MODEL_FAMILIES: ['als'], ALS_FACTORS: 16, TUNING_TRIALS: 0, GATE_NDCG_TOLERANCE: 1 }, 'api');
+    const alsOnly = await startPipeline(
+      { ...settings, MODEL_FAMILIES: ['als'], ALS_FACTORS: 16, TUNING_TRIALS: 0, GATE_NDCG_TOLERANCE: 1 },
+      'api',
+    );
     try {
       const out = await train(alsOnly);
       expect(out.decision).toBe('canary');
@@ -95,8 +98,23 @@ describe('retraining with several model families', () => {
 
     // Next-day listens: both groups hit their playlists.
     const now = new Date();
-    const playlists = data.users.map((u) => ({ _id: `p-${u}`, user_id: u, track_ids: [data.tracks[u % data.tracks.length]], model_version: u % 2 === 0 ? itemVersion : alsVersion, variant: u % 2 === 0 ? 'canary' : 'production', created_at: now }));
-    const events = data.users.map((u) => ({ _id: `${u}:9:0`, user_id: u, track_id: data.tracks[u % data.tracks.length], listened_at: new Date(now.getTime() + 3600_000), position: 0, generation: 9, run_id: 'next-day' }));
+    const playlists = data.users.map((u) => ({
+      _id: `p-${u}`,
+      user_id: u,
+      track_ids: [data.tracks[u % data.tracks.length]],
+      model_version: u % 2 === 0 ? itemVersion : alsVersion,
+      variant: u % 2 === 0 ? 'canary' : 'production',
+      created_at: now,
+    }));
+    const events = data.users.map((u) => ({
+      _id: `${u}:9:0`,
+      user_id: u,
+      track_id: data.tracks[u % data.tracks.length],
+      listened_at: new Date(now.getTime() + 3600_000),
+      position: 0,
+      generation: 9,
+      run_id: 'next-day',
+    }));
     await db.db.collection('playlists').insertMany(playlists as never[]);
     await db.db.collection('listen_events').insertMany(events as never[]);
     const review = await app.app.get(RolloutService).reviewCanary(itemVersion);

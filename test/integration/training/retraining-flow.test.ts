@@ -35,10 +35,25 @@ describe('retraining: gate, canary, promotion, rollback', () => {
       const group = canary ? 'canary' : 'production';
       // Tracks of another genre, which the seeded user has (almost surely) never heard.
       const foreign = data.tracks.filter((t) => data.trackGenre.get(t) === (data.userGenre.get(u)! + 3) % 8).slice(-5);
-      playlists.push({ _id: `p-${version}-${u}`, user_id: u, track_ids: foreign, model_version: canary ? version : null, variant: canary ? 'canary' : 'production', created_at: now });
+      playlists.push({
+        _id: `p-${version}-${u}`,
+        user_id: u,
+        track_ids: foreign,
+        model_version: canary ? version : null,
+        variant: canary ? 'canary' : 'production',
+        created_at: now,
+      });
       // The first share x 120 users of the group hit.
       const hit = seen[group]++ < share(hits[group]) * (data.users.length / 2);
-      events.push({ _id: `${u}:1:${version}`, user_id: u, track_id: hit ? foreign[0] : 9_999_999, listened_at: new Date(data.day0 + (data.days - 1) * DAY + 7200_000), position: 0, generation: 1, run_id: 'next-day' });
+      events.push({
+        _id: `${u}:1:${version}`,
+        user_id: u,
+        track_id: hit ? foreign[0] : 9_999_999,
+        listened_at: new Date(data.day0 + (data.days - 1) * DAY + 7200_000),
+        position: 0,
+        generation: 1,
+        run_id: 'next-day',
+      });
     }
     await db.db.collection('playlists').insertMany(playlists as never[]);
     await db.db.collection('listen_events').insertMany(events as never[]);
@@ -113,21 +128,48 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     await playlistsAndListens(v1, { canary: true, production: true });
     const out = await rollout().reviewCanary(v1);
     expect(out.decision).toBe('promoted');
-    expect(out.outcome).toMatchObject({ canary: { users: 120, hits: 120 }, production: { users: 120, hits: 120 }, decision: 'promote', verdict: 'non_inferior', look: 1, maxLooks: 3 });
+    expect(out.outcome).toMatchObject({
+      canary: { users: 120, hits: 120 },
+      production: { users: 120, hits: 120 },
+      decision: 'promote',
+      verdict: 'non_inferior',
+      look: 1,
+      maxLooks: 3,
+    });
     expect(out.recommendationJobId).toBeTruthy();
     const got = await api(app.base, 'GET', `/models/${v1}`);
     expect(got.body).toMatchObject({ version: v1, status: 'production', decision: 'promoted' });
     // The review is kept on the canary record: the test, the interval, the sizes, the decision.
     expect(got.body.canary.reviews).toHaveLength(1);
     const rec = got.body.canary.outcome;
-    expect(rec).toMatchObject({ look: 1, max_looks: 3, days: 2, confidence: 0.95, margin: 0.05, min_users: 100, estimate: 0, verdict: 'non_inferior', decision: 'promote', canary: { users: 120, hits: 120, rate: 1 }, production: { users: 120, hits: 120, rate: 1 } });
+    expect(rec).toMatchObject({
+      look: 1,
+      max_looks: 3,
+      days: 2,
+      confidence: 0.95,
+      margin: 0.05,
+      min_users: 100,
+      estimate: 0,
+      verdict: 'non_inferior',
+      decision: 'promote',
+      canary: { users: 120, hits: 120, rate: 1 },
+      production: { users: 120, hits: 120, rate: 1 },
+    });
     expect(rec.test).toMatch(/Newcombe/);
     expect(rec.look_confidence).toBeCloseTo(1 - 0.05 / 3, 6);
     // Both rates at 1: the interval is +-(1 - Wilson lower bound of 120/120 at z = 2.394).
     expect(rec.lower).toBeCloseTo(-0.045582, 6);
     expect(rec.upper).toBeCloseTo(0.045582, 6);
-    expect(got.body.history.find((h: { decision: string }) => h.decision === 'canary_passed').reason).toMatch(/^promoted: non-inferior, .*difference \+0.0 points, 98.33% interval \[-4.6, \+4.6\]/);
-    expect(got.body.history.map((h: { decision: string }) => h.decision)).toEqual(['candidate', 'refit', 'canary', 'canary_passed', 'promoted']);
+    expect(got.body.history.find((h: { decision: string }) => h.decision === 'canary_passed').reason).toMatch(
+      /^promoted: non-inferior, .*difference \+0.0 points, 98.33% interval \[-4.6, \+4.6\]/,
+    );
+    expect(got.body.history.map((h: { decision: string }) => h.decision)).toEqual([
+      'candidate',
+      'refit',
+      'canary',
+      'canary_passed',
+      'promoted',
+    ]);
     expect(await served_()).toMatchObject({ production: { version: v1 } });
     expect((await served_()).canary).toBeUndefined();
     // A review that comes again (a retried job) changes nothing.
@@ -161,7 +203,9 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     await playlistsAndListens(out.version!, { canary: false, production: true });
     const review = await rollout().reviewCanary(out.version!);
     expect(review.decision).toBe('rolled_back');
-    expect(review.reason).toMatch(/^rolled back: worse than production by more than the margin, next-day hit rate canary 0.0% of 120 users, production 100.0% of 120 users; difference -100.0 points/);
+    expect(review.reason).toMatch(
+      /^rolled back: worse than production by more than the margin, next-day hit rate canary 0.0% of 120 users, production 100.0% of 120 users; difference -100.0 points/,
+    );
     const models = await api(app.base, 'GET', '/models');
     expect(models.body).toMatchObject({ production: versions[0], canary: null });
     const v = await api(app.base, 'GET', `/models/${out.version}`);
@@ -181,7 +225,10 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     expect(promoted.body).toMatchObject({ version: v3, decision: 'promoted' });
     expect((await api(app.base, 'GET', '/models')).body.production).toBe(v3);
     expect((await api(app.base, 'GET', `/models/${v1}`)).body).toMatchObject({ status: 'retired', decision: 'replaced' });
-    expect((await api(app.base, 'GET', `/models/${v3}`)).body).toMatchObject({ previous_production_version: v1, reason: 'reviewed by hand' });
+    expect((await api(app.base, 'GET', `/models/${v3}`)).body).toMatchObject({
+      previous_production_version: v1,
+      reason: 'reviewed by hand',
+    });
 
     expect((await api(app.base, 'POST', '/models/rollback', {})).status).toBe(400);
     const back = await api(app.base, 'POST', '/models/rollback', { reason: 'playlists look wrong' });
@@ -217,11 +264,19 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     // 50% against 55% of 120 users: the interval (about -23 to +13 points) straddles -5.
     await playlistsAndListens(v, { canary: 0.5, production: 0.55 });
     const first = await rollout().reviewCanary(v);
-    expect(first).toMatchObject({ decision: 'waiting', recommendationJobId: null, outcome: { decision: 'wait', verdict: 'inconclusive', look: 1 } });
-    expect(first.reason).toMatch(/^waiting: inconclusive, next-day hit rate canary 50.0% of 120 users, production 55.0% of 120 users; difference -5.0 points, 98.33% interval \[-\d+\.\d, \+\d+\.\d\] \(95% over 3 looks\), margin -5.0 points; look 1 of 3$/);
+    expect(first).toMatchObject({
+      decision: 'waiting',
+      recommendationJobId: null,
+      outcome: { decision: 'wait', verdict: 'inconclusive', look: 1 },
+    });
+    expect(first.reason).toMatch(
+      /^waiting: inconclusive, next-day hit rate canary 50.0% of 120 users, production 55.0% of 120 users; difference -5.0 points, 98.33% interval \[-\d+\.\d, \+\d+\.\d\] \(95% over 3 looks\), margin -5.0 points; look 1 of 3$/,
+    );
     let doc = (await api(app.base, 'GET', `/models/${v}`)).body;
     expect(doc).toMatchObject({ status: 'canary', decision: 'canary_waiting', canary: { review_job_id: `canary-review-${v}-look-2` } });
-    expect(doc.canary.reviews.map((r: { look: number; days: number; decision: string }) => [r.look, r.days, r.decision])).toEqual([[1, 2, 'wait']]);
+    expect(doc.canary.reviews.map((r: { look: number; days: number; decision: string }) => [r.look, r.days, r.decision])).toEqual([
+      [1, 2, 'wait'],
+    ]);
     const next = await queue.getJob(`canary-review-${v}-look-2`);
     expect(await next?.getState()).toBe('delayed');
     expect(next!.opts.delay).toBe(DAY);
@@ -230,10 +285,24 @@ describe('retraining: gate, canary, promotion, rollback', () => {
     expect((await rollout().reviewCanary(v)).decision).toBe('waiting');
     const last = await rollout().reviewCanary(v);
     expect(last).toMatchObject({ decision: 'promoted', outcome: { decision: 'promote', verdict: 'inconclusive', look: 3 } });
-    expect(last.reason).toMatch(/^canary promoted at the last look: not shown worse by more than the margin, the offline gate stands \(inconclusive; CANARY_INCONCLUSIVE=promote\)/);
+    expect(last.reason).toMatch(
+      /^canary promoted at the last look: not shown worse by more than the margin, the offline gate stands \(inconclusive; CANARY_INCONCLUSIVE=promote\)/,
+    );
     doc = (await api(app.base, 'GET', `/models/${v}`)).body;
     expect(doc.status).toBe('production');
-    expect(doc.canary.reviews.map((r: { look: number; days: number; decision: string }) => [r.look, r.days, r.decision])).toEqual([[1, 2, 'wait'], [2, 3, 'wait'], [3, 4, 'promote']]);
-    expect(doc.history.map((h: { decision: string }) => h.decision)).toEqual(['candidate', 'refit', 'canary', 'canary_waiting', 'canary_waiting', 'canary_passed', 'promoted']);
+    expect(doc.canary.reviews.map((r: { look: number; days: number; decision: string }) => [r.look, r.days, r.decision])).toEqual([
+      [1, 2, 'wait'],
+      [2, 3, 'wait'],
+      [3, 4, 'promote'],
+    ]);
+    expect(doc.history.map((h: { decision: string }) => h.decision)).toEqual([
+      'candidate',
+      'refit',
+      'canary',
+      'canary_waiting',
+      'canary_waiting',
+      'canary_passed',
+      'promoted',
+    ]);
   });
 });

@@ -48,7 +48,14 @@ describe('CANARY_DAYS=0', () => {
   let db: Awaited<ReturnType<typeof openDb>>;
 
   beforeAll(async () => {
-    settings = testSettings('training-no-canary', { CANARY_DAYS: '0', TUNING_TRIALS: '0', ALS_FACTORS: '16', ALS_ITERATIONS: '8', ALS_THREADS: '1', VALIDATION_DAYS: '3' });
+    settings = testSettings('training-no-canary', {
+      CANARY_DAYS: '0',
+      TUNING_TRIALS: '0',
+      ALS_FACTORS: '16',
+      ALS_ITERATIONS: '8',
+      ALS_THREADS: '1',
+      VALIDATION_DAYS: '3',
+    });
     db = await openDb(settings);
     await seedTaste(db.db, { users: 160, tracks: 120, days: 10, seed: 3 });
     app = await startPipeline(settings, 'api');

@@ -63,7 +63,10 @@ describe('served playlists follow canary, promotion and rollback', () => {
     const canaryUsers = lists.filter((l) => l.model_version === canary);
     expect(canaryUsers.every((l) => l.variant === 'canary')).toBe(true);
     // Half of the users by a stable hash: 60 users give 30 on average.
-    expect(canaryUsers.length, 'no user is served the canary: the recommendation runs must get ProductionModels from ModelRegistryModule (the registry)').toBeGreaterThan(15);
+    expect(
+      canaryUsers.length,
+      'no user is served the canary: the recommendation runs must get ProductionModels from ModelRegistryModule (the registry)',
+    ).toBeGreaterThan(15);
     expect(canaryUsers.length).toBeLessThan(45);
     expect(lists.filter((l) => l.model_version !== canary).every((l) => l.model_version === null)).toBe(true);
   });

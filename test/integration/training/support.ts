@@ -32,17 +32,32 @@ export interface TasteData {
  * Listeners with a taste: each user has a genre and mostly listens inside it, popular tracks first;
  * the structure a model learns and popularity cannot. Seeded; writes tracks, users, listen_events.
  */
-export async function seedTaste(db: mongoose.mongo.Db, o: { users: number; tracks: number; days: number; seed?: number; day0?: number }): Promise<TasteData> {
+export async function seedTaste(
+  db: mongoose.mongo.Db,
+  o: { users: number; tracks: number; days: number; seed?: number; day0?: number },
+): Promise<TasteData> {
   const day0 = o.day0 ?? Date.UTC(2026, 0, 1);
   const tracks = Array.from({ length: o.tracks }, (_, i) => i + 1);
   const users = Array.from({ length: o.users }, (_, i) => 100_001 + i);
   const trackGenre = new Map(tracks.map((t) => [t, t % GENRES.length]));
   const userGenre = new Map(users.map((u) => [u, u % GENRES.length]));
   const created = new Date(day0 - 60 * DAY);
-  await db.collection('tracks').insertMany(tracks.map((t) => ({ _id: t as never, name: `t${t}`, artist: `a${t % 40}`, genres: [GENRES[trackGenre.get(t)!]], created_at: created })));
+  await db.collection('tracks').insertMany(
+    tracks.map((t) => ({
+      _id: t as never,
+      name: `t${t}`,
+      artist: `a${t % 40}`,
+      genres: [GENRES[trackGenre.get(t)!]],
+      created_at: created,
+    })),
+  );
   // The favourite genre a user stated at sign-up is not the one they listen to (the next one): the
   // genre + popularity fallback is misled by it, a model trained on the listens is not.
-  await db.collection('users').insertMany(users.map((u) => ({ _id: u as never, favorite_genres: [GENRES[(userGenre.get(u)! + 1) % GENRES.length]], created_at: created })));
+  await db
+    .collection('users')
+    .insertMany(
+      users.map((u) => ({ _id: u as never, favorite_genres: [GENRES[(userGenre.get(u)! + 1) % GENRES.length]], created_at: created })),
+    );
   const data: TasteData = { users, tracks, userGenre, trackGenre, day0, days: 0, rng: new Rng(o.seed ?? 1), positions: new Map() };
   await addDays(db, data, o.days);
   return data;
@@ -62,7 +77,15 @@ export async function addDays(db: mongoose.mongo.Db, data: TasteData, n: number)
         const pos = data.positions.get(u) ?? 0;
         data.positions.set(u, pos + 1);
         const list = rng.next() < 0.85 ? byGenre[data.userGenre.get(u)!] : data.tracks;
-        events.push({ _id: `${u}:0:${pos}`, user_id: u, track_id: pick(list), listened_at: new Date(data.day0 + d * DAY + 3600_000), position: pos, generation: 0, run_id: `day-${d}` });
+        events.push({
+          _id: `${u}:0:${pos}`,
+          user_id: u,
+          track_id: pick(list),
+          listened_at: new Date(data.day0 + d * DAY + 3600_000),
+          position: pos,
+          generation: 0,
+          run_id: `day-${d}`,
+        });
       }
     }
   }

@@ -28,7 +28,16 @@ const T0 = Date.parse('2026-01-01T02:00:00Z');
 
 function ingestionRun(day: number, over: Partial<RunRecord> = {}): RunRecord {
   const started = new Date(T0 + day * DAY);
-  const endpoint = (fetched: number) => ({ status: 'done', fetched, inserted: 1, updated: 0, unchanged: fetched - 1, rejected: day % 10 === 0 ? 2 : 0, retries: 1, duration_s: 3 });
+  const endpoint = (fetched: number) => ({
+    status: 'done',
+    fetched,
+    inserted: 1,
+    updated: 0,
+    unchanged: fetched - 1,
+    rejected: day % 10 === 0 ? 2 : 0,
+    retries: 1,
+    duration_s: 3,
+  });
   return {
     _id: `ingestion-${started.toISOString().slice(0, 10)}`,
     status: 'succeeded',
@@ -65,7 +74,16 @@ describe('ingestion points', () => {
     const { endpoints, points } = ingestionPoints(runs);
     expect(endpoints).toEqual(['tracks', 'users', 'listen_history']);
     expect(points.map((p) => p.first_run)).toEqual(['ingestion-2026-01-01', 'ingestion-2026-01-02', 'ingestion-2026-01-03']);
-    expect(points[0]).toMatchObject({ t: T0 / 1000, runs: 1, records: { tracks: 1000, users: 2000, listen_history: 2000 }, duration_s: 10, retries: 3, rejected: 6, anomalous: 0, failed: 0 });
+    expect(points[0]).toMatchObject({
+      t: T0 / 1000,
+      runs: 1,
+      records: { tracks: 1000, users: 2000, listen_history: 2000 },
+      duration_s: 10,
+      retries: 3,
+      rejected: 6,
+      anomalous: 0,
+      failed: 0,
+    });
     expect(points[1]!.failed).toBe(1);
   });
 
@@ -86,8 +104,18 @@ describe('ingestion points', () => {
 
   it('summarises the last run per endpoint, with its anomaly and first error line', () => {
     const s = ingestionRunSummary(ingestionRun(100, { status: 'failed', error: 'retry budget exhausted\n  at stack' }))!;
-    expect(s).toMatchObject({ id: 'ingestion-2026-04-11', status: 'failed', anomalous: true, anomaly_reasons: ['tracks volume z=5.1'], error: 'retry budget exhausted' });
-    expect(s.endpoints.map((e) => [e.endpoint, e.fetched])).toEqual([['tracks', 1100], ['users', 2000], ['listen_history', 2000]]);
+    expect(s).toMatchObject({
+      id: 'ingestion-2026-04-11',
+      status: 'failed',
+      anomalous: true,
+      anomaly_reasons: ['tracks volume z=5.1'],
+      error: 'retry budget exhausted',
+    });
+    expect(s.endpoints.map((e) => [e.endpoint, e.fetched])).toEqual([
+      ['tracks', 1100],
+      ['users', 2000],
+      ['listen_history', 2000],
+    ]);
     expect(ingestionRunSummary(null)).toBeNull();
   });
 
@@ -102,7 +130,18 @@ describe('recommendation points', () => {
   it('coverage, freshness in hours, users and variants per run', () => {
     const run = (day: number, variants: Record<string, number>): RunRecord => {
       const finished = new Date(T0 + day * DAY + 60_000);
-      return { _id: `r${day}`, status: 'succeeded', started_at: new Date(T0 + day * DAY), finished_at: finished, oldest_playlist_at: new Date(finished.getTime() - 30 * 3600_000), coverage_ratio: 0.9 + day / 100, users_computed: 100 * (day + 1), users_skipped: 5, users_failed: 0, variants };
+      return {
+        _id: `r${day}`,
+        status: 'succeeded',
+        started_at: new Date(T0 + day * DAY),
+        finished_at: finished,
+        oldest_playlist_at: new Date(finished.getTime() - 30 * 3600_000),
+        coverage_ratio: 0.9 + day / 100,
+        users_computed: 100 * (day + 1),
+        users_skipped: 5,
+        users_failed: 0,
+        variants,
+      };
     };
     const { variants, points } = recommendationPoints([run(0, { production: 90, canary: 10 }), run(1, { production: 200 })]);
     expect(variants).toEqual(['canary', 'production']);
@@ -111,7 +150,10 @@ describe('recommendation points', () => {
   });
 
   it('merges a year of runs into at most MAX_POINTS points', () => {
-    const runs = Array.from({ length: 400 }, (_, d) => ({ _id: `r${d}`, started_at: new Date(T0 + d * DAY), coverage_ratio: 1, variants: { default: 10 } }) as RunRecord);
+    const runs = Array.from(
+      { length: 400 },
+      (_, d) => ({ _id: `r${d}`, started_at: new Date(T0 + d * DAY), coverage_ratio: 1, variants: { default: 10 } }) as RunRecord,
+    );
     const { points } = recommendationPoints(runs);
     expect(points.length).toBe(MAX_POINTS);
     expect(points.every((p) => p.coverage === 1 && p.variants.default === 10)).toBe(true);
@@ -119,7 +161,7 @@ describe('recommendation points', () => {
 });
 
 describe('variant hit rates', () => {
-  it('counts a user once per variant, a hit being a later listen of one of its playlists\' tracks', () => {
+  it("counts a user once per variant, a hit being a later listen of one of its playlists' tracks", () => {
     const listened = new Map([
       [1, new Set([11])],
       [2, new Set([99])],
@@ -168,7 +210,11 @@ describe('models', () => {
     created_at: new Date('2026-01-08T00:00:00Z'),
     settings: { factors: 64, regularization: 0.05, nested: { a: 1 } },
     metrics: { ndcg: 0.21, precision: 0.1, recall: 0.2, coverage: 0.4, map: 0.1, users: 500 },
-    baselines: { production_version: 'v1', production: { ndcg: 0.2, precision: 0.1, recall: 0.2, coverage: 0.4 }, popularity: { ndcg: 0.05, precision: 0.03, recall: 0.04, coverage: 0.01 } },
+    baselines: {
+      production_version: 'v1',
+      production: { ndcg: 0.2, precision: 0.1, recall: 0.2, coverage: 0.4 },
+      popularity: { ndcg: 0.05, precision: 0.03, recall: 0.04, coverage: 0.01 },
+    },
     history: [
       { at: new Date('2026-01-08T00:00:01Z'), status: 'candidate', decision: 'refit', reason: 'refit', by: 'training' },
       { at: new Date('2026-01-08T00:00:02Z'), status: 'canary', decision: 'canary', reason: 'gate passed', by: 'training' },
@@ -183,10 +229,29 @@ describe('models', () => {
     const v = modelVersionView(version());
     expect(v.family).toBe('als');
     expect(v.settings).toEqual({ factors: 64, regularization: 0.05, nested: { a: 1 } });
-    expect(modelVersionView(version({ family: 'ease', settings: { lambda: 250 } }))).toMatchObject({ family: 'ease', settings: { lambda: 250 } });
-    expect(v).toMatchObject({ label: 'rolled back', metrics: { ndcg: 0.21, coverage: 0.4 }, popularity: { ndcg: 0.05 }, production_at_training: { ndcg: 0.2 }, production_kind: 'model', production_version: 'v1', held_out_users: 500 });
-    const hybrid = modelVersionView(version({ baselines: { production_version: null, production_kind: 'hybrid', production: { ndcg: 0.1 }, popularity: { ndcg: 0.05 } } }));
-    expect(hybrid).toMatchObject({ production_kind: 'hybrid', production_version: null, production_at_training: { ndcg: 0.1, recall: null } });
+    expect(modelVersionView(version({ family: 'ease', settings: { lambda: 250 } }))).toMatchObject({
+      family: 'ease',
+      settings: { lambda: 250 },
+    });
+    expect(v).toMatchObject({
+      label: 'rolled back',
+      metrics: { ndcg: 0.21, coverage: 0.4 },
+      popularity: { ndcg: 0.05 },
+      production_at_training: { ndcg: 0.2 },
+      production_kind: 'model',
+      production_version: 'v1',
+      held_out_users: 500,
+    });
+    const hybrid = modelVersionView(
+      version({
+        baselines: { production_version: null, production_kind: 'hybrid', production: { ndcg: 0.1 }, popularity: { ndcg: 0.05 } },
+      }),
+    );
+    expect(hybrid).toMatchObject({
+      production_kind: 'hybrid',
+      production_version: null,
+      production_at_training: { ndcg: 0.1, recall: null },
+    });
   });
 
   it('turns the history into periods, merging changes that keep the status', () => {
@@ -197,7 +262,9 @@ describe('models', () => {
       { status: 'production', from: '2026-01-10T00:00:00.000Z', to: '2026-01-12T00:00:00.000Z' },
       { status: 'rolled back', from: '2026-01-12T00:00:00.000Z', to: null },
     ]);
-    expect(timelineOf('2026-01-01T00:00:00.000Z', 'rejected', 'rejected', [])).toEqual([{ status: 'rejected', from: '2026-01-01T00:00:00.000Z', to: null }]);
+    expect(timelineOf('2026-01-01T00:00:00.000Z', 'rejected', 'rejected', [])).toEqual([
+      { status: 'rejected', from: '2026-01-01T00:00:00.000Z', to: null },
+    ]);
   });
 
   it('lists versions oldest first, the newest kept', () => {
@@ -205,7 +272,7 @@ describe('models', () => {
     expect(modelVersionViews(docs, 2).map((v) => v.version)).toEqual(['v2', 'v3']);
   });
 
-  it('lists each decision once, newest first: the gate\'s from the run with its checks, later changes from the registry', () => {
+  it("lists each decision once, newest first: the gate's from the run with its checks, later changes from the registry", () => {
     const run: RunRecord = {
       _id: 'training-2026-01-08',
       status: 'succeeded',
@@ -214,9 +281,19 @@ describe('models', () => {
       reason: 'canary for 10% of users',
       started_at: new Date('2026-01-07T23:59:00Z'),
       finished_at: new Date('2026-01-08T00:00:03Z'),
-      gate: { passed: true, reason: 'passed: NDCG@10 0.21 >= popularity 0.05 x 1.10', checks: [{ name: 'lift_over_popularity', passed: true, detail: 'NDCG@10 0.21 >= 0.055' }] },
+      gate: {
+        passed: true,
+        reason: 'passed: NDCG@10 0.21 >= popularity 0.05 x 1.10',
+        checks: [{ name: 'lift_over_popularity', passed: true, detail: 'NDCG@10 0.21 >= 0.055' }],
+      },
     };
-    const failed: RunRecord = { _id: 'training-2026-01-15', status: 'failed', decision: null, started_at: new Date('2026-01-15T00:00:00Z'), error: 'out of memory\nstack' };
+    const failed: RunRecord = {
+      _id: 'training-2026-01-15',
+      status: 'failed',
+      decision: null,
+      started_at: new Date('2026-01-15T00:00:00Z'),
+      error: 'out of memory\nstack',
+    };
     const d = decisionsOf([run, failed], [modelVersionView(version())]);
     expect(d.map((x) => [x.source, x.decision])).toEqual([
       ['training', 'failed'],
@@ -227,15 +304,28 @@ describe('models', () => {
       ['registry', 'refit'],
     ]);
     expect(d[0]!.reason).toBe('out of memory');
-    expect(d[4]).toMatchObject({ reason: 'passed: NDCG@10 0.21 >= popularity 0.05 x 1.10', checks: [{ name: 'lift_over_popularity', passed: true }] });
+    expect(d[4]).toMatchObject({
+      reason: 'passed: NDCG@10 0.21 >= popularity 0.05 x 1.10',
+      checks: [{ name: 'lift_over_popularity', passed: true }],
+    });
   });
 
   it('drift: PSI per feature per training run, with the threshold', () => {
-    const runs = [0, 7].map((d) => ({ _id: `t${d}`, started_at: new Date(T0 + d * DAY), drift: { psi: { genre_share: 0.01 * (d + 1), new_user_share: 0.3 }, threshold: 0.2 } }) as RunRecord);
+    const runs = [0, 7].map(
+      (d) =>
+        ({
+          _id: `t${d}`,
+          started_at: new Date(T0 + d * DAY),
+          drift: { psi: { genre_share: 0.01 * (d + 1), new_user_share: 0.3 }, threshold: 0.2 },
+        }) as RunRecord,
+    );
     runs.push({ _id: 'skipped', started_at: new Date(T0 + 14 * DAY), drift: null });
     const r = driftPoints(runs);
     expect(r).toMatchObject({ features: ['genre_share', 'new_user_share'], threshold: 0.2 });
-    expect(r.points.map((p) => p.psi)).toEqual([{ genre_share: 0.01, new_user_share: 0.3 }, { genre_share: 0.08, new_user_share: 0.3 }]);
+    expect(r.points.map((p) => p.psi)).toEqual([
+      { genre_share: 0.01, new_user_share: 0.3 },
+      { genre_share: 0.08, new_user_share: 0.3 },
+    ]);
   });
 });
 
@@ -248,7 +338,16 @@ describe('why each track', () => {
 
   it('names the model score, the fallback after the model list ran short, and the genre match', () => {
     const r = explainTracks(
-      { track_ids: [1, 2, 3], scores: [0.9, 0.5, 0.2], recommender: 'model', model_version: 'v7', sources: [{ name: 'model', count: 2 }, { name: 'popularity', count: 1 }] },
+      {
+        track_ids: [1, 2, 3],
+        scores: [0.9, 0.5, 0.2],
+        recommender: 'model',
+        model_version: 'v7',
+        sources: [
+          { name: 'model', count: 2 },
+          { name: 'popularity', count: 1 },
+        ],
+      },
       tracks,
       ['rock'],
       new Set(['Jazz']),
@@ -271,17 +370,42 @@ describe('why each track', () => {
   });
 
   it('expands run-length sources, ignoring malformed runs', () => {
-    expect(expandSources([{ name: 'model', count: 2 }, { bad: 1 }, { name: 'hybrid', count: 5 }], 4)).toEqual(['model', 'model', 'hybrid', 'hybrid']);
+    expect(expandSources([{ name: 'model', count: 2 }, { bad: 1 }, { name: 'hybrid', count: 5 }], 4)).toEqual([
+      'model',
+      'model',
+      'hybrid',
+      'hybrid',
+    ]);
     expect(expandSources(undefined, 2)).toEqual([null, null]);
   });
 
   it('the playlist builder reports the source of each picked track', () => {
     const index = { tracks: new Map([1, 2, 3, 4].map((id) => [id, { id, artist: `artist${id}` }])) } as never;
     const origins: number[] = [];
-    const got = buildPlaylist([[{ trackId: 1, score: 9 }], [{ trackId: 1, score: 1 }, { trackId: 2, score: 1 }], [{ trackId: 3, score: 1 }, { trackId: 4, score: 1 }]], new Set([4]), index, { size: 3, maxPerArtist: 1 }, origins);
+    const got = buildPlaylist(
+      [
+        [{ trackId: 1, score: 9 }],
+        [
+          { trackId: 1, score: 1 },
+          { trackId: 2, score: 1 },
+        ],
+        [
+          { trackId: 3, score: 1 },
+          { trackId: 4, score: 1 },
+        ],
+      ],
+      new Set([4]),
+      index,
+      { size: 3, maxPerArtist: 1 },
+      origins,
+    );
     expect(got.map((c) => c.trackId)).toEqual([1, 2, 3]);
     expect(origins).toEqual([0, 1, 2]);
-    expect(sourceRuns([0, 0, 1, 2, 2], ['model', 'hybrid', 'popularity'])).toEqual([{ name: 'model', count: 2 }, { name: 'hybrid', count: 1 }, { name: 'popularity', count: 2 }]);
+    expect(sourceRuns([0, 0, 1, 2, 2], ['model', 'hybrid', 'popularity'])).toEqual([
+      { name: 'model', count: 2 },
+      { name: 'hybrid', count: 1 },
+      { name: 'popularity', count: 2 },
+    ]);
   });
 });
 
@@ -300,7 +424,8 @@ describe('dashboard API parameters and script', () => {
 
 describe('Bull Board page without web fonts', () => {
   it('drops the font CDN stylesheet from HTML only', () => {
-    const page = '<head><link rel="icon" href="static/a.svg">\n    <link href="https://fonts.googleapis.com/css2?family=IBM+Plex+Sans:wght@400&display=swap" rel="stylesheet">\n    <link href="static/css/main.css" rel="stylesheet"></head>';
+    const page =
+      '<head><link rel="icon" href="static/a.svg">\n    <link href="https://fonts.googleapis.com/css2?family=IBM+Plex+Sans:wght@400&display=swap" rel="stylesheet">\n    <link href="static/css/main.css" rel="stylesheet"></head>';
     const out = withoutExternalFonts('text/html; charset=utf-8', page) as string;
     expect(out).not.toContain('fonts.googleapis');
     expect(out).toContain('static/css/main.css');

@@ -87,8 +87,12 @@ describe('the Grafana dashboard', () => {
       // Labels grouped by must exist on some metric of the query (or be added by the scrape).
       const labelsOfQuery = new Set([...TARGET_LABELS, 'le', ...names.flatMap(([, n]) => [...(metricOf(n!)?.labels ?? [])])]);
       for (const [, list] of q.expr.matchAll(/\bby\s*\(([^)]*)\)/g)) {
-        for (const label of list!.split(',').map((l) => l.trim()).filter(Boolean)) {
-          if (!labelsOfQuery.has(label) && !names.some(([, n]) => n!.includes(':'))) problems.push(`${q.panel}: groups by ${label}, which no metric of the query has`);
+        for (const label of list!
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean)) {
+          if (!labelsOfQuery.has(label) && !names.some(([, n]) => n!.includes(':')))
+            problems.push(`${q.panel}: groups by ${label}, which no metric of the query has`);
         }
       }
     }
@@ -97,15 +101,36 @@ describe('the Grafana dashboard', () => {
 
   it('has queries that PromQL parses (promtool check rules)', () => {
     const file = join(tmp, 'queries.yml');
-    writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules: queries.map((q, i) => ({ record: `dashboard:query_${i}`, expr: q.expr })) }] }));
+    writeFileSync(
+      file,
+      stringify({ groups: [{ name: 'dashboard', rules: queries.map((q, i) => ({ record: `dashboard:query_${i}`, expr: q.expr })) }] }),
+    );
     expect(() => execFileSync('promtool', ['check', 'rules', file], { stdio: 'pipe' })).not.toThrow();
   });
 
   it('is provisioned in docker-compose.yml with the data source its panels name', () => {
-    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, { image?: string; volumes?: string[]; ports?: string[]; depends_on?: string[]; secrets?: string[]; environment?: Record<string, string> }>; volumes: Record<string, unknown> };
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+      services: Record<
+        string,
+        {
+          image?: string;
+          volumes?: string[];
+          ports?: string[];
+          depends_on?: string[];
+          secrets?: string[];
+          environment?: Record<string, string>;
+        }
+      >;
+      volumes: Record<string, unknown>;
+    };
     const grafana = compose.services.grafana!;
     expect(grafana.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
-    expect(grafana.volumes).toEqual(expect.arrayContaining(['./grafana/provisioning:/etc/grafana/provisioning:ro', './grafana/dashboards:/var/lib/grafana/dashboards:ro']));
+    expect(grafana.volumes).toEqual(
+      expect.arrayContaining([
+        './grafana/provisioning:/etc/grafana/provisioning:ro',
+        './grafana/dashboards:/var/lib/grafana/dashboards:ro',
+      ]),
+    );
     expect(grafana.depends_on).toContain('prometheus');
     expect(grafana.ports).toEqual(['${PUBLISH_ADDRESS:-127.0.0.1}:3001:3000']);
     expect(grafana.environment!.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/admin_token');
@@ -113,14 +138,18 @@ describe('the Grafana dashboard', () => {
     expect(grafana.environment!.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
     expect(compose.volumes).toHaveProperty('grafana-data');
 
-    const datasources = parse(readFileSync('grafana/provisioning/datasources/prometheus.yml', 'utf8')) as { datasources: Array<{ uid: string; type: string; url: string }> };
+    const datasources = parse(readFileSync('grafana/provisioning/datasources/prometheus.yml', 'utf8')) as {
+      datasources: Array<{ uid: string; type: string; url: string }>;
+    };
     const [ds] = datasources.datasources;
     expect(ds).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090' });
     for (const p of panels.filter((x) => x.type !== 'row')) {
       expect(p.datasource?.uid, p.title).toBe(ds!.uid);
       for (const t of p.targets ?? []) expect(t.datasource?.uid, p.title).toBe(ds!.uid);
     }
-    const providers = parse(readFileSync('grafana/provisioning/dashboards/moovitamix.yml', 'utf8')) as { providers: Array<{ type: string; options: { path: string } }> };
+    const providers = parse(readFileSync('grafana/provisioning/dashboards/moovitamix.yml', 'utf8')) as {
+      providers: Array<{ type: string; options: { path: string } }>;
+    };
     expect(providers.providers[0]).toMatchObject({ type: 'file', options: { path: '/var/lib/grafana/dashboards' } });
   });
 });

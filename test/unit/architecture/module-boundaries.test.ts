@@ -33,7 +33,9 @@ const ENDPOINT_NAMES = new Set(['tracks', 'users', 'listen_history']);
 const OUTSIDE_THE_APP = ['cli/', 'tools/'];
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 const sources = files(SRC)
@@ -46,8 +48,13 @@ const code = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^
 
 describe('module boundaries', () => {
   it('has no global module but the infrastructure ones', () => {
-    const global = sources.filter((f) => f.path.endsWith('.module.ts') && /@Global\(\)|\bglobal:\s*true/.test(code(f.text))).map((f) => f.path);
-    expect(global.filter((p) => !GLOBAL_ALLOWED.includes(p)), 'global feature modules (import the module instead)').toEqual([]);
+    const global = sources
+      .filter((f) => f.path.endsWith('.module.ts') && /@Global\(\)|\bglobal:\s*true/.test(code(f.text)))
+      .map((f) => f.path);
+    expect(
+      global.filter((p) => !GLOBAL_ALLOWED.includes(p)),
+      'global feature modules (import the module instead)',
+    ).toEqual([]);
   });
 
   it('reaches collections only through Mongoose models, and those only in the module that owns them', () => {
@@ -55,7 +62,8 @@ describe('module boundaries', () => {
       const text = code(f.text);
       // By name on the raw connection: nowhere (an owner has its models).
       const raw = [...text.matchAll(/\.collection\(|\bconn(?:ection)?\.db\b/g)].map((m) => `${f.path}: ${m[0]}`);
-      const models = ownerOf(f.path) in OWNERS ? [] : [...text.matchAll(/@InjectModel\(|MongooseModule\.forFeature/g)].map((m) => `${f.path}: ${m[0]}`);
+      const models =
+        ownerOf(f.path) in OWNERS ? [] : [...text.matchAll(/@InjectModel\(|MongooseModule\.forFeature/g)].map((m) => `${f.path}: ${m[0]}`);
       return [...raw, ...models];
     });
     expect(offenders, "reads or writes a collection by name, or another module's model: use the owner's exported repository").toEqual([]);
@@ -69,20 +77,26 @@ describe('module boundaries', () => {
         const quoted = new RegExp(`['"\`]${name}['"\`]`);
         const found = sources.filter((f) => quoted.test(code(f.text))).map((f) => f.path);
         for (const path of found) if (ownerOf(path) !== owner) offenders.push(`${path}: '${name}' belongs to ${owner}`);
-        if (found.filter((p) => ownerOf(p) === owner).length > 1) offenders.push(`'${name}' is declared in ${found.join(', ')}: once is enough`);
+        if (found.filter((p) => ownerOf(p) === owner).length > 1)
+          offenders.push(`'${name}' is declared in ${found.join(', ')}: once is enough`);
       }
     }
     expect(offenders).toEqual([]);
   });
 
-  it('keeps each module\'s collection constants and Mongoose models to itself', () => {
+  it("keeps each module's collection constants and Mongoose models to itself", () => {
     const offenders = sources.flatMap((f) =>
       [...code(f.text).matchAll(/import\s*{([^}]*)}\s*from\s*'([^']+)'/g)]
         .filter((m) => /\b\w*(COLLECTIONS|MODEL_NAMES)\b/.test(m[1]!) && /schemas\.js$/.test(m[2]!))
         .filter((m) => ownerOf(posix.join(posix.dirname(f.path), m[2]!)) !== ownerOf(f.path))
         .map((m) => `${f.path} imports ${m[1]!.trim()} from ${m[2]}`),
     );
-    const exportsModels = sources.filter((f) => f.path.endsWith('.module.ts') && !GLOBAL_ALLOWED.includes(f.path) && /exports:\s*\[[^\]]*\bMongooseModule\b/.test(code(f.text))).map((f) => `${f.path} exports its Mongoose models`);
+    const exportsModels = sources
+      .filter(
+        (f) =>
+          f.path.endsWith('.module.ts') && !GLOBAL_ALLOWED.includes(f.path) && /exports:\s*\[[^\]]*\bMongooseModule\b/.test(code(f.text)),
+      )
+      .map((f) => `${f.path} exports its Mongoose models`);
     expect([...offenders, ...exportsModels]).toEqual([]);
   });
 });

@@ -6,7 +6,9 @@ const basic = `Basic ${Buffer.from('admin:token').toString('base64')}`;
 
 describe('the state-change guard', () => {
   it('lets safe methods through whatever they carry', () => {
-    expect(stateChangeRefusal(req('GET', { authorization: basic, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }))).toBeNull();
+    expect(
+      stateChangeRefusal(req('GET', { authorization: basic, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })),
+    ).toBeNull();
     expect(stateChangeRefusal(req('HEAD', { authorization: basic }))).toBeNull();
   });
   it('refuses HTTP Basic on POST, PUT, PATCH and DELETE', () => {
@@ -14,7 +16,9 @@ describe('the state-change guard', () => {
     expect(stateChangeRefusal(req('POST', { authorization: 'basic abc' }))?.status).toBe(403);
   });
   it('refuses bodies that are not JSON, and a body without a type', () => {
-    expect(stateChangeRefusal(req('POST', { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '3' }))?.status).toBe(415);
+    expect(stateChangeRefusal(req('POST', { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '3' }))?.status).toBe(
+      415,
+    );
     expect(stateChangeRefusal(req('POST', { 'content-type': 'text/plain' }))?.status).toBe(415);
     expect(stateChangeRefusal(req('POST', { 'content-length': '2' }))?.status).toBe(415);
     expect(stateChangeRefusal(req('POST', { 'content-type': 'application/json; charset=utf-8', 'content-length': '2' }))).toBeNull();

@@ -21,7 +21,13 @@ describe('parseJobFlags: the flags of ingest, recommend and train', () => {
   });
 
   it('reads --timeout, --verbose, --date and --force', () => {
-    expect(parseJobFlags(['--timeout', '600', '--verbose', '--date', '2026-11-26', '--force'], SPEC)).toEqual({ timeoutS: 600, verbose: true, date: '2026-11-26', force: true, notes: [] });
+    expect(parseJobFlags(['--timeout', '600', '--verbose', '--date', '2026-11-26', '--force'], SPEC)).toEqual({
+      timeoutS: 600,
+      verbose: true,
+      date: '2026-11-26',
+      force: true,
+      notes: [],
+    });
     expect(parseJobFlags(['--timeout=90'], SPEC)!.timeoutS).toBe(90);
   });
 

@@ -98,7 +98,9 @@ describe('movielens (u.data)', () => {
 
   it('half-star ratings need --count-scale 2', async () => {
     const dir = files({ 'u.data': '1\t1\t4\t881250949\n1\t2\t3.5\t881250950\n' });
-    const err = await failure(runImport(request({ format: 'movielens', options: { count: 'rating' } }, join(dir, 'u.data'), join(dir, 'out'))));
+    const err = await failure(
+      runImport(request({ format: 'movielens', options: { count: 'rating' } }, join(dir, 'u.data'), join(dir, 'out'))),
+    );
     expect(err.message).toBe(`${join(dir, 'u.data')}:2: rating (column 3): count must be an integer >= 1, got 3.5`);
     await runImport(request({ format: 'movielens', options: { count: 'rating' }, countScale: 2 }, join(dir, 'u.data'), join(dir, 'out')));
     expect(lines(join(dir, 'out', 'listens.ndjson')).map((l) => l.count)).toEqual([8, 7]);
@@ -118,7 +120,9 @@ describe('movielens (u.data)', () => {
     ];
     for (const [content, line, field, reason] of cases) {
       const dir = files({ 'u.data': content });
-      const err = await failure(runImport(request({ format: 'movielens', options: { count: 'rating' } }, join(dir, 'u.data'), join(dir, 'out'))));
+      const err = await failure(
+        runImport(request({ format: 'movielens', options: { count: 'rating' } }, join(dir, 'u.data'), join(dir, 'out'))),
+      );
       expect(err.file).toBe(join(dir, 'u.data'));
       expect(err.line).toBe(line);
       expect(err.field).toBe(field);
@@ -131,7 +135,10 @@ describe('movielens (u.data)', () => {
 
 describe('recbole (.inter)', () => {
   it('finds the columns by their header names, in any order', async () => {
-    const dir = files({ 'x.inter': 'timestamp:float\titem_id:token\tuser_id:token\trating:float\textra:token\n881250949.0\t242\t196\t3.0\tz\n891717742\t302\t186\t4\tz\n' });
+    const dir = files({
+      'x.inter':
+        'timestamp:float\titem_id:token\tuser_id:token\trating:float\textra:token\n881250949.0\t242\t196\t3.0\tz\n891717742\t302\t186\t4\tz\n',
+    });
     const out = join(dir, 'out');
     await runImport(request({ format: 'recbole', options: { user: 'user_id', item: 'item_id' } }, join(dir, 'x.inter'), out));
     expect(lines(join(out, 'listens.ndjson'))).toEqual([
@@ -143,7 +150,9 @@ describe('recbole (.inter)', () => {
   it('without a rating column every line counts 1; without a timestamp column there is no listened_at', async () => {
     const dir = files({ 'x.inter': 'user_id:token\titem_id:token\n1\t2\n1\t3\n' });
     const out = join(dir, 'out');
-    const summary = await runImport(request({ format: 'recbole', options: { user: 'user_id', item: 'item_id' } }, join(dir, 'x.inter'), out));
+    const summary = await runImport(
+      request({ format: 'recbole', options: { user: 'user_id', item: 'item_id' } }, join(dir, 'x.inter'), out),
+    );
     expect(summary.dated).toBe(0);
     expect(lines(join(out, 'listens.ndjson'))).toEqual([
       { user_id: 1, track_id: item(2), count: 1 },
@@ -153,20 +162,40 @@ describe('recbole (.inter)', () => {
 
   it('--count names another column or one; string tokens need --ids dense', async () => {
     const dir = files({ 'x.inter': 'user_id:token\tartist_id:token\tweight:float\nu1\ta\t12\nu2\ta\t3\n' });
-    await runImport(request({ format: 'recbole', options: { user: 'user_id', item: 'artist_id', count: 'weight' }, ids: 'dense' }, join(dir, 'x.inter'), join(dir, 'w')));
+    await runImport(
+      request(
+        { format: 'recbole', options: { user: 'user_id', item: 'artist_id', count: 'weight' }, ids: 'dense' },
+        join(dir, 'x.inter'),
+        join(dir, 'w'),
+      ),
+    );
     expect(lines(join(dir, 'w', 'listens.ndjson'))).toEqual([
       { user_id: 1, track_id: item(1), count: 12 },
       { user_id: 2, track_id: item(1), count: 3 },
     ]);
-    const err = await failure(runImport(request({ format: 'recbole', options: { user: 'user_id', item: 'artist_id' } }, join(dir, 'x.inter'), join(dir, 's'))));
+    const err = await failure(
+      runImport(request({ format: 'recbole', options: { user: 'user_id', item: 'artist_id' } }, join(dir, 'x.inter'), join(dir, 's'))),
+    );
     expect(err.message).toMatch(/x\.inter:2: user_id:token \(column 1\): user id "u1" is not an integer/);
   });
 
   it('a missing named column is an error on the header; a bad line names its column', async () => {
     const dir = files({ 'x.inter': 'user_id:token\titem_id:token\trating:float\n1\t2\t4\n1\t3\tNaN\n' });
-    const noTime = await failure(runImport(request({ format: 'recbole', options: { user: 'user_id', item: 'item_id', timestamp: 'when' } }, join(dir, 'x.inter'), join(dir, 'out'))));
-    expect(noTime.message).toBe(`${join(dir, 'x.inter')}:1: header: no column "when" (--timestamp); the columns are user_id:token, item_id:token, rating:float`);
-    const bad = await failure(runImport(request({ format: 'recbole', options: { user: 'user_id', item: 'item_id' } }, join(dir, 'x.inter'), join(dir, 'out'))));
+    const noTime = await failure(
+      runImport(
+        request(
+          { format: 'recbole', options: { user: 'user_id', item: 'item_id', timestamp: 'when' } },
+          join(dir, 'x.inter'),
+          join(dir, 'out'),
+        ),
+      ),
+    );
+    expect(noTime.message).toBe(
+      `${join(dir, 'x.inter')}:1: header: no column "when" (--timestamp); the columns are user_id:token, item_id:token, rating:float`,
+    );
+    const bad = await failure(
+      runImport(request({ format: 'recbole', options: { user: 'user_id', item: 'item_id' } }, join(dir, 'x.inter'), join(dir, 'out'))),
+    );
     expect(bad.message).toBe(`${join(dir, 'x.inter')}:3: rating:float (column 3): expected a number, got "NaN"`);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
@@ -201,7 +230,12 @@ describe('lastfm-1k', () => {
     ]);
     expect(lines(join(out, 'tracks.ndjson'))).toEqual([
       { id: item(1), source_id: MB('1'), name: 'Fuck Me Im Famous', artist: 'Deep Dish' },
-      { id: item(2), source_id: `name:${MB('b')}\tComposition 0919 (Live_2009_4_15)`, name: 'Composition 0919 (Live_2009_4_15)', artist: '坂本龍一' },
+      {
+        id: item(2),
+        source_id: `name:${MB('b')}\tComposition 0919 (Live_2009_4_15)`,
+        name: 'Composition 0919 (Live_2009_4_15)',
+        artist: '坂本龍一',
+      },
       { id: item(3), source_id: `name:"Weird Al" Yankovic\tAmish Paradise`, name: 'Amish Paradise', artist: '"Weird Al" Yankovic' },
     ]);
     const read = await readDataset(out);
@@ -224,7 +258,12 @@ describe('lastfm-1k', () => {
   it('a bad line names the file, the line and the field', async () => {
     const good = `user_000001\t2009-05-04T23:08:57Z\t\tA\t\tT\n`;
     const cases: [string, number, string | undefined, RegExp][] = [
-      [`${good}user_000001\t05/04/2009 23:08\t\tA\t\tT\n`, 2, 'timestamp (column 2)', /must be an ISO-8601 date-time string, got "05\/04\/2009 23:08"/],
+      [
+        `${good}user_000001\t05/04/2009 23:08\t\tA\t\tT\n`,
+        2,
+        'timestamp (column 2)',
+        /must be an ISO-8601 date-time string, got "05\/04\/2009 23:08"/,
+      ],
       [`${good}user_000001\t2009-02-30T23:08:57Z\t\tA\t\tT\n`, 2, 'timestamp (column 2)', /not a valid date-time/],
       [`${good}${good}user_000001\t2009-05-04T23:08:57Z\t\tA\t\t\n`, 3, 'track_name (column 6)', /no track/],
       [`${good}user_000001\t2009-05-04T23:08:57Z\t\tA\n`, 2, 'track_mbid (column 5)', /missing: the line has 4 of the 6/],
@@ -232,7 +271,9 @@ describe('lastfm-1k', () => {
     ];
     for (const [content, line, field, reason] of cases) {
       const dir = files({ 'l.tsv': content });
-      const err = await failure(runImport(request({ format: 'lastfm-1k', options: { item: 'track' } }, join(dir, 'l.tsv'), join(dir, 'out'))));
+      const err = await failure(
+        runImport(request({ format: 'lastfm-1k', options: { item: 'track' } }, join(dir, 'l.tsv'), join(dir, 'out'))),
+      );
       expect([err.file, err.line, err.field]).toEqual([join(dir, 'l.tsv'), line, field]);
       expect(err.reason).toMatch(reason);
     }
@@ -242,7 +283,8 @@ describe('lastfm-1k', () => {
 describe('csv', () => {
   it('detects the delimiter, reads quoted fields, unix or ISO timestamps, default column names', async () => {
     const dir = files({
-      'l.csv': 'user_id,track_id,count,timestamp,comment\n10,5,2,1700000000,"hi, there"\n10,6,1,2023-11-14T22:13:21Z,"multi\nline ""quoted"""\r\n11,5,7,2023-11-14 22:13:21,x\n',
+      'l.csv':
+        'user_id,track_id,count,timestamp,comment\n10,5,2,1700000000,"hi, there"\n10,6,1,2023-11-14T22:13:21Z,"multi\nline ""quoted"""\r\n11,5,7,2023-11-14 22:13:21,x\n',
     });
     const out = join(dir, 'out');
     await runImport(request({ format: 'csv', options: { quote: '"' } }, join(dir, 'l.csv'), out));
@@ -264,7 +306,13 @@ describe('csv', () => {
         {
           format: 'csv',
           ids: 'dense',
-          options: { quote: '"', user: 'who', item: 'what', count: 'plays', items: { path: join(dir, 'items.csv'), itemId: 'song', name: 'title', artist: 'singer', genre: 'style' } },
+          options: {
+            quote: '"',
+            user: 'who',
+            item: 'what',
+            count: 'plays',
+            items: { path: join(dir, 'items.csv'), itemId: 'song', name: 'title', artist: 'singer', genre: 'style' },
+          },
         },
         join(dir, 'plays.tsv'),
         out,
@@ -291,7 +339,13 @@ describe('csv', () => {
     const out = join(dir, 'out');
     const err = await failure(runImport(request({ format: 'csv', options: { quote: '"', delimiter: '|' } }, join(dir, 'l.txt'), out)));
     expect(err.message).toMatch(/l\.txt:2: quoted field not closed by the end of the file/);
-    await runImport(request({ format: 'csv', options: { quote: null, delimiter: '|', count: 'one', item: 'item_id' }, ids: 'dense' }, join(dir, 'l.txt'), out));
+    await runImport(
+      request(
+        { format: 'csv', options: { quote: null, delimiter: '|', count: 'one', item: 'item_id' }, ids: 'dense' },
+        join(dir, 'l.txt'),
+        out,
+      ),
+    );
     expect(lines(join(out, 'listens.ndjson'))).toEqual([{ user_id: 1, track_id: item(1), count: 1 }]);
     expect(lines(join(out, 'tracks.ndjson'))).toEqual([{ id: item(1), source_id: '"2' }]);
   });
@@ -315,7 +369,11 @@ describe('csv', () => {
       expect(err.reason).toMatch(reason);
     }
     const dir = files({ 'l.csv': `${header}${good}`, 'i.csv': 'item_id,name\n2,A\n3,B\n2,C\n' });
-    const dup = await failure(runImport(request({ format: 'csv', options: { quote: '"', items: { path: join(dir, 'i.csv') } } }, join(dir, 'l.csv'), join(dir, 'out'))));
+    const dup = await failure(
+      runImport(
+        request({ format: 'csv', options: { quote: '"', items: { path: join(dir, 'i.csv') } } }, join(dir, 'l.csv'), join(dir, 'out')),
+      ),
+    );
     expect(dup.message).toBe(`${join(dir, 'i.csv')}:4: item_id (column 1): duplicate item id "2" (first on line 2)`);
   });
 
@@ -357,7 +415,9 @@ describe('atomic output', () => {
     await runImport(request(ml, join(dir, 'u.data'), join(dir, 'empty')));
     expect(siblings(join(dir, 'empty'))).toEqual(['listens.ndjson', 'tracks.ndjson', 'users.ndjson']);
     writeFileSync(join(dir, 'file'), 'x');
-    await expect(runImport(request({ ...ml, force: true }, join(dir, 'u.data'), join(dir, 'file')))).rejects.toThrow(/exists and is not a directory/);
+    await expect(runImport(request({ ...ml, force: true }, join(dir, 'u.data'), join(dir, 'file')))).rejects.toThrow(
+      /exists and is not a directory/,
+    );
   });
 
   it('--force replaces a data set whole; a failing --force import leaves the old one untouched', async () => {
@@ -370,7 +430,9 @@ describe('atomic output', () => {
     writeFileSync(join(out, 'stale.txt'), 'from before');
     await runImport(request({ ...ml, force: true }, join(dir, 'other.data'), out));
     expect(siblings(out)).toEqual(['listens.ndjson', 'tracks.ndjson', 'users.ndjson']);
-    expect(lines(join(out, 'listens.ndjson'))).toEqual([{ user_id: 5, track_id: item(6), count: 1, listened_at: '1997-12-04T15:55:49.000Z' }]);
+    expect(lines(join(out, 'listens.ndjson'))).toEqual([
+      { user_id: 5, track_id: item(6), count: 1, listened_at: '1997-12-04T15:55:49.000Z' },
+    ]);
     expect(siblings(dir)).toEqual(['bad.data', 'other.data', 'out', 'u.data']);
   });
 

@@ -3,7 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatasetError, readDataset, readListensFile, readTracksFile, writeDataset, writeListensFile } from '../../../src/datasets/ndjson-dataset.js';
+import {
+  DatasetError,
+  readDataset,
+  readListensFile,
+  readTracksFile,
+  writeDataset,
+  writeListensFile,
+} from '../../../src/datasets/ndjson-dataset.js';
 
 let dir: string;
 
@@ -56,7 +63,13 @@ describe('ndjson data set', () => {
     await expectError(p, `{"track_id":1}\n`, readListensFile, 1, /missing user_id/);
     await expectError(p, `${good}{"user_id":1.5,"track_id":1}\n`, readListensFile, 2, /user_id must be an integer/);
     await expectError(p, `${good}{"user_id":1,"track_id":1,"count":0}\n`, readListensFile, 2, /count must be an integer >= 1/);
-    await expectError(p, `${good}{"user_id":1,"track_id":1,"listened_at":"yesterday"}\n`, readListensFile, 2, /listened_at must be an ISO-8601/);
+    await expectError(
+      p,
+      `${good}{"user_id":1,"track_id":1,"listened_at":"yesterday"}\n`,
+      readListensFile,
+      2,
+      /listened_at must be an ISO-8601/,
+    );
     await expectError(p, `${good}{"user_id":1,"track_id":1,"listened_at":"2026-02-30T00:00:00Z"}\n`, readListensFile, 2, /listened_at/);
     await expectError(p, `{"id":1,"genres":"Rock"}\n{"id":1}\n`, readTracksFile, 2, /duplicate track id 1 \(first on line 1\)/);
     await expectError(p, `{"id":1,"genres":[1]}\n`, readTracksFile, 1, /genres must be a string or an array of strings/);

@@ -40,6 +40,10 @@ describe('assessing a run against the last ones', () => {
     ]);
   });
   it('gives no score without history', () => {
-    expect(assessRun({ users: { records: 1, durationSeconds: 1 } }, [], 3.5)).toMatchObject({ anomalous: false, history: 0, scores: { users: { volume: null, duration: null } } });
+    expect(assessRun({ users: { records: 1, durationSeconds: 1 } }, [], 3.5)).toMatchObject({
+      anomalous: false,
+      history: 0,
+      scores: { users: { volume: null, duration: null } },
+    });
   });
 });

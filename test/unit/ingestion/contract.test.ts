@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { durationSeconds, itemsDigest, parseSourceDate, validateItem } from '../../../src/ingestion/contract.js';
 
-const sample = (name: string) => JSON.parse(readFileSync(join(process.cwd(), 'test', 'fixtures', 'moovitamix', `sample_${name}_page1_size3.json`), 'utf8')).items;
+const sample = (name: string) =>
+  JSON.parse(readFileSync(join(process.cwd(), 'test', 'fixtures', 'moovitamix', `sample_${name}_page1_size3.json`), 'utf8')).items;
 
 describe('source dates', () => {
   it('reads ISO-8601 without time zone, with or without microseconds, as UTC', () => {
@@ -12,7 +13,16 @@ describe('source dates', () => {
     expect(parseSourceDate('2024-02-29T23:59:59.5')!.toISOString()).toBe('2024-02-29T23:59:59.500Z');
   });
   it('refuses what is not such a date, or names a day or time that does not exist', () => {
-    for (const bad of ['not-a-date', '2026-02-30T10:00:00', '2026-02-28T25:61:00', '31/12/2025 10:00', '', '2026-09-30T00:15:27Z', '2026-09-30', '2026-09-30T00:15:27.1234567']) {
+    for (const bad of [
+      'not-a-date',
+      '2026-02-30T10:00:00',
+      '2026-02-28T25:61:00',
+      '31/12/2025 10:00',
+      '',
+      '2026-09-30T00:15:27Z',
+      '2026-09-30',
+      '2026-09-30T00:15:27.1234567',
+    ]) {
       expect(parseSourceDate(bad), bad).toBeNull();
     }
   });
@@ -20,7 +30,11 @@ describe('source dates', () => {
 
 describe('the item contract', () => {
   it('accepts the captured answers of the original API', () => {
-    for (const [endpoint, name] of [['tracks', 'tracks'], ['users', 'users'], ['listen_history', 'listen_history']] as const) {
+    for (const [endpoint, name] of [
+      ['tracks', 'tracks'],
+      ['users', 'users'],
+      ['listen_history', 'listen_history'],
+    ] as const) {
       for (const item of sample(name)) expect(validateItem(endpoint, item)).toMatchObject({ ok: true });
     }
   });
@@ -54,7 +68,9 @@ describe('the item contract', () => {
   });
 
   it('accepts an empty history (a new user)', () => {
-    expect(validateItem('listen_history', { user_id: 1, items: [], created_at: '2026-01-01T00:00:00', updated_at: '2026-01-01T00:00:00' })).toMatchObject({ ok: true });
+    expect(
+      validateItem('listen_history', { user_id: 1, items: [], created_at: '2026-01-01T00:00:00', updated_at: '2026-01-01T00:00:00' }),
+    ).toMatchObject({ ok: true });
   });
 });
 

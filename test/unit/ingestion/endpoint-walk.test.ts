@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EndpointWalk, MAX_PASSES, walkFinished, walkStateFromLog, type CheckpointEntry, type WalkDeps } from '../../../src/ingestion/endpoint-walk.js';
+import {
+  EndpointWalk,
+  MAX_PASSES,
+  walkFinished,
+  walkStateFromLog,
+  type CheckpointEntry,
+  type WalkDeps,
+} from '../../../src/ingestion/endpoint-walk.js';
 import { digest } from '../../../src/ingestion/contract.js';
 import { zeroCounts, type PagePlan } from '../../../src/ingestion/page-plan.js';
 import type { FetchedPage } from '../../../src/ingestion/source-client.js';
@@ -10,7 +17,15 @@ const SIZE = 2;
  * A walk over an in-memory source of `records` ids, with every dependency recorded: pages read,
  * checkpoint log, writes. `onFetch` can change the source or fail a page.
  */
-function harness(records: number[], opts: { concurrency?: number; onFetch?: (page: number, src: number[]) => number[] | void; failWrite?: (page: number) => boolean; log?: CheckpointEntry[] } = {}) {
+function harness(
+  records: number[],
+  opts: {
+    concurrency?: number;
+    onFetch?: (page: number, src: number[]) => number[] | void;
+    failWrite?: (page: number) => boolean;
+    log?: CheckpointEntry[];
+  } = {},
+) {
   let src = records;
   const fetched: number[] = [];
   const written: number[] = [];
@@ -29,10 +44,27 @@ function harness(records: number[], opts: { concurrency?: number; onFetch?: (pag
       fetched.push(page);
       const items = src.slice((page - 1) * SIZE, page * SIZE);
       const body = JSON.stringify(items);
-      return { items, total: src.length, page, size: SIZE, pages: Math.ceil(src.length / SIZE), body, bodyDigest: digest(body), retries: page === 2 ? 1 : 0 } satisfies FetchedPage;
+      return {
+        items,
+        total: src.length,
+        page,
+        size: SIZE,
+        pages: Math.ceil(src.length / SIZE),
+        body,
+        bodyDigest: digest(body),
+        retries: page === 2 ? 1 : 0,
+      } satisfies FetchedPage;
     },
     exportRaw: async () => undefined,
-    plan: (items, page): PagePlan => ({ inserts: [], updates: [], events: [], rejects: [], index: [], previous: [{ id: page, entry: null }], counts: { ...zeroCounts(), fetched: items.length, inserted: items.length, events: page } }),
+    plan: (items, page): PagePlan => ({
+      inserts: [],
+      updates: [],
+      events: [],
+      rejects: [],
+      index: [],
+      previous: [{ id: page, entry: null }],
+      counts: { ...zeroCounts(), fetched: items.length, inserted: items.length, events: page },
+    }),
     restore: (previous) => void restored.push(...previous.map((p) => p.id)),
     write: async (plan) => {
       if (opts.failWrite?.(plan.counts.events)) throw new Error(`write of page ${plan.counts.events} failed`);

@@ -18,8 +18,27 @@ import type { JobQueue } from '../../../src/queues/job-queue.service.js';
 beforeAll(() => Logger.overrideLogger(false));
 
 const date = '2026-01-01T00:00:00';
-const track = (id: number) => ({ id, name: 'n', artist: 'a', songwriters: 's', duration: '01:00', genres: 'g', album: 'b', created_at: date, updated_at: date });
-const user = (id: number) => ({ id, first_name: 'f', last_name: 'l', email: 'e', gender: 'Male', favorite_genres: 'Pop', created_at: date, updated_at: date });
+const track = (id: number) => ({
+  id,
+  name: 'n',
+  artist: 'a',
+  songwriters: 's',
+  duration: '01:00',
+  genres: 'g',
+  album: 'b',
+  created_at: date,
+  updated_at: date,
+});
+const user = (id: number) => ({
+  id,
+  first_name: 'f',
+  last_name: 'l',
+  email: 'e',
+  gender: 'Male',
+  favorite_genres: 'Pop',
+  created_at: date,
+  updated_at: date,
+});
 const hist = (id: number, items: number[]) => ({ user_id: id, items, created_at: date, updated_at: date });
 
 /** The service with every side effect in memory: source pages, the store, the run records. */
@@ -29,13 +48,29 @@ function world(source: Record<Endpoint, unknown[]>, opts: { previous?: Ingestion
   const runs = new Map<string, IngestionRunDoc>((opts.previous ?? []).map((r) => [r._id, r]));
   const log: CheckpointDoc[] = [];
   const rejected: unknown[] = [];
-  const config = { INGESTION_PAGE_SIZE: 2, INGESTION_CONCURRENCY: 2, INGESTION_RETRY_BUDGET: 10, ANOMALY_WINDOW: 5, ANOMALY_THRESHOLD: 3.5, SOURCE_SHRINK_TOLERANCE: 0.1 } as AppConfig;
+  const config = {
+    INGESTION_PAGE_SIZE: 2,
+    INGESTION_CONCURRENCY: 2,
+    INGESTION_RETRY_BUDGET: 10,
+    ANOMALY_WINDOW: 5,
+    ANOMALY_THRESHOLD: 3.5,
+    SOURCE_SHRINK_TOLERANCE: 0.1,
+  } as AppConfig;
   const client = {
     fetchPage: async (endpoint: Endpoint, page: number, size: number) => {
       if (endpoint === opts.failOn) throw new Error(`GET /${endpoint}: 500`);
       const items = source[endpoint].slice((page - 1) * size, page * size);
       const body = JSON.stringify(items);
-      return { items, total: source[endpoint].length, page, size, pages: Math.ceil(source[endpoint].length / size), body, bodyDigest: digest(body), retries: 0 };
+      return {
+        items,
+        total: source[endpoint].length,
+        page,
+        size,
+        pages: Math.ceil(source[endpoint].length / size),
+        body,
+        bodyDigest: digest(body),
+        retries: 0,
+      };
     },
   } as unknown as SourceClient;
   const catalog = {
@@ -56,7 +91,17 @@ function world(source: Record<Endpoint, unknown[]>, opts: { previous?: Ingestion
       const existing = runs.get(r._id);
       const doc: IngestionRunDoc = existing
         ? { ...existing, status: 'running', attempts: r.attempts }
-        : { ...r, status: 'running', started_at: now, finished_at: null, duration_s: null, error: null, records_fetched: 0, anomaly: null, endpoints: Object.fromEntries(ENDPOINTS.map((e) => [e, emptyEndpointRun()])) as IngestionRunDoc['endpoints'] };
+        : {
+            ...r,
+            status: 'running',
+            started_at: now,
+            finished_at: null,
+            duration_s: null,
+            error: null,
+            records_fetched: 0,
+            anomaly: null,
+            endpoints: Object.fromEntries(ENDPOINTS.map((e) => [e, emptyEndpointRun()])) as IngestionRunDoc['endpoints'],
+          };
       runs.set(r._id, doc);
       return structuredClone(doc);
     },
@@ -69,20 +114,43 @@ function world(source: Record<Endpoint, unknown[]>, opts: { previous?: Ingestion
     checkpointsOf: async (id: string, e: Endpoint) => log.filter((c) => c.run_id === id && c.endpoint === e),
     dropCheckpoints: async (id: string) => void log.splice(0, log.length, ...log.filter((c) => c.run_id !== id)),
     insertRejected: async (docs: unknown[]) => void rejected.push(...docs),
-    previousSuccessful: async (limit: number, _before: Date, exclude: string) => [...runs.values()].filter((r) => r._id !== exclude && r.status.startsWith('succeeded')).slice(0, limit),
+    previousSuccessful: async (limit: number, _before: Date, exclude: string) =>
+      [...runs.values()].filter((r) => r._id !== exclude && r.status.startsWith('succeeded')).slice(0, limit),
   } as unknown as IngestionRunsRepository;
   const chain = { afterIngestionSucceeded: vi.fn(async () => undefined) };
   const setGlobalConcurrency = vi.fn(async () => 1);
   const jobs = { queue: () => ({ setGlobalConcurrency }) } as unknown as JobQueue;
   const metrics = new PipelineMetrics();
-  const service = new IngestionService(config, client, catalog, repo, { writePage: async () => undefined } as unknown as RawExporter, metrics, chain as unknown as PipelineChain, jobs);
-  const ctx = (runId: string, finalAttempt = true) => ({ runId, runDate: '2026-11-26', trigger: 'cron' as const, attempt: 1, maxAttempts: 3, finalAttempt });
+  const service = new IngestionService(
+    config,
+    client,
+    catalog,
+    repo,
+    { writePage: async () => undefined } as unknown as RawExporter,
+    metrics,
+    chain as unknown as PipelineChain,
+    jobs,
+  );
+  const ctx = (runId: string, finalAttempt = true) => ({
+    runId,
+    runDate: '2026-11-26',
+    trigger: 'cron' as const,
+    attempt: 1,
+    maxAttempts: 3,
+    finalAttempt,
+  });
   return { service, store, events, runs, rejected, chain, metrics, ctx, setGlobalConcurrency };
 }
 
-const source = () => ({ tracks: [track(1), track(2), track(3)], users: [user(10), { ...user(11), gender: 'Robot' }], listen_history: [hist(10, [1, 2, 2])] });
-const metricValue = async (m: { get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> }, labels: Record<string, string>) =>
-  (await m.get()).values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value;
+const source = () => ({
+  tracks: [track(1), track(2), track(3)],
+  users: [user(10), { ...user(11), gender: 'Robot' }],
+  listen_history: [hist(10, [1, 2, 2])],
+});
+const metricValue = async (
+  m: { get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> },
+  labels: Record<string, string>,
+) => (await m.get()).values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value;
 
 describe('an ingestion run', () => {
   it('stores every endpoint, records the run, moves the metrics and hands over to recommendations', async () => {
@@ -130,7 +198,9 @@ describe('an ingestion run', () => {
       error: null,
       records_fetched: 0,
       anomaly: null,
-      endpoints: Object.fromEntries(ENDPOINTS.map((e) => [e, { ...emptyEndpointRun(), fetched: 100 + i, duration_s: 0 }])) as IngestionRunDoc['endpoints'],
+      endpoints: Object.fromEntries(
+        ENDPOINTS.map((e) => [e, { ...emptyEndpointRun(), fetched: 100 + i, duration_s: 0 }]),
+      ) as IngestionRunDoc['endpoints'],
     });
     const w = world(source(), { previous: [past(0), past(1), past(2), past(3)] });
     const summary = await w.service.execute(w.ctx('r3'));
@@ -142,7 +212,13 @@ describe('an ingestion run', () => {
 
   it('the job handler runs with the job id as run id and knows its last attempt', async () => {
     const w = world(source());
-    const job = { id: 'ingestion-2026-11-26', attemptsMade: 2, attemptsStarted: 3, opts: { attempts: 3 }, updateProgress: vi.fn() } as unknown as Job;
+    const job = {
+      id: 'ingestion-2026-11-26',
+      attemptsMade: 2,
+      attemptsStarted: 3,
+      opts: { attempts: 3 },
+      updateProgress: vi.fn(),
+    } as unknown as Job;
     const summary = await w.service.runJob({ runDate: '2026-11-26', trigger: 'cron' }, job);
     expect(summary.runId).toBe('ingestion-2026-11-26');
     expect(w.runs.get('ingestion-2026-11-26')).toMatchObject({ attempts: 3, max_attempts: 3, trigger: 'cron' });
@@ -164,7 +240,11 @@ describe('an ingestion run', () => {
     expect(summary.anomaly!.reasons.at(-1)).toMatch(/^listen_history: 1 histories quarantined/);
     expect(summary.chainHeld).toMatch(/1 listen histories quarantined/);
     expect(w.runs.get('q2')).toMatchObject({ chain_held: summary.chainHeld });
-    expect(w.rejected.at(-1)).toMatchObject({ run_id: 'q2', kind: 'quarantined', reasons: [expect.stringMatching(/^listen history shrank/)] });
+    expect(w.rejected.at(-1)).toMatchObject({
+      run_id: 'q2',
+      kind: 'quarantined',
+      reasons: [expect.stringMatching(/^listen history shrank/)],
+    });
     expect(w.chain.afterIngestionSucceeded).toHaveBeenCalledTimes(1);
     expect(w.chain.afterIngestionSucceeded).toHaveBeenCalledWith('2026-11-26', 'q1');
     expect(await metricValue(w.metrics.ingestionRecords, { endpoint: 'listen_history', result: 'quarantined' })).toBe(before + 1);

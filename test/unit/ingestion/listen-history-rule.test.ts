@@ -16,8 +16,16 @@ describe('the listen history rule', () => {
     expect(historyChange(stored([5, 6], 1), [5, 6])).toEqual({ kind: 'appended', generation: 1, fromPosition: 2 });
   });
   it('not an append (changed, reordered, shorter or emptied): quarantined with the reason, no new generation', () => {
-    expect(historyChange(stored([5, 6], 0), [6, 5, 7])).toEqual({ kind: 'quarantined', reason: expect.stringMatching(/^listen history rewritten: the 2 stored listens are not the start of the 3 the source sends; quarantined/) });
-    expect(historyChange(stored([5, 6, 7], 3), [5, 6])).toEqual({ kind: 'quarantined', reason: expect.stringMatching(/^listen history shrank: the source sends 2 listens where 3 are stored/) });
+    expect(historyChange(stored([5, 6], 0), [6, 5, 7])).toEqual({
+      kind: 'quarantined',
+      reason: expect.stringMatching(
+        /^listen history rewritten: the 2 stored listens are not the start of the 3 the source sends; quarantined/,
+      ),
+    });
+    expect(historyChange(stored([5, 6, 7], 3), [5, 6])).toEqual({
+      kind: 'quarantined',
+      reason: expect.stringMatching(/^listen history shrank: the source sends 2 listens where 3 are stored/),
+    });
     expect(historyChange(stored([5, 6, 7]), [5, 6, 8])).toMatchObject({ kind: 'quarantined' });
     expect(historyChange(stored([5, 6]), [])).toMatchObject({ kind: 'quarantined' });
   });

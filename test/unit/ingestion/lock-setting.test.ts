@@ -14,6 +14,11 @@ describe('the ingestion worker lock', () => {
     new Ingestion({}, {}, {}, new WorkerDrain(config), config);
     expect(Reflect.getMetadata(WORKER_METADATA, Ingestion)).toEqual({ concurrency: 1, lockDuration: 4321, stalledInterval: 4321 });
     expect(Reflect.getMetadata(WORKER_METADATA, Training)).toEqual({ concurrency: 1, lockDuration: 120_000 });
-    expect(Reflect.getMetadata(WORKER_METADATA, QUEUE_PROCESSORS.find((p) => p.name === 'RecommendationsQueueProcessor')!)).toEqual({ concurrency: 2 });
+    expect(
+      Reflect.getMetadata(
+        WORKER_METADATA,
+        QUEUE_PROCESSORS.find((p) => p.name === 'RecommendationsQueueProcessor')!,
+      ),
+    ).toEqual({ concurrency: 2 });
   });
 });

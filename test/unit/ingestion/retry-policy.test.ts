@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, parseRetryAfter, RetryBudget, RetryBudgetExhaustedError, SourceRequestError, withRetries } from '../../../src/ingestion/retry-policy.js';
+import {
+  backoffDelay,
+  parseRetryAfter,
+  RetryBudget,
+  RetryBudgetExhaustedError,
+  SourceRequestError,
+  withRetries,
+} from '../../../src/ingestion/retry-policy.js';
 
 const policy = { retries: 3, baseMs: 100, maxMs: 1000 };
 
@@ -61,7 +68,9 @@ describe('retries of one request', () => {
 
   it('gives up after the retries allowed, saying which request and why', async () => {
     const attempt = failing([e5xx(), e5xx(), e5xx(), e5xx(), e5xx()]);
-    const err = await withRetries(attempt.fn, policy, new RetryBudget(10), hooks().hooks, 'GET /users?page=2&size=100').catch((e: unknown) => e);
+    const err = await withRetries(attempt.fn, policy, new RetryBudget(10), hooks().hooks, 'GET /users?page=2&size=100').catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SourceRequestError);
     expect((err as Error).message).toBe('GET /users?page=2&size=100 failed after 4 tries: 503');
     expect(attempt.calls).toBe(4);

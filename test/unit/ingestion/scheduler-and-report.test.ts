@@ -68,10 +68,18 @@ describe('the run summary', () => {
         users: { ...emptyEndpointRun(), pages: 10, fetched: 1000, unchanged: 1000 },
         listen_history: { ...emptyEndpointRun(), pages: 10, fetched: 1000, updated: 7, events_inserted: 35, quarantined: 1 },
       },
-      anomaly: { anomalous: true, reasons: ['tracks: 1000 records against a median of 10 over the last 5 runs'], threshold: 3.5, history: 5, scores: {} as never },
+      anomaly: {
+        anomalous: true,
+        reasons: ['tracks: 1000 records against a median of 10 over the last 5 runs'],
+        threshold: 3.5,
+        history: 5,
+        scores: {} as never,
+      },
     };
     const text = renderRunSummary(run);
-    expect(text).toContain('ingestion run ingestion-2026-11-26-cli-1 (cli, run date 2026-11-26): succeeded_with_rejections in 12.5 s, attempt 2 of 3');
+    expect(text).toContain(
+      'ingestion run ingestion-2026-11-26-cli-1 (cli, run date 2026-11-26): succeeded_with_rejections in 12.5 s, attempt 2 of 3',
+    );
     expect(text).toMatch(/tracks +10 +1000 +990 +0 +0 +10 +0 +3\.2/);
     expect(text).toMatch(/listen_history +10 +1000 +0 +7 +0 +0 +0 +35 +1 +0/);
     expect(text).toContain('anomaly: tracks: 1000 records');

@@ -4,7 +4,16 @@ import { routeLabel, UNMATCHED_ROUTE } from '../../../src/monitoring/http-metric
 
 describe('the /admin prefix check', () => {
   it('covers /admin, the board, its API and static files, with or without a query', () => {
-    for (const url of ['/admin', '/admin/', '/admin?x=1', '/admin/queues', '/admin/queues/api/queues', '/admin/queues/api/queues?page=1', '/admin/queues/static/js/main.js', '/admin/summary']) {
+    for (const url of [
+      '/admin',
+      '/admin/',
+      '/admin?x=1',
+      '/admin/queues',
+      '/admin/queues/api/queues',
+      '/admin/queues/api/queues?page=1',
+      '/admin/queues/static/js/main.js',
+      '/admin/summary',
+    ]) {
       expect(isAdminPath(url), url).toBe(true);
     }
   });

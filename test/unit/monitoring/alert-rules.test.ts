@@ -14,7 +14,8 @@ interface Rule {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
-const rulesOf = (file: string) => (parse(readFileSync(file, 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }).groups.flatMap((g) => g.rules);
+const rulesOf = (file: string) =>
+  (parse(readFileSync(file, 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }).groups.flatMap((g) => g.rules);
 const alerts = rulesOf('prometheus/alerts.yml');
 const recordings = rulesOf('prometheus/recording.yml');
 const testText = readFileSync('prometheus/alerts.test.yml', 'utf8');
@@ -59,8 +60,14 @@ describe('alert rules', () => {
     const cases = tests.tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const a of alerts) {
       const mine = cases.filter((c) => c.alertname === a.alert);
-      expect(mine.some((c) => c.exp_alerts.length > 0), `${a.alert} fires`).toBe(true);
-      expect(mine.some((c) => c.exp_alerts.length === 0), `${a.alert} stays quiet`).toBe(true);
+      expect(
+        mine.some((c) => c.exp_alerts.length > 0),
+        `${a.alert} fires`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => c.exp_alerts.length === 0),
+        `${a.alert} stays quiet`,
+      ).toBe(true);
     }
   });
 
@@ -71,7 +78,11 @@ describe('alert rules', () => {
   it('only use metrics the application declares', () => {
     new PipelineMetrics();
     const declared = new Set(register.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name));
-    const used = new Set([...alerts, ...recordings].flatMap((r) => [...r.expr.matchAll(/\b(moovitamix_[a-z_]+?)(?:_bucket|_count|_sum)?\b(?=[{[\s)]|$)/g)].map((m) => m[1]!)));
+    const used = new Set(
+      [...alerts, ...recordings].flatMap((r) =>
+        [...r.expr.matchAll(/\b(moovitamix_[a-z_]+?)(?:_bucket|_count|_sum)?\b(?=[{[\s)]|$)/g)].map((m) => m[1]!),
+      ),
+    );
     expect(used.size).toBeGreaterThan(10);
     for (const name of used) expect(declared, name).toContain(name);
   });

@@ -7,7 +7,16 @@ const finished = new Date('2026-03-01T03:02:30Z');
 
 describe('dashboard rows', () => {
   it('reads a training run: status, decision, version and reason, duration from its times', () => {
-    const row = runRow({ _id: 'training-2026-03-01', status: 'succeeded', decision: 'canary', version: 'v12', reason: 'gate passed', trigger: 'cron', started_at: started, finished_at: finished });
+    const row = runRow({
+      _id: 'training-2026-03-01',
+      status: 'succeeded',
+      decision: 'canary',
+      version: 'v12',
+      reason: 'gate passed',
+      trigger: 'cron',
+      started_at: started,
+      finished_at: finished,
+    });
     expect(row).toEqual({
       id: 'training-2026-03-01',
       status: 'succeeded',
@@ -20,9 +29,16 @@ describe('dashboard rows', () => {
   });
 
   it('shows the first line of an error (not its stack), and tolerates missing fields', () => {
-    expect(runRow({ _id: 'i1', status: 'failed', error: 'retry budget exhausted\n    at Foo (x.js:1)' }).detail).toBe('retry budget exhausted');
+    expect(runRow({ _id: 'i1', status: 'failed', error: 'retry budget exhausted\n    at Foo (x.js:1)' }).detail).toBe(
+      'retry budget exhausted',
+    );
     expect(runRow({ _id: 'i2', status: 'failed', error: { message: 'source down' } }).detail).toBe('source down');
-    expect(runRow({ _id: 'i3', status: 'running', started_at: started })).toMatchObject({ finished_at: null, duration_s: null, detail: null, trigger: null });
+    expect(runRow({ _id: 'i3', status: 'running', started_at: started })).toMatchObject({
+      finished_at: null,
+      duration_s: null,
+      detail: null,
+      trigger: null,
+    });
     expect(runRow({ _id: 7 }).status).toBe('unknown');
   });
 });
@@ -55,7 +71,9 @@ describe('dashboard page', () => {
   });
 
   it('says when a collection is empty or could not be read, and flags failed jobs', () => {
-    const html = renderDashboard(summary({ stages: { ingestion: { runs: [] }, recommendations: { runs: [], error: 'timed out' }, training: { runs: [] } } }));
+    const html = renderDashboard(
+      summary({ stages: { ingestion: { runs: [] }, recommendations: { runs: [], error: 'timed out' }, training: { runs: [] } } }),
+    );
     expect(html).toContain('no runs recorded yet');
     expect(html).toContain('could not read: timed out');
     expect(html).toContain('no model in production yet');

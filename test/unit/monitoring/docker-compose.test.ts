@@ -35,7 +35,7 @@ const secretDir = mkdtempSync(join(tmpdir(), 'moovitamix-compose-'));
 const secretFile = join(secretDir, 'admin_token');
 writeFileSync(secretFile, 'Zk3q9VvR2pLx8TnW0cYb6HsJ4mGd1fQe7aUiN5oPrKt\n');
 const containerEnv = (name: string) => {
-  const env: Record<string, string> = { ...imageEnv, ...dotenv, ...compose.services[name]!.environment };
+  const env = { ...imageEnv, ...dotenv, ...compose.services[name]!.environment } as Record<string, string>;
   if (env.ADMIN_TOKEN_FILE === '/run/secrets/admin_token') env.ADMIN_TOKEN_FILE = secretFile;
   return env;
 };
@@ -79,7 +79,16 @@ describe('docker-compose.yml', () => {
   });
 
   it('has MongoDB 7, Redis 7, the app once per role, Prometheus and Grafana, each with a health check', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'mock-api', 'mongo', 'prometheus', 'redis', 'scheduler', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'api',
+      'grafana',
+      'mock-api',
+      'mongo',
+      'prometheus',
+      'redis',
+      'scheduler',
+      'worker',
+    ]);
     expect(compose.services.mongo!.image).toBe('mongo:7');
     expect(compose.services.redis!.image).toBe('redis:7');
     for (const [name, svc] of Object.entries(compose.services)) expect(svc.healthcheck?.test.length, name).toBeGreaterThan(0);

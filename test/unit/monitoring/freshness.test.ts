@@ -9,7 +9,12 @@ describe('freshness of the pipeline stages', () => {
   it('is ok when both last successes are younger than their maximum age', () => {
     const r = freshnessReport({ ingestion: hoursAgo(10), recommendations: hoursAgo(7) }, NOW, MAX);
     expect(r.status).toBe('ok');
-    expect(r.ingestion).toEqual({ status: 'ok', last_success_at: '2026-03-10T02:00:00.000Z', age_seconds: 36_000, max_age_seconds: 93_600 });
+    expect(r.ingestion).toEqual({
+      status: 'ok',
+      last_success_at: '2026-03-10T02:00:00.000Z',
+      age_seconds: 36_000,
+      max_age_seconds: 93_600,
+    });
     expect(r.recommendations.age_seconds).toBe(25_200);
   });
 
@@ -24,7 +29,13 @@ describe('freshness of the pipeline stages', () => {
   it('is degraded when a stage has never succeeded', () => {
     const r = freshnessReport({ ingestion: hoursAgo(1), recommendations: null }, NOW, MAX);
     expect(r.status).toBe('degraded');
-    expect(r.recommendations).toEqual({ status: 'stale', last_success_at: null, age_seconds: null, max_age_seconds: 93_600, reason: 'no successful recommendation run recorded' });
+    expect(r.recommendations).toEqual({
+      status: 'stale',
+      last_success_at: null,
+      age_seconds: null,
+      max_age_seconds: 93_600,
+      reason: 'no successful recommendation run recorded',
+    });
   });
 
   it('counts exactly the maximum age as fresh, and a clock slightly behind the record as age 0', () => {

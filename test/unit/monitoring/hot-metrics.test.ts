@@ -13,7 +13,13 @@ describe('hot metrics', () => {
   it('expose a histogram exactly as prom-client does for the same observations', async () => {
     const buckets = [0.001, 0.01, 0.1, 1];
     const hot = new HotHistogram('t_duration_seconds', 'help text', ['method', 'route', 'status'], buckets);
-    const reference = new Histogram({ name: 't_duration_seconds', help: 'help text', labelNames: ['method', 'route', 'status'], buckets, registers: [] });
+    const reference = new Histogram({
+      name: 't_duration_seconds',
+      help: 'help text',
+      labelNames: ['method', 'route', 'status'],
+      buckets,
+      registers: [],
+    });
     const observations: Array<[string, string, string, number]> = [
       ['GET', '/a/:id', '200', 0.0004],
       ['GET', '/a/:id', '200', 0.001],
@@ -62,7 +68,8 @@ describe('hot histogram JSON', () => {
     hot.with('/x').observe(0.5);
     reference.observe({ route: '/x' }, 0.5);
     // Exemplars (null in prom-client's values) are not kept by hot metrics.
-    const strip = (d: { values: Array<{ labels: object; value: number; metricName?: string }> }) => d.values.map(({ labels, value, metricName }) => ({ labels, value, metricName }));
+    const strip = (d: { values: Array<{ labels: object; value: number; metricName?: string }> }) =>
+      d.values.map(({ labels, value, metricName }) => ({ labels, value, metricName }));
     expect(strip(hot.get())).toEqual(strip(await reference.get()));
   });
 });

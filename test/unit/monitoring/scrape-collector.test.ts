@@ -30,7 +30,12 @@ describe('gauges computed from the run collections', () => {
     const g = runGauges(
       {
         ingestion: { _id: 'i1', finished_at: new Date(NOW - 3_600_000), endpoints: [{ endpoint: 'tracks' }, { endpoint: 'users' }] },
-        recommendations: { _id: 'r1', finished_at: new Date(NOW - 600_000).toISOString(), coverage_ratio: 0.93, oldest_playlist_at: new Date(NOW - 86_400_000) },
+        recommendations: {
+          _id: 'r1',
+          finished_at: new Date(NOW - 600_000).toISOString(),
+          coverage_ratio: 0.93,
+          oldest_playlist_at: new Date(NOW - 86_400_000),
+        },
         production: { _id: 'x', version: 'v4' },
       },
       NOW,
@@ -45,11 +50,18 @@ describe('gauges computed from the run collections', () => {
   it('falls back to the three source endpoints, and leaves absent values to the stages', () => {
     const g = runGauges({ ingestion: { _id: 'i1', finished_at: new Date(NOW) }, recommendations: null, production: null }, NOW);
     expect(Object.keys(g.ingestionLastSuccess).sort()).toEqual(['listen_history', 'tracks', 'users']);
-    expect(g).toMatchObject({ recommendationLastSuccess: null, recommendationFreshness: null, recommendationCoverage: null, productionVersion: null });
+    expect(g).toMatchObject({
+      recommendationLastSuccess: null,
+      recommendationFreshness: null,
+      recommendationCoverage: null,
+      productionVersion: null,
+    });
   });
 
   it('ignores a record without a readable finish time', () => {
-    expect(runGauges({ ingestion: { _id: 'i1', finished_at: 'not a date' }, recommendations: null, production: null }, NOW).ingestionLastSuccess).toEqual({});
+    expect(
+      runGauges({ ingestion: { _id: 'i1', finished_at: 'not a date' }, recommendations: null, production: null }, NOW).ingestionLastSuccess,
+    ).toEqual({});
   });
 });
 
@@ -62,7 +74,12 @@ describe('ScrapeCollector', () => {
   });
 
   it('sets one queue gauge per queue and state from getJobCounts', async () => {
-    const c = new ScrapeCollector(metrics, fakeQueues(async () => ({ waiting: 4, active: 1, failed: 2 })), fakeRuns({}), config);
+    const c = new ScrapeCollector(
+      metrics,
+      fakeQueues(async () => ({ waiting: 4, active: 1, failed: 2 })),
+      fakeRuns({}),
+      config,
+    );
     await c.collectQueues();
     expect(await value('moovitamix_queue_jobs', { queue: 'ingestion', state: 'waiting' })).toBe(4);
     expect(await value('moovitamix_queue_jobs', { queue: 'training', state: 'failed' })).toBe(2);
@@ -71,7 +88,12 @@ describe('ScrapeCollector', () => {
 
   it('drops the queue gauges and counts an error when BullMQ does not answer in time', async () => {
     const before = (await value('moovitamix_scrape_collect_errors_total', { source: 'queues' })) ?? 0;
-    await new ScrapeCollector(metrics, fakeQueues(async () => ({ waiting: 4 })), fakeRuns({}), config).collectQueues();
+    await new ScrapeCollector(
+      metrics,
+      fakeQueues(async () => ({ waiting: 4 })),
+      fakeRuns({}),
+      config,
+    ).collectQueues();
     await new ScrapeCollector(metrics, fakeQueues(never), fakeRuns({}), config).collectQueues();
     expect(await value('moovitamix_queue_jobs', { queue: 'ingestion', state: 'waiting' })).toBeUndefined();
     expect(await value('moovitamix_scrape_collect_errors_total', { source: 'queues' })).toBe(before + 1);
@@ -81,7 +103,11 @@ describe('ScrapeCollector', () => {
     const c = new ScrapeCollector(
       metrics,
       fakeQueues(async () => ({})),
-      fakeRuns({ ingestion: { _id: 'i', finished_at: new Date(NOW - 1000) }, recommendations: { _id: 'r', finished_at: new Date(NOW - 2000), coverage_ratio: 0.5 }, production: { _id: 'v9' } }),
+      fakeRuns({
+        ingestion: { _id: 'i', finished_at: new Date(NOW - 1000) },
+        recommendations: { _id: 'r', finished_at: new Date(NOW - 2000), coverage_ratio: 0.5 },
+        production: { _id: 'v9' },
+      }),
       config,
     );
     c.now = () => NOW;
@@ -97,14 +123,24 @@ describe('ScrapeCollector', () => {
   it('keeps the last values and counts an error when the run collections hang', async () => {
     metrics.recommendationCoverage.set(0.77);
     const before = (await value('moovitamix_scrape_collect_errors_total', { source: 'runs' })) ?? 0;
-    await new ScrapeCollector(metrics, fakeQueues(async () => ({})), fakeRuns({ hang: true }), config).collectRuns();
+    await new ScrapeCollector(
+      metrics,
+      fakeQueues(async () => ({})),
+      fakeRuns({ hang: true }),
+      config,
+    ).collectRuns();
     expect(await value('moovitamix_recommendation_coverage_ratio')).toBe(0.77);
     expect(await value('moovitamix_scrape_collect_errors_total', { source: 'runs' })).toBe(before + 1);
   });
 
   it('runs its hooks when the registry is scraped, and stops when the module is destroyed', async () => {
     let reads = 0;
-    const c = new ScrapeCollector(metrics, fakeQueues(async () => (reads++, { waiting: 7 })), fakeRuns({}), config);
+    const c = new ScrapeCollector(
+      metrics,
+      fakeQueues(async () => (reads++, { waiting: 7 })),
+      fakeRuns({}),
+      config,
+    );
     c.onModuleInit();
     expect(await register.metrics()).toContain('moovitamix_queue_jobs{queue="ingestion",state="waiting"} 7');
     expect(reads).toBe(2);

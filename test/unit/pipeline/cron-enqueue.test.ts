@@ -2,13 +2,24 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../../../src/config/app-config.js';
-import { CronFromSetting, cronMethodsOf, enqueueFromCron, PipelineCrons, registerCron, removeCrons } from '../../../src/pipeline/cron-enqueue.js';
+import {
+  CronFromSetting,
+  cronMethodsOf,
+  enqueueFromCron,
+  PipelineCrons,
+  registerCron,
+  removeCrons,
+} from '../../../src/pipeline/cron-enqueue.js';
 import type { PipelineChain } from '../../../src/pipeline/pipeline-chain.service.js';
 import type { EnqueueResult } from '../../../src/queues/job-queue.service.js';
 
 function quietLogger() {
   const logger = new Logger('CronTest');
-  return { logger, log: vi.spyOn(logger, 'log').mockImplementation(() => undefined), error: vi.spyOn(logger, 'error').mockImplementation(() => undefined) };
+  return {
+    logger,
+    log: vi.spyOn(logger, 'log').mockImplementation(() => undefined),
+    error: vi.spyOn(logger, 'error').mockImplementation(() => undefined),
+  };
 }
 
 describe('registerCron', () => {
@@ -17,7 +28,13 @@ describe('registerCron', () => {
 
   it('registers and starts the job under its name, with the expression and time zone, and logs the next run', () => {
     const { logger, log } = quietLogger();
-    const job = registerCron(registry, logger, { name: 'nightly', label: 'nightly run', expression: '30 3 * * *', timeZone: 'Asia/Tokyo', onTick: async () => undefined });
+    const job = registerCron(registry, logger, {
+      name: 'nightly',
+      label: 'nightly run',
+      expression: '30 3 * * *',
+      timeZone: 'Asia/Tokyo',
+      onTick: async () => undefined,
+    });
     expect(registry.getCronJob('nightly')).toBe(job);
     expect(job.cronTime.source).toBe('30 3 * * *');
     expect(job.cronTime.timeZone).toBe('Asia/Tokyo');
@@ -54,7 +71,13 @@ describe('removeCrons', () => {
   it('stops and removes the named jobs, and ignores names never registered', () => {
     const registry = new SchedulerRegistry();
     const { logger } = quietLogger();
-    const a = registerCron(registry, logger, { name: 'a', label: 'a', expression: '0 1 * * *', timeZone: 'UTC', onTick: async () => undefined });
+    const a = registerCron(registry, logger, {
+      name: 'a',
+      label: 'a',
+      expression: '0 1 * * *',
+      timeZone: 'UTC',
+      onTick: async () => undefined,
+    });
     registerCron(registry, logger, { name: 'b', label: 'b', expression: '0 2 * * *', timeZone: 'UTC', onTick: async () => undefined });
     removeCrons(registry, ['a', 'never']);
     expect(registry.doesExist('cron', 'a')).toBe(false);
@@ -74,7 +97,12 @@ describe('enqueueFromCron', () => {
 
   it('logs an existing job of the period as already enqueued, with the meta the caller asks for', async () => {
     const { logger, log } = quietLogger();
-    await enqueueFromCron(logger, 'daily thing', async () => ({ jobId: 'thing-2026-11-27', created: false }), (r) => ({ jobId: r.jobId, runId: r.jobId }));
+    await enqueueFromCron(
+      logger,
+      'daily thing',
+      async () => ({ jobId: 'thing-2026-11-27', created: false }),
+      (r) => ({ jobId: r.jobId, runId: r.jobId }),
+    );
     expect(log).toHaveBeenCalledWith('daily thing already enqueued', { jobId: 'thing-2026-11-27', runId: 'thing-2026-11-27' });
   });
 
@@ -124,7 +152,9 @@ describe('PipelineCrons', () => {
     tz = 'Europe/Paris',
     config: Record<string, unknown> = settings,
   ) {
-    const chain = { startIngestion: vi.fn(async (runDate: string): Promise<EnqueueResult> => ({ jobId: `first-${runDate}`, created: true })) };
+    const chain = {
+      startIngestion: vi.fn(async (runDate: string): Promise<EnqueueResult> => ({ jobId: `first-${runDate}`, created: true })),
+    };
     const registry = new SchedulerRegistry();
     const s = new Cls({ ...config, TZ_CRON: tz } as unknown as AppConfig, chain as unknown as PipelineChain, registry);
     const log = vi.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
@@ -155,14 +185,17 @@ describe('PipelineCrons', () => {
     s.onModuleDestroy();
   });
 
-  it('discovers the decorations of the prototype chain: a subclass has its own and its base class\'s', () => {
+  it("discovers the decorations of the prototype chain: a subclass has its own and its base class's", () => {
     expect(cronMethodsOf(new ThreeCrons({} as AppConfig, {} as PipelineChain, new SchedulerRegistry()))).toEqual([
       { setting: 'INGESTION_CRON', method: 'tickFirst', name: 'first', label: 'first run' },
       { setting: 'TRAINING_CRON', method: 'tickSecond', name: 'second', label: 'second run' },
       { setting: 'CLEANUP_CRON', method: 'tickThird', name: 'third', label: 'third run' },
     ]);
     // The subclass's decoration stays on its own prototype.
-    expect(cronMethodsOf(new TwoCrons({} as AppConfig, {} as PipelineChain, new SchedulerRegistry())).map((c) => c.name)).toEqual(['first', 'second']);
+    expect(cronMethodsOf(new TwoCrons({} as AppConfig, {} as PipelineChain, new SchedulerRegistry())).map((c) => c.name)).toEqual([
+      'first',
+      'second',
+    ]);
 
     const { s, registry } = crons(ThreeCrons, 'UTC');
     s.onApplicationBootstrap();
@@ -172,7 +205,7 @@ describe('PipelineCrons', () => {
     expect(registry.getCronJobs().size).toBe(0);
   });
 
-  it('a method decorated again in a subclass replaces the base class\'s cron', () => {
+  it("a method decorated again in a subclass replaces the base class's cron", () => {
     @Injectable()
     class Moved extends TwoCrons {
       @CronFromSetting('CLEANUP_CRON', { name: 'second-moved', label: 'second run, moved' })
@@ -212,7 +245,9 @@ describe('PipelineCrons', () => {
       }
     }
     const port = crons(PortCron, 'UTC', { HTTP_PORT: 3000 });
-    expect(() => port.s.onApplicationBootstrap()).toThrow(/^PortCron\.tick: @CronFromSetting\('HTTP_PORT'\) .*its value is a number, not a string$/);
+    expect(() => port.s.onApplicationBootstrap()).toThrow(
+      /^PortCron\.tick: @CronFromSetting\('HTTP_PORT'\) .*its value is a number, not a string$/,
+    );
 
     @Injectable()
     class UnknownCron extends PipelineCrons {
@@ -223,12 +258,16 @@ describe('PipelineCrons', () => {
         return Promise.resolve();
       }
     }
-    expect(() => crons(UnknownCron).s.onApplicationBootstrap()).toThrow(/^UnknownCron\.tick: @CronFromSetting\('NIGHTLY_CRON'\) .*it has no value \(is it a setting\?\)$/);
+    expect(() => crons(UnknownCron).s.onApplicationBootstrap()).toThrow(
+      /^UnknownCron\.tick: @CronFromSetting\('NIGHTLY_CRON'\) .*it has no value \(is it a setting\?\)$/,
+    );
   });
 
   it('a cron setting whose value is not a valid expression fails at boot', () => {
     const { s, registry } = crons(TwoCrons, 'UTC', { ...settings, TRAINING_CRON: '0 25 * * *' });
-    expect(() => s.onApplicationBootstrap()).toThrow(/^TwoCrons\.tickSecond: @CronFromSetting\('TRAINING_CRON'\) .*"0 25 \* \* \*" is not a cron expression$/);
+    expect(() => s.onApplicationBootstrap()).toThrow(
+      /^TwoCrons\.tickSecond: @CronFromSetting\('TRAINING_CRON'\) .*"0 25 \* \* \*" is not a cron expression$/,
+    );
     expect(registry.getCronJobs().size).toBe(0);
   });
 

@@ -7,7 +7,14 @@ describe('EXPERIMENTS parsing', () => {
   it('accepts the documented shape and gives experiments consecutive slices of the users', () => {
     const list = parseExperiments(
       JSON.stringify([
-        { name: 'ranker', traffic: 40, variants: [{ name: 'control', weight: 1, recommender: 'hybrid' }, { name: 'pop', weight: 1, recommender: 'popularity' }] },
+        {
+          name: 'ranker',
+          traffic: 40,
+          variants: [
+            { name: 'control', weight: 1, recommender: 'hybrid' },
+            { name: 'pop', weight: 1, recommender: 'popularity' },
+          ],
+        },
         { name: 'model-v7', variants: [{ name: 'v7', weight: 1, recommender: 'model', modelVersion: 'v7' }] },
         { name: 'genre', variants: [{ name: 'g', weight: 2, recommender: 'genre' }] },
       ]),
@@ -24,13 +31,31 @@ describe('EXPERIMENTS parsing', () => {
     ['not json', /EXPERIMENTS is not valid JSON/],
     ['{}', /EXPERIMENTS: /],
     ['[{"name":"a","variants":[]}]', /EXPERIMENTS\[0\]\.variants: expected at least one variant/],
-    ['[{"name":"a","variants":[{"name":"x","weight":-1,"recommender":"hybrid"}]}]', /EXPERIMENTS\[0\]\.variants\[0\]\.weight: expected a weight >= 0/],
-    ['[{"name":"a","variants":[{"name":"x","weight":1,"recommender":"magic"}]}]', /EXPERIMENTS\[0\]\.variants\[0\]\.recommender: expected one of hybrid, popularity, genre, model/],
-    ['[{"name":"a","variants":[{"name":"x","weight":1,"recommender":"hybrid","modelVersion":"v1"}]}]', /variants\[0\]\.modelVersion: modelVersion is only allowed with recommender "model"/],
-    ['[{"name":"a","variants":[{"name":"x","weight":1,"recommender":"hybrid"},{"name":"x","weight":1,"recommender":"genre"}]}]', /variants\[1\]\.name: duplicate variant name "x"/],
+    [
+      '[{"name":"a","variants":[{"name":"x","weight":-1,"recommender":"hybrid"}]}]',
+      /EXPERIMENTS\[0\]\.variants\[0\]\.weight: expected a weight >= 0/,
+    ],
+    [
+      '[{"name":"a","variants":[{"name":"x","weight":1,"recommender":"magic"}]}]',
+      /EXPERIMENTS\[0\]\.variants\[0\]\.recommender: expected one of hybrid, popularity, genre, model/,
+    ],
+    [
+      '[{"name":"a","variants":[{"name":"x","weight":1,"recommender":"hybrid","modelVersion":"v1"}]}]',
+      /variants\[0\]\.modelVersion: modelVersion is only allowed with recommender "model"/,
+    ],
+    [
+      '[{"name":"a","variants":[{"name":"x","weight":1,"recommender":"hybrid"},{"name":"x","weight":1,"recommender":"genre"}]}]',
+      /variants\[1\]\.name: duplicate variant name "x"/,
+    ],
     ['[{"name":"a","variants":[{"name":"x","weight":0,"recommender":"hybrid"}]}]', /weights of the variants must add up to more than 0/],
-    ['[{"name":"a","variants":[{"name":"x","weight":1,"recommender":"hybrid"}]},{"name":"a","variants":[{"name":"y","weight":1,"recommender":"hybrid"}]}]', /EXPERIMENTS\[1\]\.name: duplicate experiment name "a"/],
-    ['[{"name":"a","traffic":80,"variants":[{"name":"x","weight":1,"recommender":"hybrid"}]},{"name":"b","traffic":30,"variants":[{"name":"y","weight":1,"recommender":"hybrid"}]}]', /adds up to 110%/],
+    [
+      '[{"name":"a","variants":[{"name":"x","weight":1,"recommender":"hybrid"}]},{"name":"a","variants":[{"name":"y","weight":1,"recommender":"hybrid"}]}]',
+      /EXPERIMENTS\[1\]\.name: duplicate experiment name "a"/,
+    ],
+    [
+      '[{"name":"a","traffic":80,"variants":[{"name":"x","weight":1,"recommender":"hybrid"}]},{"name":"b","traffic":30,"variants":[{"name":"y","weight":1,"recommender":"hybrid"}]}]',
+      /adds up to 110%/,
+    ],
     ['[{"name":"a b","variants":[{"name":"x","weight":1,"recommender":"hybrid"}]}]', /EXPERIMENTS\[0\]\.name: expected 1 to 64 letters/],
     ['[{"name":"a","extra":1,"variants":[{"name":"x","weight":1,"recommender":"hybrid"}]}]', /EXPERIMENTS\[0\]/],
   ])('rejects %s naming the problem', (raw, message) => {
@@ -53,9 +78,25 @@ describe('stable assignment', () => {
   });
 
   it('assigns pinned users to pinned arms', () => {
-    const experiments = parseExperiments(JSON.stringify([{ name: 'ranker', traffic: 50, variants: [{ name: 'control', weight: 1, recommender: 'hybrid' }, { name: 'pop', weight: 1, recommender: 'popularity' }] }]));
+    const experiments = parseExperiments(
+      JSON.stringify([
+        {
+          name: 'ranker',
+          traffic: 50,
+          variants: [
+            { name: 'control', weight: 1, recommender: 'hybrid' },
+            { name: 'pop', weight: 1, recommender: 'popularity' },
+          ],
+        },
+      ]),
+    );
     // 1,000,000 is at slot 90.9 of 100: outside the experiment's 50%, so production serves it.
-    expect(assignArm(1_000_000, experiments, { production: 'v1', canaryPercent: 0 })).toEqual({ experiment: null, variant: 'production', recommender: 'model', modelVersion: 'v1' });
+    expect(assignArm(1_000_000, experiments, { production: 'v1', canaryPercent: 0 })).toEqual({
+      experiment: null,
+      variant: 'production',
+      recommender: 'model',
+      modelVersion: 'v1',
+    });
   });
 
   it('gives a user the same bucket for the same salt, and independent buckets for other salts', () => {
@@ -74,7 +115,11 @@ describe('stable assignment', () => {
   });
 
   it('picks options in proportion to their weights, never a weight-0 option', () => {
-    const options = [{ name: 'a', weight: 3 }, { name: 'zero', weight: 0 }, { name: 'b', weight: 1 }];
+    const options = [
+      { name: 'a', weight: 3 },
+      { name: 'zero', weight: 0 },
+      { name: 'b', weight: 1 },
+    ];
     const counts = new Map<string, number>();
     for (const u of users) {
       const o = pickWeighted(options, bucketOf(u, 'w'));
@@ -88,7 +133,16 @@ describe('stable assignment', () => {
 
 describe('assignArm', () => {
   const experiments: Experiment[] = parseExperiments(
-    JSON.stringify([{ name: 'ranker', traffic: 50, variants: [{ name: 'control', weight: 2, recommender: 'hybrid' }, { name: 'popular', weight: 1, recommender: 'popularity' }] }]),
+    JSON.stringify([
+      {
+        name: 'ranker',
+        traffic: 50,
+        variants: [
+          { name: 'control', weight: 2, recommender: 'hybrid' },
+          { name: 'popular', weight: 1, recommender: 'popularity' },
+        ],
+      },
+    ]),
   );
 
   it('puts the experiment share of users in its variants by weight, labelled <experiment>:<variant>', () => {
@@ -109,7 +163,12 @@ describe('assignArm', () => {
     const canary = arms.filter((a) => a.variant === 'canary');
     expect(Math.abs(canary.length / users.length - 0.1)).toBeLessThan(0.01);
     expect(canary[0]).toEqual({ experiment: 'canary', variant: 'canary', recommender: 'model', modelVersion: 'v2' });
-    expect(arms.find((a) => a.variant === 'production')).toEqual({ experiment: null, variant: 'production', recommender: 'model', modelVersion: 'v1' });
+    expect(arms.find((a) => a.variant === 'production')).toEqual({
+      experiment: null,
+      variant: 'production',
+      recommender: 'model',
+      modelVersion: 'v1',
+    });
   });
 
   it('samples a new canary population for each canary version', () => {

@@ -1,4 +1,10 @@
-import { CatalogueIndex, historySignature, type HistoryFacts, type TrackFacts, type UserFacts } from '../../../src/recommendations/catalogue-index.js';
+import {
+  CatalogueIndex,
+  historySignature,
+  type HistoryFacts,
+  type TrackFacts,
+  type UserFacts,
+} from '../../../src/recommendations/catalogue-index.js';
 import { Rng } from '../../../src/common/random.js';
 
 /** A catalogue for reading expectations off: tracks 1-6 Rock, 7-10 Pop, 11-12 Jazz, 13 Rock+Jazz. */
@@ -32,14 +38,18 @@ export function smallIndex(): CatalogueIndex {
 }
 
 /** A random catalogue with several genres per track and random histories (property tests). */
-export function randomCatalogue(seed: number, tracks = 300, users = 200): { tracks: TrackFacts[]; histories: HistoryFacts[]; users: UserFacts[] } {
+export function randomCatalogue(
+  seed: number,
+  tracks = 300,
+  users = 200,
+): { tracks: TrackFacts[]; histories: HistoryFacts[]; users: UserFacts[] } {
   const rng = Rng.fromState(seed);
   const rnd = () => rng.next();
   const genres = ['A', 'B', 'C', 'D', 'E', 'F'];
   const t: TrackFacts[] = Array.from({ length: tracks }, (_, i) => {
     const g = new Set([genres[Math.floor(rnd() * genres.length)]!]);
     if (rnd() < 0.2) g.add(genres[Math.floor(rnd() * genres.length)]!);
-    return { id: i + 1, name: `t${i + 1}`, artist: `a${Math.floor(rnd() * tracks / 4)}`, genres: [...g] };
+    return { id: i + 1, name: `t${i + 1}`, artist: `a${Math.floor((rnd() * tracks) / 4)}`, genres: [...g] };
   });
   const h: HistoryFacts[] = [];
   const u: UserFacts[] = [];

@@ -12,12 +12,25 @@ function engine(seed: number, models: Partial<RunModels> = {}, experiments = '[]
   const index = CatalogueIndex.build(data.tracks, data.histories);
   return {
     data,
-    engine: new PlaylistEngine(index, new Map(data.users.map((u) => [u.id, u])), new Map(data.histories.map((h) => [h.userId, h])), parseExperiments(experiments), { canaryPercent: 0, pinned: new Map(), ...models }, RULES),
+    engine: new PlaylistEngine(
+      index,
+      new Map(data.users.map((u) => [u.id, u])),
+      new Map(data.histories.map((h) => [h.userId, h])),
+      parseExperiments(experiments),
+      { canaryPercent: 0, pinned: new Map(), ...models },
+      RULES,
+    ),
   };
 }
 
 /** A model that ranks tracks by descending id, and counts its calls. */
-function fakeModel(version: string, answer = (k: number, exclude: ReadonlySet<number>) => Array.from({ length: 300 }, (_, i) => 300 - i).filter((t) => !exclude.has(t)).slice(0, k)): LoadedModel & { calls: number } {
+function fakeModel(
+  version: string,
+  answer = (k: number, exclude: ReadonlySet<number>) =>
+    Array.from({ length: 300 }, (_, i) => 300 - i)
+      .filter((t) => !exclude.has(t))
+      .slice(0, k),
+): LoadedModel & { calls: number } {
   return {
     version,
     calls: 0,
@@ -73,7 +86,12 @@ describe('PlaylistEngine', () => {
     const requested: Array<{ userIds: number[]; k: number }> = [];
     batched.recommendMany = async (requests, k) => {
       requested.push({ userIds: requests.map((r) => r.userId), k });
-      return requests.map((r) => Array.from({ length: 300 }, (_, i) => 300 - i).filter((t) => !r.listened.includes(t)).slice(0, k).map((trackId, i) => ({ trackId, score: 1 - i / 1000 })));
+      return requests.map((r) =>
+        Array.from({ length: 300 }, (_, i) => 300 - i)
+          .filter((t) => !r.listened.includes(t))
+          .slice(0, k)
+          .map((trackId, i) => ({ trackId, score: 1 - i / 1000 })),
+      );
     };
     const ahead = engine(18, { production: batched });
     const oneByOne = engine(18, { production: fakeModel('v1') });

@@ -13,7 +13,13 @@ import {
 } from '../../../src/recommendations/recommenders.js';
 import { randomCatalogue, smallIndex } from './fixtures.js';
 
-const listener = (over: Partial<Listener> = {}): Listener => ({ userId: 1, favoriteGenres: [], listened: [], heard: new Set(over.listened ?? []), ...over });
+const listener = (over: Partial<Listener> = {}): Listener => ({
+  userId: 1,
+  favoriteGenres: [],
+  listened: [],
+  heard: new Set(over.listened ?? []),
+  ...over,
+});
 const ids = (cs: Iterable<Candidate>, n = Infinity) => {
   const out: number[] = [];
   for (const c of cs) {
@@ -55,10 +61,12 @@ describe('genre affinity', () => {
 
 describe('mergeMonotone', () => {
   it('yields each track once, at its best score, in score then id order', () => {
-    const merged = [...mergeMonotone([
-      { ids: [1, 2, 3], score: (id) => 1 - id / 10 },
-      { ids: [3, 4], score: (id) => (id === 3 ? 0.95 : 0.5) },
-    ])];
+    const merged = [
+      ...mergeMonotone([
+        { ids: [1, 2, 3], score: (id) => 1 - id / 10 },
+        { ids: [3, 4], score: (id) => (id === 3 ? 0.95 : 0.5) },
+      ]),
+    ];
     expect(merged).toEqual([
       { trackId: 3, score: 0.95 },
       { trackId: 1, score: 0.9 },
@@ -74,7 +82,11 @@ describe('hybrid', () => {
     const index = CatalogueIndex.build(data.tracks, data.histories);
     const hybrid = new HybridRecommender(index);
     for (const h of data.histories.slice(0, 20)) {
-      const l = listener({ userId: h.userId, favoriteGenres: data.users.find((u) => u.id === h.userId)!.favoriteGenres, listened: h.items });
+      const l = listener({
+        userId: h.userId,
+        favoriteGenres: data.users.find((u) => u.id === h.userId)!.favoriteGenres,
+        listened: h.items,
+      });
       const streamed = [...hybrid.candidates(l)];
       const brute = sorted(data.tracks.map((t) => ({ trackId: t.id, score: hybrid.score(l, t.id) })));
       expect(streamed.map((c) => c.trackId)).toEqual(brute.map((c) => c.trackId));
@@ -88,12 +100,28 @@ describe('buildPlaylist', () => {
   const pop = () => new PopularityRecommender(index).candidates();
 
   it('takes the size asked, skipping heard tracks, repeats and unknown tracks', () => {
-    const got = buildPlaylist([[{ trackId: 999, score: 9 }, { trackId: 1, score: 1 }, { trackId: 7, score: 0.9 }, { trackId: 7, score: 0.9 }], pop()], new Set([1]), index, { size: 4, maxPerArtist: 10 });
+    const got = buildPlaylist(
+      [
+        [
+          { trackId: 999, score: 9 },
+          { trackId: 1, score: 1 },
+          { trackId: 7, score: 0.9 },
+          { trackId: 7, score: 0.9 },
+        ],
+        pop(),
+      ],
+      new Set([1]),
+      index,
+      { size: 4, maxPerArtist: 10 },
+    );
     expect(got.map((c) => c.trackId)).toEqual([7, 2, 8, 11]);
   });
 
   it('holds at most maxPerArtist tracks of an artist (tracks 1-4 are all by Rocker)', () => {
-    const got = buildPlaylist([new GenreAffinityRecommender(index).candidates(listener({ favoriteGenres: ['Rock'] }))], new Set(), index, { size: 6, maxPerArtist: 2 });
+    const got = buildPlaylist([new GenreAffinityRecommender(index).candidates(listener({ favoriteGenres: ['Rock'] }))], new Set(), index, {
+      size: 6,
+      maxPerArtist: 2,
+    });
     expect(got.map((c) => c.trackId)).toEqual([1, 2, 5, 6, 13, 7]);
   });
 

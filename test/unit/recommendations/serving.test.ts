@@ -29,11 +29,22 @@ const playlist: PlaylistDoc = {
   created_at: new Date(0),
   updated_at: new Date(0),
 };
-const cold: ColdStartDoc = { _id: '20261126:Rock', run_key: '20261126', genre: 'Rock', track_ids: [5], scores: [0.5], created_at: new Date(0) };
+const cold: ColdStartDoc = {
+  _id: '20261126:Rock',
+  run_key: '20261126',
+  genre: 'Rock',
+  track_ids: [5],
+  scores: [0.5],
+  created_at: new Date(0),
+};
 const track = (id: number): TrackDetails => ({ track_id: id, name: `t${id}`, artist: 'a', genres: ['Rock'] });
 
 function setup(o: { localTtl?: string; redis?: Map<string, string> } = {}) {
-  const config = loadConfig({ ADMIN_TOKEN: 'x'.repeat(20), RECOMMENDATION_LOCAL_CACHE_TTL: o.localTtl ?? '0', SERVING_TIMEOUT_MS: '100' }) as unknown as AppConfig;
+  const config = loadConfig({
+    ADMIN_TOKEN: 'x'.repeat(20),
+    RECOMMENDATION_LOCAL_CACHE_TTL: o.localTtl ?? '0',
+    SERVING_TIMEOUT_MS: '100',
+  }) as unknown as AppConfig;
   const redis = o.redis ?? new Map<string, string>();
   const cache = {
     isUnknownUser: vi.fn(async (u: number) => redis.has(`unknown${u}`)),
@@ -68,7 +79,14 @@ describe('the serving fallback chain', () => {
     const before = await t.counts();
     const first = await t.serving.recommendations(7, 30);
     expect(first.source).toBe('store');
-    expect(JSON.parse(first.json)).toMatchObject({ user_id: 7, playlist_id: '7-20261126', tracks: [{ track_id: 1, name: 't1' }, { track_id: 2, name: 't2' }] });
+    expect(JSON.parse(first.json)).toMatchObject({
+      user_id: 7,
+      playlist_id: '7-20261126',
+      tracks: [
+        { track_id: 1, name: 't1' },
+        { track_id: 2, name: 't2' },
+      ],
+    });
     expect(t.reader.trackDetails).toHaveBeenCalledWith([2]);
     const second = await t.serving.recommendations(7, 1);
     expect(second.source).toBe('cache');

@@ -2,7 +2,13 @@ import { BadRequestException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LocalAnswerCache } from '../../../src/recommendations/local-cache.js';
-import { coldStartTemplate, fillColdStartTemplate, limitRendered, recommendationsView, variantOfRendered } from '../../../src/recommendations/playlist-views.js';
+import {
+  coldStartTemplate,
+  fillColdStartTemplate,
+  limitRendered,
+  recommendationsView,
+  variantOfRendered,
+} from '../../../src/recommendations/playlist-views.js';
 import type { PlaylistDoc } from '../../../src/recommendations/recommendation.schemas.js';
 import { RequestValidationPipe, userIdParam, validateParameter } from '../../../src/common/request-validation.js';
 import { playlistIdParam, recommendationsLimitParam } from '../../../src/recommendations/request-params.js';
@@ -31,7 +37,13 @@ const details = (id: number) => (id === 2 ? undefined : { track_id: id, name: `t
 describe('answers', () => {
   it('renders the tracks with name, artist, genres and score; a track gone from the catalogue by id only', () => {
     const v = recommendationsView(doc, details);
-    expect(v).toMatchObject({ user_id: 7, playlist_id: '7-20261126', generated_at: '2026-11-26T05:00:00.000Z', model_version: null, variant: 'exp:a "quoted"' });
+    expect(v).toMatchObject({
+      user_id: 7,
+      playlist_id: '7-20261126',
+      generated_at: '2026-11-26T05:00:00.000Z',
+      model_version: null,
+      variant: 'exp:a "quoted"',
+    });
     expect(v.tracks).toEqual([
       { track_id: 3, name: 't3', artist: 'a3', genres: ['Rock'], score: 0.9 },
       { track_id: 1, name: 't1', artist: 'a1', genres: ['Rock'], score: 0.8 },
@@ -49,7 +61,12 @@ describe('answers', () => {
 
   it('fills the user into a cold-start template', () => {
     const t = coldStartTemplate({ track_ids: [1], scores: [0.5], created_at: new Date(0) }, details);
-    expect(JSON.parse(fillColdStartTemplate(t, 123))).toMatchObject({ user_id: 123, playlist_id: null, variant: 'cold_start', tracks: [{ track_id: 1 }] });
+    expect(JSON.parse(fillColdStartTemplate(t, 123))).toMatchObject({
+      user_id: 123,
+      playlist_id: null,
+      variant: 'cold_start',
+      tracks: [{ track_id: 1 }],
+    });
     expect(() => fillColdStartTemplate('{"x":1}', 1)).toThrow();
   });
 });
@@ -70,7 +87,12 @@ describe('request parameters', () => {
   const playlistId = (raw: string) => validateParameter(playlistIdParam, raw, { type: 'param', data: 'playlistId' });
 
   it('names the parameter and says why', () => {
-    expect(message(() => userId('abc'))).toEqual({ statusCode: 400, error: 'Bad Request', parameter: 'userId', message: 'userId must be a non-negative integer (a MooVitamix user id), got "abc"' });
+    expect(message(() => userId('abc'))).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      parameter: 'userId',
+      message: 'userId must be a non-negative integer (a MooVitamix user id), got "abc"',
+    });
     expect(message(() => limit('0'))).toMatchObject({ parameter: 'limit', message: 'limit must be an integer from 1 to 100, got "0"' });
     expect(message(() => limit('1.5'))).toMatchObject({ parameter: 'limit' });
     expect(message(() => playlistId('x'.repeat(200)))).toMatchObject({ parameter: 'playlistId' });
@@ -88,8 +110,15 @@ describe('request parameters', () => {
     const pipe = new RequestValidationPipe();
     expect(pipe.transform('7', { type: 'param', data: 'userId', schema: userIdParam })).toBe(7);
     expect(pipe.transform('x', { type: 'param', data: 'id' })).toBe('x');
-    expect(message(() => pipe.transform({ days: '0' }, { type: 'query', schema: z.object({ days: recommendationsLimitParam }) }))).toMatchObject({ parameter: 'days' });
-    expect(message(() => pipe.transform([], { type: 'body', schema: z.object({}, { error: 'must be a JSON object' }) }))).toEqual({ statusCode: 400, error: 'Bad Request', parameter: 'body', message: 'body must be a JSON object' });
+    expect(
+      message(() => pipe.transform({ days: '0' }, { type: 'query', schema: z.object({ days: recommendationsLimitParam }) })),
+    ).toMatchObject({ parameter: 'days' });
+    expect(message(() => pipe.transform([], { type: 'body', schema: z.object({}, { error: 'must be a JSON object' }) }))).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      parameter: 'body',
+      message: 'body must be a JSON object',
+    });
   });
 });
 

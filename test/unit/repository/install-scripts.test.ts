@@ -5,11 +5,14 @@ import { describe, expect, it } from 'vitest';
 // we know, and the one that reports installs (Scarf, under swagger-ui-dist) is switched off.
 const KNOWN: Record<string, string> = {
   'node_modules/msgpackr-extract': 'prebuilt native MessagePack decoding for BullMQ (no network)',
-  'node_modules/@scarf/scarf': 'install telemetry of swagger-ui-dist: disabled by scarfSettings in package.json and SCARF_ANALYTICS=false in the Dockerfile',
+  'node_modules/@scarf/scarf':
+    'install telemetry of swagger-ui-dist: disabled by scarfSettings in package.json and SCARF_ANALYTICS=false in the Dockerfile',
 };
 
 describe('install scripts of the production tree', () => {
-  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean; dev?: boolean }> };
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+    packages: Record<string, { hasInstallScript?: boolean; dev?: boolean }>;
+  };
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scarfSettings?: { enabled?: boolean } };
 
   it('are only the known ones', () => {

@@ -61,7 +61,9 @@ describe('the repository stands alone', () => {
 
   it('names only docs pages that exist, in source comments and tests', () => {
     const self = relative(ROOT, new URL(import.meta.url).pathname);
-    const sources = files(join(ROOT, 'src'), (p) => p.endsWith('.ts')).concat(files(join(ROOT, 'test'), (p) => p.endsWith('.ts') && relative(ROOT, p) !== self));
+    const sources = files(join(ROOT, 'src'), (p) => p.endsWith('.ts')).concat(
+      files(join(ROOT, 'test'), (p) => p.endsWith('.ts') && relative(ROOT, p) !== self),
+    );
     const dead: string[] = [];
     for (const p of sources) {
       for (const m of readFileSync(p, 'utf8').matchAll(/\bdocs\/([\w.-]+\.md)\b/g)) {
@@ -72,10 +74,15 @@ describe('the repository stands alone', () => {
   });
 
   it('reads no file beside the repository from code, tests, scripts or docs', () => {
-    const sources = files(ROOT, (p) => /\.(ts|mjs|js|sh|md|json|ya?ml)$/.test(p) && !p.includes(`${join('test', 'fixtures')}`) && !p.endsWith('package-lock.json'));
+    const sources = files(
+      ROOT,
+      (p) => /\.(ts|mjs|js|sh|md|json|ya?ml)$/.test(p) && !p.includes(`${join('test', 'fixtures')}`) && !p.endsWith('package-lock.json'),
+    );
     const self = relative(ROOT, new URL(import.meta.url).pathname);
     const outside = /\.\.\/shared\b|'\.\.',\s*'shared'|\/work\/shared/;
-    const offenders = sources.filter((p) => relative(ROOT, p) !== self && outside.test(readFileSync(p, 'utf8'))).map((p) => relative(ROOT, p));
+    const offenders = sources
+      .filter((p) => relative(ROOT, p) !== self && outside.test(readFileSync(p, 'utf8')))
+      .map((p) => relative(ROOT, p));
     expect(offenders).toEqual([]);
   });
 });

@@ -19,9 +19,21 @@ const NOW = new Date('2026-12-05T03:00:00Z');
 /** The canary review with its stores in memory: registry, playlists and listens, the job queue. */
 function setup(o: { canaryHits: number; productionHits: number; inconclusive?: 'promote' | 'rollback' }) {
   const versions = new Map<string, ModelVersionDoc>();
-  const add = (v: Partial<ModelVersionDoc>) => versions.set(v._id!, { history: [], artifact: { sha256: 'x' }, previous_production_version: null, ...v } as ModelVersionDoc);
+  const add = (v: Partial<ModelVersionDoc>) =>
+    versions.set(v._id!, { history: [], artifact: { sha256: 'x' }, previous_production_version: null, ...v } as ModelVersionDoc);
   add({ _id: 'v1', status: 'production', canary: null });
-  add({ _id: 'v2', status: 'canary', canary: { percent: 10, started_at: new Date(NOW.getTime() - 2 * DAY), review_at: NOW, data_anchor: null, review_job_id: 'canary-review-v2', reviews: [] } });
+  add({
+    _id: 'v2',
+    status: 'canary',
+    canary: {
+      percent: 10,
+      started_at: new Date(NOW.getTime() - 2 * DAY),
+      review_at: NOW,
+      data_anchor: null,
+      review_job_id: 'canary-review-v2',
+      reviews: [],
+    },
+  });
   const reg = {
     now: () => NOW,
     get: async (v: string) => structuredClone(versions.get(v) ?? null),
@@ -76,18 +88,45 @@ describe('canary review (RolloutService with its stores in memory)', () => {
     // 25% of 200 against 28% of 1,000: 97.5% interval about [-10, +4] points, straddling -2.
     const { rollout, versions, enqueued } = setup({ canaryHits: 50, productionHits: 280 });
     const out = await rollout.reviewCanary('v2');
-    expect(out).toMatchObject({ decision: 'waiting', recommendationJobId: null, outcome: { decision: 'wait', verdict: 'inconclusive', look: 1, maxLooks: 2 } });
+    expect(out).toMatchObject({
+      decision: 'waiting',
+      recommendationJobId: null,
+      outcome: { decision: 'wait', verdict: 'inconclusive', look: 1, maxLooks: 2 },
+    });
     const v2 = versions.get('v2')!;
     expect(v2).toMatchObject({ status: 'canary', decision: 'canary_waiting' });
     expect(v2.canary).toMatchObject({ review_job_id: 'canary-review-v2-look-2', review_at: new Date(NOW.getTime() + DAY) });
     const [rec] = v2.canary!.reviews!;
-    expect(rec).toMatchObject({ reviewed_at: NOW, look: 1, max_looks: 2, days: 2, confidence: 0.95, look_confidence: 0.975, margin: 0.02, min_users: 100, canary: { users: 200, hits: 50, rate: 0.25 }, production: { users: 1000, hits: 280, rate: 0.28 }, estimate: -0.03, verdict: 'inconclusive', decision: 'wait' });
+    expect(rec).toMatchObject({
+      reviewed_at: NOW,
+      look: 1,
+      max_looks: 2,
+      days: 2,
+      confidence: 0.95,
+      look_confidence: 0.975,
+      margin: 0.02,
+      min_users: 100,
+      canary: { users: 200, hits: 50, rate: 0.25 },
+      production: { users: 1000, hits: 280, rate: 0.28 },
+      estimate: -0.03,
+      verdict: 'inconclusive',
+      decision: 'wait',
+    });
     expect(rec.lower!).toBeLessThan(-0.02);
     expect(rec.upper!).toBeGreaterThan(-0.02);
     expect(v2.canary!.outcome).toEqual(rec);
     expect(v2.history.at(-1)).toMatchObject({ status: 'canary', decision: 'canary_waiting', by: 'canary-review' });
-    expect(v2.history.at(-1)!.reason).toMatch(/^canary waiting: inconclusive, next-day hit rate canary 25.0% of 200 users, production 28.0% of 1000 users; difference -3.0 points, 97.5% interval/);
-    expect(enqueued).toEqual([{ name: JobName.CanaryReview, payload: { version: 'v2', trigger: 'pipeline' }, jobId: 'canary-review-v2-look-2', opts: { delay: DAY } }]);
+    expect(v2.history.at(-1)!.reason).toMatch(
+      /^canary waiting: inconclusive, next-day hit rate canary 25.0% of 200 users, production 28.0% of 1000 users; difference -3.0 points, 97.5% interval/,
+    );
+    expect(enqueued).toEqual([
+      {
+        name: JobName.CanaryReview,
+        payload: { version: 'v2', trigger: 'pipeline' },
+        jobId: 'canary-review-v2-look-2',
+        opts: { delay: DAY },
+      },
+    ]);
   });
 
   it('decides at the last look by CANARY_INCONCLUSIVE, keeping every review', async () => {
@@ -98,7 +137,10 @@ describe('canary review (RolloutService with its stores in memory)', () => {
     expect(out.reason).toMatch(/^canary promoted at the last look: not shown worse by more than the margin/);
     const v2 = versions.get('v2')!;
     expect(v2.status).toBe('production');
-    expect(v2.canary!.reviews!.map((r: CanaryReviewRecord) => [r.look, r.days, r.decision])).toEqual([[1, 2, 'wait'], [2, 3, 'promote']]);
+    expect(v2.canary!.reviews!.map((r: CanaryReviewRecord) => [r.look, r.days, r.decision])).toEqual([
+      [1, 2, 'wait'],
+      [2, 3, 'promote'],
+    ]);
     expect(v2.history.map((h) => h.decision)).toEqual(['canary_waiting', 'canary_passed', 'promoted']);
     expect(versions.get('v1')!.status).toBe('retired');
     expect(enqueued.map((e) => e.name)).toEqual([JobName.CanaryReview, JobName.RecommendationRun]);

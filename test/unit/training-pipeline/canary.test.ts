@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { canaryLooks, decideCanary, hitRates, newcombeInterval, normalQuantile, points, wilsonInterval, type CanaryTest, type GroupHitRate } from '../../../src/training/pipeline/canary.js';
+import {
+  canaryLooks,
+  decideCanary,
+  hitRates,
+  newcombeInterval,
+  normalQuantile,
+  points,
+  wilsonInterval,
+  type CanaryTest,
+  type GroupHitRate,
+} from '../../../src/training/pipeline/canary.js';
 import { Rng } from '../../../src/common/random.js';
 import { canaryReviewsOf, type CanaryReviewRecord } from '../../../src/training/registry/registry.schemas.js';
 
@@ -25,7 +35,14 @@ describe('canary hit rates', () => {
   });
 
   it('puts a user with any canary playlist in the canary group only', () => {
-    const r = hitRates([{ userId: 1, trackIds: [1], modelVersion: 'v1' }, { userId: 1, trackIds: [2], modelVersion: 'v2' }], 'v2', new Map([[1, new Set([1])]]));
+    const r = hitRates(
+      [
+        { userId: 1, trackIds: [1], modelVersion: 'v1' },
+        { userId: 1, trackIds: [2], modelVersion: 'v2' },
+      ],
+      'v2',
+      new Map([[1, new Set([1])]]),
+    );
     expect(r.canary).toEqual({ users: 1, hits: 0, rate: 0 });
     expect(r.production.users).toBe(0);
   });
@@ -154,7 +171,9 @@ describe('canary decision', () => {
     expect(d).toMatchObject({ decision: 'promote', verdict: 'non_inferior', look: 1, maxLooks: 5, confidence: 0.95, margin: 0.02 });
     expect(d.lookConfidence).toBeCloseTo(0.99, 12);
     expect(d.interval!.lower).toBeGreaterThan(-0.02);
-    expect(d.reason).toMatch(/^promoted: non-inferior, next-day hit rate canary 60.0% of 1000 users, production 50.0% of 1000 users; difference \+10.0 points, 99% interval \[\+\d\.\d, \+\d+\.\d\] \(95% over 5 looks\), margin -2.0 points; look 1 of 5$/);
+    expect(d.reason).toMatch(
+      /^promoted: non-inferior, next-day hit rate canary 60.0% of 1000 users, production 50.0% of 1000 users; difference \+10.0 points, 99% interval \[\+\d\.\d, \+\d+\.\d\] \(95% over 5 looks\), margin -2.0 points; look 1 of 5$/,
+    );
   });
 
   it('rolls back a canary whose interval lies below minus the margin', () => {
@@ -174,7 +193,9 @@ describe('canary decision', () => {
     expect(decideCanary(r, test, 4).decision).toBe('wait');
     const last = decideCanary(r, test, 5);
     expect(last).toMatchObject({ decision: 'promote', verdict: 'inconclusive' });
-    expect(last.reason).toMatch(/^promoted at the last look: not shown worse by more than the margin, the offline gate stands \(inconclusive; CANARY_INCONCLUSIVE=promote\)/);
+    expect(last.reason).toMatch(
+      /^promoted at the last look: not shown worse by more than the margin, the offline gate stands \(inconclusive; CANARY_INCONCLUSIVE=promote\)/,
+    );
     const strict = decideCanary(r, { ...test, inconclusive: 'rollback' }, 5);
     expect(strict).toMatchObject({ decision: 'rollback', verdict: 'inconclusive' });
     expect(strict.reason).toMatch(/^rolled back at the last look: not shown non-inferior/);
@@ -209,7 +230,9 @@ describe('canary decision', () => {
 describe('canary records written before the test', () => {
   it('are still read: a legacy outcome (a tolerance, no test) gives no review; new records give theirs', () => {
     const base = { percent: 10, started_at: new Date(0), review_at: new Date(0), data_anchor: null };
-    expect(canaryReviewsOf({ ...base, outcome: { canary: group(1, 2), production: group(1, 2), promote: true, reason: 'promoted: ...' } })).toEqual([]);
+    expect(
+      canaryReviewsOf({ ...base, outcome: { canary: group(1, 2), production: group(1, 2), promote: true, reason: 'promoted: ...' } }),
+    ).toEqual([]);
     expect(canaryReviewsOf(base)).toEqual([]);
     expect(canaryReviewsOf(null)).toEqual([]);
     const review = { look: 1, decision: 'wait' } as CanaryReviewRecord;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { computeDrift, genreCounts, listensPerActiveUserBins, newShareBins, psi, psiByLabel } from '../../../src/training/pipeline/drift.js';
+import {
+  computeDrift,
+  genreCounts,
+  listensPerActiveUserBins,
+  newShareBins,
+  psi,
+  psiByLabel,
+} from '../../../src/training/pipeline/drift.js';
 import { DAY_MS, type ListenEvent } from '../../../src/training/pipeline/preprocess.js';
 
 const ev = (userId: number, trackId: number, day: number): ListenEvent => ({ userId, trackId, at: day * DAY_MS + 3600_000 });
@@ -30,8 +37,14 @@ describe('psi', () => {
   });
 
   it('aligns labelled histograms, a label missing on one side being an empty bin', () => {
-    const e = new Map([['Rock', 1], ['Pop', 1]]);
-    const a = new Map([['Rock', 1], ['Jazz', 1]]);
+    const e = new Map([
+      ['Rock', 1],
+      ['Pop', 1],
+    ]);
+    const a = new Map([
+      ['Rock', 1],
+      ['Jazz', 1],
+    ]);
     const expected = psi([1, 0, 1], [1, 1, 0]); // labels sorted: Jazz, Pop, Rock
     expect(psiByLabel(e, a)).toBeCloseTo(expected, 12);
   });
@@ -39,28 +52,44 @@ describe('psi', () => {
 
 describe('drift features', () => {
   it('counts listens per genre of the track, unknown tracks apart', () => {
-    const genres = new Map([[1, 'Rock'], [2, 'Pop']]);
-    expect(Object.fromEntries(genreCounts([ev(1, 1, 0), ev(2, 1, 0), ev(1, 2, 0), ev(1, 9, 0)], genres))).toEqual({ Rock: 2, Pop: 1, unknown: 1 });
+    const genres = new Map([
+      [1, 'Rock'],
+      [2, 'Pop'],
+    ]);
+    expect(Object.fromEntries(genreCounts([ev(1, 1, 0), ev(2, 1, 0), ev(1, 2, 0), ev(1, 9, 0)], genres))).toEqual({
+      Rock: 2,
+      Pop: 1,
+      unknown: 1,
+    });
   });
 
   it('bins listens per active user and day: 1, 2, 3-4, 5-8, 9-16, 17-32, 33+', () => {
     const events = [
       ev(1, 1, 0), // user 1 day 0: 1
-      ev(1, 1, 1), ev(1, 2, 1), ev(1, 3, 1), // user 1 day 1: 3
+      ev(1, 1, 1),
+      ev(1, 2, 1),
+      ev(1, 3, 1), // user 1 day 1: 3
       ...Array.from({ length: 40 }, (_, i) => ev(2, i, 0)), // user 2 day 0: 40
-      ev(3, 1, 5), ev(3, 2, 5), // user 3 day 5: 2
+      ev(3, 1, 5),
+      ev(3, 2, 5), // user 3 day 5: 2
     ];
     expect(listensPerActiveUserBins(events)).toEqual([1, 1, 1, 0, 0, 0, 1]);
   });
 
   it('splits listens by users created within 7 days before the listen', () => {
-    const created = new Map([[1, 0], [2, 10 * DAY_MS]]);
+    const created = new Map([
+      [1, 0],
+      [2, 10 * DAY_MS],
+    ]);
     // user 1 created day 0: new on day 3, not on day 8; user 2 created day 10: new on day 12; user 3 unknown: old.
     expect(newShareBins([ev(1, 1, 3), ev(1, 1, 8), ev(2, 1, 12), ev(3, 1, 12)], created, 'userId')).toEqual([2, 2]);
   });
 
   it('reports every feature and flags those above the threshold', () => {
-    const genres = new Map([[1, 'Rock'], [2, 'Pop']]);
+    const genres = new Map([
+      [1, 'Rock'],
+      [2, 'Pop'],
+    ]);
     const window = [ev(1, 1, 0), ev(2, 1, 1), ev(3, 2, 2), ev(4, 2, 3)];
     const recent = [ev(3, 2, 2), ev(4, 2, 3)];
     const r = computeDrift({ window, recent, trackGenre: genres, userCreatedAt: new Map(), trackCreatedAt: new Map() }, 0.2);

@@ -47,7 +47,13 @@ describe('decideGate', () => {
 describe('the gate against what production serves', () => {
   it('names the hybrid fallback when it is what production serves, and holds the candidate to it', () => {
     const s = { ndcgTolerance: 0.02, minLiftOverPopularity: 0.1, coverageTolerance: 0.2 };
-    const d = decideGate({ ndcg: 0.28, coverage: 0.3, users: 100 }, { ndcg: 0.31, coverage: 0.3, users: 100 }, { ndcg: 0.1, coverage: 0.02, users: 100 }, s, 'production (hybrid fallback, no model yet)');
+    const d = decideGate(
+      { ndcg: 0.28, coverage: 0.3, users: 100 },
+      { ndcg: 0.31, coverage: 0.3, users: 100 },
+      { ndcg: 0.1, coverage: 0.02, users: 100 },
+      s,
+      'production (hybrid fallback, no model yet)',
+    );
     expect(d.passed).toBe(false);
     expect(d.reason).toBe('rejected: NDCG@10 0.2800 < production (hybrid fallback, no model yet) 0.3100 x 0.98 = 0.3038');
   });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, excludeSeen, mergeRepeats, minCountFilter, perUserFallback, preprocess, usersOnBothSides, windowOf, type ListenEvent } from '../../../src/training/pipeline/preprocess.js';
+import {
+  DAY_MS,
+  excludeSeen,
+  mergeRepeats,
+  minCountFilter,
+  perUserFallback,
+  preprocess,
+  usersOnBothSides,
+  windowOf,
+  type ListenEvent,
+} from '../../../src/training/pipeline/preprocess.js';
 
 const at = (day: number) => Date.UTC(2026, 0, 1) + day * DAY_MS;
 const ev = (userId: number, trackId: number, day: number): ListenEvent => ({ userId, trackId, at: at(day) });
@@ -19,7 +29,12 @@ describe('preprocess', () => {
 
   it('leaves listens between validation start and evaluation start out of both splits but in the refit data', () => {
     const w = excludeSeen(windowOf(at(10), 30, 4)!, at(8));
-    const r = preprocess([ev(1, 1, 2), ev(1, 2, 7), ev(1, 3, 10)], w, { windowDays: 30, validationDays: 4, minUserListens: 1, minTrackListens: 1 });
+    const r = preprocess([ev(1, 1, 2), ev(1, 2, 7), ev(1, 3, 10)], w, {
+      windowDays: 30,
+      validationDays: 4,
+      minUserListens: 1,
+      minTrackListens: 1,
+    });
     expect(r.train.map((l) => l.trackId)).toEqual([1]);
     expect(r.validation.map((l) => l.trackId)).toEqual([3]);
     expect(r.all.map((l) => l.trackId)).toEqual([1, 2, 3]);
@@ -44,11 +59,30 @@ describe('preprocess', () => {
   });
 
   it('holds out the last validation days by time and reports the sizes', () => {
-    const events = [ev(1, 1, 0), ev(1, 2, 1), ev(1, 2, 2), ev(2, 1, 0), ev(2, 2, 9), ev(1, 3, 9), ev(2, 3, 10), ev(3, 3, 10), ev(4, 4, -40)];
+    const events = [
+      ev(1, 1, 0),
+      ev(1, 2, 1),
+      ev(1, 2, 2),
+      ev(2, 1, 0),
+      ev(2, 2, 9),
+      ev(1, 3, 9),
+      ev(2, 3, 10),
+      ev(3, 3, 10),
+      ev(4, 4, -40),
+    ];
     const w = windowOf(at(10), 30, 2)!;
     const r = preprocess(events, w, { windowDays: 30, validationDays: 2, minUserListens: 1, minTrackListens: 1 });
-    expect(r.train.map((l) => [l.userId, l.trackId, l.count])).toEqual([[1, 1, 1], [1, 2, 2], [2, 1, 1]]);
-    expect(r.validation.map((l) => [l.userId, l.trackId])).toEqual([[1, 3], [2, 2], [2, 3], [3, 3]]);
+    expect(r.train.map((l) => [l.userId, l.trackId, l.count])).toEqual([
+      [1, 1, 1],
+      [1, 2, 2],
+      [2, 1, 1],
+    ]);
+    expect(r.validation.map((l) => [l.userId, l.trackId])).toEqual([
+      [1, 3],
+      [2, 2],
+      [2, 3],
+      [3, 3],
+    ]);
     expect(r.sizes).toMatchObject({ events: 8, users: 3, tracks: 3, pairs: 7, trainPairs: 3, validationPairs: 4, droppedEvents: 0 });
   });
 
@@ -62,13 +96,22 @@ describe('preprocess', () => {
     expect(p.split).toBe('per_user');
     expect(usersOnBothSides(p.train, p.validation)).toBe(3);
     // The last 20% of each user's 6 pairs (ties in time by track id): one each.
-    expect(p.validation.map((l) => [l.userId, l.trackId])).toEqual([[1, 7], [2, 8], [3, 9]]);
+    expect(p.validation.map((l) => [l.userId, l.trackId])).toEqual([
+      [1, 7],
+      [2, 8],
+      [3, 9],
+    ]);
     expect(p.sizes).toMatchObject({ trainPairs: 15, validationPairs: 3 });
   });
 
   it('keeps the split by days when some user has listens on both sides', () => {
     const w = windowOf(at(10), 30, 2)!;
-    const byDays = preprocess([ev(1, 1, 0), ev(1, 2, 10), ev(2, 1, 0)], w, { windowDays: 30, validationDays: 2, minUserListens: 1, minTrackListens: 1 });
+    const byDays = preprocess([ev(1, 1, 0), ev(1, 2, 10), ev(2, 1, 0)], w, {
+      windowDays: 30,
+      validationDays: 2,
+      minUserListens: 1,
+      minTrackListens: 1,
+    });
     expect(perUserFallback(byDays)).toBe(byDays);
     expect(byDays.split).toBe('time');
   });

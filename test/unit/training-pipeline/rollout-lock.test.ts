@@ -53,7 +53,14 @@ describe('model changes one at a time', () => {
   it('two promotions at once leave exactly one model in production, the later one', async () => {
     const { reg, versions } = registry();
     const chain = { afterModelChanged: async () => ({ jobId: 'rec', created: true }) } as unknown as PipelineChain;
-    const rollout = new RolloutService({ TZ_CRON: 'UTC' } as AppConfig, reg, {} as TrainingDataRepository, chain, new PipelineMetrics(), memoryLock());
+    const rollout = new RolloutService(
+      { TZ_CRON: 'UTC' } as AppConfig,
+      reg,
+      {} as TrainingDataRepository,
+      chain,
+      new PipelineMetrics(),
+      memoryLock(),
+    );
     await Promise.all([rollout.promote('v2', 'by hand', 'alice'), rollout.promote('v3', 'by hand', 'bob')]);
     const production = [...versions.values()].filter((v) => v.status === 'production').map((v) => v._id);
     expect(production).toEqual(['v3']);

@@ -23,7 +23,14 @@ function events(): ListenEvent[] {
 }
 
 function harness(opts: { failStore?: boolean } = {}) {
-  const config = loadConfig({ ADMIN_TOKEN: 'x'.repeat(16), TUNING_TRIALS: '0', ALS_FACTORS: '4', ALS_ITERATIONS: '4', VALIDATION_DAYS: '3', ALS_THREADS: '1' }) as AppConfig;
+  const config = loadConfig({
+    ADMIN_TOKEN: 'x'.repeat(16),
+    TUNING_TRIALS: '0',
+    ALS_FACTORS: '4',
+    ALS_ITERATIONS: '4',
+    VALIDATION_DAYS: '3',
+    ALS_THREADS: '1',
+  }) as AppConfig;
   const evs = events();
   const runs = new Map<string, TrainingRunDoc>();
   const versions = new Map<string, ModelVersionDoc>();
@@ -31,7 +38,13 @@ function harness(opts: { failStore?: boolean } = {}) {
   const data = {
     newestListen: async () => Math.max(...evs.map((e) => e.at)),
     listens: async (from: number, to: number) => evs.filter((e) => e.at >= from && e.at <= to),
-    catalogue: async () => ({ trackIds: Array.from({ length: 20 }, (_, i) => i + 1), trackGenre: new Map<number, string>(), trackCreatedAt: new Map<number, number>(), userCreatedAt: new Map<number, number>(), favoriteGenres: new Map<number, string[]>() }),
+    catalogue: async () => ({
+      trackIds: Array.from({ length: 20 }, (_, i) => i + 1),
+      trackGenre: new Map<number, string>(),
+      trackCreatedAt: new Map<number, number>(),
+      userCreatedAt: new Map<number, number>(),
+      favoriteGenres: new Map<number, string[]>(),
+    }),
   } as unknown as TrainingDataRepository;
   const runsRepo = {
     start: async (d: TrainingRunDoc) => void runs.set(d._id, { ...d }),
@@ -56,8 +69,18 @@ function harness(opts: { failStore?: boolean } = {}) {
       return { sha256: 'x', bytes: 1, chunks: 1, users: 1, items: 1, factors: 4 };
     },
   } as unknown as ArtifactStore;
-  const rollout = { release: async (version: string) => ({ version, decision: 'canary', reason: 'canary for 10% of users for 2 days', recommendationJobId: 'rec-1' }) } as unknown as RolloutService;
-  const gauge = (name: string) => ({ set: (labels: Record<string, string>, v: number) => gauges.push([name, labels, v]), inc: (labels: Record<string, string>) => gauges.push([name, labels, 1]) });
+  const rollout = {
+    release: async (version: string) => ({
+      version,
+      decision: 'canary',
+      reason: 'canary for 10% of users for 2 days',
+      recommendationJobId: 'rec-1',
+    }),
+  } as unknown as RolloutService;
+  const gauge = (name: string) => ({
+    set: (labels: Record<string, string>, v: number) => gauges.push([name, labels, v]),
+    inc: (labels: Record<string, string>) => gauges.push([name, labels, 1]),
+  });
   const metrics = { modelDrift: gauge('drift'), modelMetric: gauge('metric'), trainingRuns: gauge('runs') } as unknown as PipelineMetrics;
   const service = new TrainingService(config, data, runsRepo, registry, artifacts, rollout, metrics);
   return { service, runs, versions, gauges };
@@ -69,15 +92,33 @@ describe('TrainingService (stores replaced)', () => {
     const out = await h.service.train({ runDate: '2026-01-10', trigger: 'cli', jobId: 'j1' });
     expect(out).toMatchObject({ decision: 'canary', recommendationJobId: 'rec-1' });
     const run = h.runs.get(out.runId)!;
-    expect(run).toMatchObject({ status: 'succeeded', decision: 'canary', version: out.version, job_id: 'j1', trigger: 'cli', gate: { passed: true } });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      decision: 'canary',
+      version: out.version,
+      job_id: 'j1',
+      trigger: 'cli',
+      gate: { passed: true },
+    });
     expect(run.metrics!.candidate.ndcg).toBeGreaterThan(run.metrics!.popularity.ndcg);
     // No production model: what production serves is the genre + popularity fallback, scored on the same split.
     expect(run.metrics!.production).toMatchObject({ users: run.metrics!.candidate.users });
     expect(h.versions.get(out.version!)!.baselines).toMatchObject({ production_version: null, production_kind: 'hybrid' });
     expect(run.sizes).toMatchObject({ events: 800, users: 80, tracks: 20 });
-    expect(Object.keys(run.durations)).toEqual(expect.arrayContaining(['collect', 'preprocess', 'drift', 'train_and_evaluate', 'refit', 'store', 'total']));
-    expect(h.versions.get(out.version!)).toMatchObject({ status: 'candidate', artifact: { sha256: 'x' }, previous_production_version: null });
-    expect(h.gauges.filter((g) => g[0] === 'drift').map((g) => g[1].feature).sort()).toEqual(['genre_share', 'listens_per_active_user', 'new_track_share', 'new_user_share']);
+    expect(Object.keys(run.durations)).toEqual(
+      expect.arrayContaining(['collect', 'preprocess', 'drift', 'train_and_evaluate', 'refit', 'store', 'total']),
+    );
+    expect(h.versions.get(out.version!)).toMatchObject({
+      status: 'candidate',
+      artifact: { sha256: 'x' },
+      previous_production_version: null,
+    });
+    expect(
+      h.gauges
+        .filter((g) => g[0] === 'drift')
+        .map((g) => g[1].feature)
+        .sort(),
+    ).toEqual(['genre_share', 'listens_per_active_user', 'new_track_share', 'new_user_share']);
     expect(h.gauges).toContainEqual(['metric', { version: out.version!, metric: 'ndcg_at_10' }, run.metrics!.candidate.ndcg]);
     expect(h.gauges).toContainEqual(['runs', { decision: 'canary' }, 1]);
   });

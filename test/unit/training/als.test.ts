@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AlsTrainer, buildInteractions, confidence, resolveSettings, trainAls, userIndex, type Listen } from '../../../src/training/model/als.js';
+import {
+  AlsTrainer,
+  buildInteractions,
+  confidence,
+  resolveSettings,
+  trainAls,
+  userIndex,
+  type Listen,
+} from '../../../src/training/model/als.js';
 import { csrFromCoo, transposeCsr } from '../../../src/training/model/csr.js';
 import { Rng } from '../../../src/common/random.js';
 import { plantedListens } from '../../../src/tools/planted-listens.js';

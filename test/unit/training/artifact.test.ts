@@ -6,7 +6,11 @@ import { plantedListens } from '../../../src/tools/planted-listens.js';
 describe('model artifact', () => {
   let model: AlsModel;
   beforeAll(async () => {
-    model = await trainAls(plantedListens({ users: 120, tracks: 80, listens: 2000, seed: 5 }), { factors: 8, iterations: 3, alpha: 2.5, confidence: 'log' }, { threads: 1 });
+    model = await trainAls(
+      plantedListens({ users: 120, tracks: 80, listens: 2000, seed: 5 }),
+      { factors: 8, iterations: 3, alpha: 2.5, confidence: 'log' },
+      { threads: 1 },
+    );
   });
 
   it('round-trips byte-exact, in chunks of at most the limit', () => {
@@ -14,7 +18,7 @@ describe('model artifact', () => {
     expect(a.chunks.length).toBeGreaterThan(2);
     expect(a.chunks.every((c) => c.length <= 4096)).toBe(true);
     expect(a.meta).toMatchObject({ users: 120, items: 80, factors: 8, chunks: a.chunks.length });
-    const back = deserializeModel(a.chunks, a.sha256);
+    const back = deserializeModel(a.chunks, a.sha256) as AlsModel;
     expect(back).toEqual(model);
     expect(Buffer.from(back.itemFactors.buffer).equals(Buffer.from(model.itemFactors.buffer))).toBe(true);
     const again = serializeModel(back, { maxChunkBytes: 4096 });

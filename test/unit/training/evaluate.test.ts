@@ -61,7 +61,11 @@ describe('search settings', () => {
     expect(s.trials).toBe(Number(SETTINGS.TUNING_TRIALS.default));
     expect(s.budgetSeconds).toBe(Number(SETTINGS.MODEL_SEARCH_SECONDS.default));
     expect(s.families).toEqual(SETTINGS.MODEL_FAMILIES.default!.split(','));
-    expect(s.als).toMatchObject({ factors: Number(SETTINGS.ALS_FACTORS.default), regularization: Number(SETTINGS.ALS_REGULARIZATION.default), confidence: SETTINGS.ALS_CONFIDENCE.default });
+    expect(s.als).toMatchObject({
+      factors: Number(SETTINGS.ALS_FACTORS.default),
+      regularization: Number(SETTINGS.ALS_REGULARIZATION.default),
+      confidence: SETTINGS.ALS_CONFIDENCE.default,
+    });
   });
 
   it('refuse a bad value naming the variable', () => {

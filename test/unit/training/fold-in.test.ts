@@ -55,7 +55,10 @@ describe('fold-in', () => {
   it('fold-in of a known user reproduces its trained row closely', async () => {
     const model = await trainAls(listens, settings, { threads: 1 });
     const userId = 42;
-    const folded = foldInUser(model, listens.filter((l) => l.userId === userId))!;
+    const folded = foldInUser(
+      model,
+      listens.filter((l) => l.userId === userId),
+    )!;
     const s1 = scoreItems(model, folded);
     const s2 = scoreItems(model, row(model, userId));
     expect(cosine(s1, s2)).toBeGreaterThan(0.98);

@@ -5,7 +5,14 @@ import { easeGram, gramDense, invertSpd, trainEase, trainRp3beta, type ItemModel
 import { bruteForceItems, recommendItems } from '../../../src/training/model/item-recommend.js';
 import { familyOf, trainSpec } from '../../../src/training/model/model.js';
 import { Rng } from '../../../src/common/random.js';
-import { alsConfigurations, alsRungs, DEFAULT_RELATIVE_ALS, historyByUser, modelRecommender, selectModel } from '../../../src/training/model/selection.js';
+import {
+  alsConfigurations,
+  alsRungs,
+  DEFAULT_RELATIVE_ALS,
+  historyByUser,
+  modelRecommender,
+  selectModel,
+} from '../../../src/training/model/selection.js';
 import { plantedListens } from '../../../src/tools/planted-listens.js';
 import { buildTestSet, evaluateRecommender } from '../../../src/training/evaluation/metrics.js';
 import { splitListens } from '../../../src/training/evaluation/split.js';
@@ -45,7 +52,7 @@ describe('EASE', () => {
     expect(() => invertSpd(new Float64Array([1, 2, 2, 1]), 2)).toThrow(/not positive definite/);
   });
 
-  it('has a zero diagonal and is Steck\'s closed form: (G + λI)(I - B) is diagonal', () => {
+  it("has a zero diagonal and is Steck's closed form: (G + λI)(I - B) is diagonal", () => {
     const m = buildInteractions(randomListens(5));
     const model = trainEase(m, { lambda: 3 });
     const n = m.itemIds.length;
@@ -74,7 +81,10 @@ describe('item-to-item top-k', () => {
     ['EASE', (l) => trainEase(buildInteractions(l), { lambda: 0.5, weighting: 'log', countScale: 2 })],
     ['EASE pruned to 5 neighbours', (l) => trainEase(buildInteractions(l), { lambda: 2, neighbours: 5 })],
     ['RP3beta', (l) => trainRp3beta(buildInteractions(l), { alpha: 0.8, beta: 0.4, neighbours: 12 })],
-    ['RP3beta with count weights', (l) => trainRp3beta(buildInteractions(l), { alpha: 1, beta: 0.7, neighbours: 3, weighting: 'log', countScale: 2 })],
+    [
+      'RP3beta with count weights',
+      (l) => trainRp3beta(buildInteractions(l), { alpha: 1, beta: 0.7, neighbours: 3, weighting: 'log', countScale: 2 }),
+    ],
   ];
   for (const [name, train] of cases) {
     it(`${name}: exactly the brute-force list, for every user, k and exclusion`, () => {
@@ -88,11 +98,19 @@ describe('item-to-item top-k', () => {
             const exclude = [1000 + Math.floor(rng.next() * 40), 1000 + Math.floor(rng.next() * 40)];
             const fast = recommendItems(model, history, k, exclude);
             expect(fast).toEqual(bruteForceItems(model, history, k, exclude));
-            expect(fast.length).toBe(Math.min(k, model.itemIds.length - new Set([...history.map((h) => h.trackId), ...exclude.filter((e) => model.itemIds.includes(e))]).size));
+            expect(fast.length).toBe(
+              Math.min(
+                k,
+                model.itemIds.length -
+                  new Set([...history.map((h) => h.trackId), ...exclude.filter((e) => model.itemIds.includes(e))]).size,
+              ),
+            );
           }
         }
         // A user with no known track gets the most popular tracks.
-        expect(recommendItems(model, [{ trackId: 999_999, count: 1 }], 3).map((r) => r.trackId)).toEqual([...model.popularity.slice(0, 3)].map((j) => model.itemIds[j]));
+        expect(recommendItems(model, [{ trackId: 999_999, count: 1 }], 3).map((r) => r.trackId)).toEqual(
+          [...model.popularity.slice(0, 3)].map((j) => model.itemIds[j]),
+        );
       }
     });
   }
@@ -102,7 +120,12 @@ describe('artifacts of every family', () => {
   it('round-trip byte-exact and keep serving the same lists', async () => {
     const listens = randomListens(9);
     for (const family of ['ease', 'rp3beta'] as const) {
-      const model = (await trainSpec(family === 'ease' ? { family, settings: { lambda: 4, weighting: 'binary', countScale: 1, neighbours: 3000 } } : { family, settings: { alpha: 1, beta: 0.5, neighbours: 10, weighting: 'binary', countScale: 1 } }, listens)) as ItemModel;
+      const model = (await trainSpec(
+        family === 'ease'
+          ? { family, settings: { lambda: 4, weighting: 'binary', countScale: 1, neighbours: 3000 } }
+          : { family, settings: { alpha: 1, beta: 0.5, neighbours: 10, weighting: 'binary', countScale: 1 } },
+        listens,
+      )) as ItemModel;
       const a = serializeModel(model, { maxChunkBytes: 1000 });
       expect(a.meta).toMatchObject({ family, items: model.itemIds.length, users: 0, factors: 0, chunks: a.chunks.length });
       const back = deserializeModel(a.chunks, a.sha256) as ItemModel;
@@ -137,7 +160,13 @@ describe('the model search', () => {
     const ndcgOf = async (factor: number) => {
       const scaled = (ls: Listen[]) => ls.map((l) => ({ ...l, count: l.count * factor }));
       const train = scaled(split.train);
-      const report = await selectModel(train, { seed: 4, budgetSeconds: 120, alsTrials: 3, als: { factors: 8, iterations: 6 }, threads: 1 });
+      const report = await selectModel(train, {
+        seed: 4,
+        budgetSeconds: 120,
+        alsTrials: 3,
+        als: { factors: 8, iterations: 6 },
+        threads: 1,
+      });
       const model = await trainSpec(report.best, train, { threads: 1 });
       const testSet = buildTestSet(train, split.test);
       return { report, ndcg: evaluateRecommender(testSet, 10, modelRecommender(model, historyByUser(train), testSet.catalogue)).ndcg };
@@ -156,7 +185,14 @@ describe('the model search', () => {
     const listens = plantedListens({ users: 120, tracks: 60, listens: 1800, clusters: 4, seed: 2 });
     const r = await selectModel(listens, { budgetSeconds: 0, alsTrials: 5, als: { factors: 8, iterations: 6 }, threads: 1 });
     expect(r.trials.map((t) => t.family).sort()).toEqual(['als', 'ease', 'rp3beta']);
-    const onlyAls = await selectModel(listens, { budgetSeconds: 0, alsTrials: 5, families: ['als', 'ease'], easeMaxItems: 10, als: { factors: 8, iterations: 6 }, threads: 1 });
+    const onlyAls = await selectModel(listens, {
+      budgetSeconds: 0,
+      alsTrials: 5,
+      families: ['als', 'ease'],
+      easeMaxItems: 10,
+      als: { factors: 8, iterations: 6 },
+      threads: 1,
+    });
     expect(onlyAls.skipped).toEqual([{ family: 'ease', reason: expect.stringMatching(/above the EASE limit of 10/) }]);
     expect(onlyAls.best.family).toBe('als');
   });

@@ -10,7 +10,11 @@ const fallbacks = async () => (await register.getSingleMetric('moovitamix_recomm
 describe('losing the scoring threads', () => {
   it('is counted once per process, and scoring stays on the job thread from then on', async () => {
     const metrics = new PipelineMetrics();
-    const models = new RegistryProductionModels({} as ModelRegistry, { RECOMMENDATION_THREADS: 2, CANARY_PERCENT: 10 } as AppConfig, metrics);
+    const models = new RegistryProductionModels(
+      {} as ModelRegistry,
+      { RECOMMENDATION_THREADS: 2, CANARY_PERCENT: 10 } as AppConfig,
+      metrics,
+    );
     const access = (models as unknown as { poolAccess: { get(): unknown; failed(err: Error): void } }).poolAccess;
     const before = (await fallbacks()) ?? 0;
     access.failed(new Error('scoring thread exited with code 1'));
@@ -21,7 +25,11 @@ describe('losing the scoring threads', () => {
   });
 
   it('uses no threads when RECOMMENDATION_THREADS is 1', () => {
-    const models = new RegistryProductionModels({} as ModelRegistry, { RECOMMENDATION_THREADS: 1, CANARY_PERCENT: 10 } as AppConfig, new PipelineMetrics());
+    const models = new RegistryProductionModels(
+      {} as ModelRegistry,
+      { RECOMMENDATION_THREADS: 1, CANARY_PERCENT: 10 } as AppConfig,
+      new PipelineMetrics(),
+    );
     expect((models as unknown as { poolAccess: { get(): unknown } }).poolAccess.get()).toBeNull();
   });
 });
