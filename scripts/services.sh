@@ -120,5 +120,7 @@ stop_pidfile() {
 case "${1:-up}" in
   up) start_redis; start_mongo ;;
   down) stop_pidfile Redis redis; stop_pidfile "MongoDB-compatible server" mongo ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  # The FerretDB binary alone (tests that start a private server need it even when `up` found one running).
+  build-ferretdb) build_ferretdb ;;
+  *) echo "usage: $0 up|down|build-ferretdb" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -160,6 +160,12 @@ export async function ownMongo(): Promise<OwnServer> {
     }
   };
   const mongod = spawnSync('sh', ['-c', 'command -v mongod']).status === 0;
+  // `services.sh up` builds the binary only when it starts the shared server itself.
+  if (!mongod && !existsSync('.tools/ferretdb')) {
+    const built = spawnSync('bash', ['scripts/services.sh', 'build-ferretdb'], { stdio: 'inherit' });
+    if (built.status !== 0)
+      throw new Error('could not build the FerretDB binary for a private server (scripts/services.sh build-ferretdb)');
+  }
   return ownServer(
     mongod ? 'mongod' : 'ferretdb',
     port,
