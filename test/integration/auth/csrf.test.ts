@@ -1,38 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QueueName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
-import { openDb, startPipeline, type RunningApp } from '../../support/pipeline-app.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
+import { apiSuite } from './support.js';
 
 // Issue 11 (medium): a cross-site form POST carrying cached Basic credentials reached /models/rollback
 // and started /ingestion/runs (Basic accepted on API routes, form bodies parsed, no Origin check).
 describe('state-changing routes against cross-site request forgery', () => {
   const settings = testSettings('auth-csrf');
-  let app: RunningApp;
-  let store: Awaited<ReturnType<typeof openDb>>;
+  const suite = apiSuite(settings);
   const bearer = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
   const basic = { authorization: `Basic ${Buffer.from(`admin:${TEST_ADMIN_TOKEN}`).toString('base64')}` };
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
   const json = { 'content-type': 'application/json' };
 
-  beforeAll(async () => {
-    app = await startPipeline(settings, 'api');
-    store = await openDb(settings, { redisKeys: true });
-  });
-  afterAll(async () => {
-    await Promise.all(
-      app.app
-        .get(JobQueue)
-        .all()
-        .map((q) => q.obliterate({ force: true })),
-    );
-    await app.close();
-    await store.dropAndClose();
-  });
-
-  const ingestionJobs = () => app.app.get(JobQueue).queue(QueueName.Ingestion).getJobCounts();
+  const ingestionJobs = () => suite.app.app.get(JobQueue).queue(QueueName.Ingestion).getJobCounts();
   const post = (path: string, headers: Record<string, string>, body?: string) =>
-    fetch(`${app.base}${path}`, { method: 'POST', headers, body });
+    fetch(`${suite.app.base}${path}`, { method: 'POST', headers, body });
 
   it('refuses HTTP Basic on every state-changing route, form body or not', async () => {
     for (const [path, headers, body] of [
@@ -46,9 +30,9 @@ describe('state-changing routes against cross-site request forgery', () => {
       expect(res.status, path).toBe(403);
       expect(((await res.json()) as { message: string }).message, path).toMatch(/Bearer/);
     }
-    const put = await fetch(`${app.base}/admin/queues/api/queues/maintenance/pause`, { method: 'PUT', headers: basic });
+    const put = await fetch(`${suite.app.base}/admin/queues/api/queues/maintenance/pause`, { method: 'PUT', headers: basic });
     expect(put.status).toBe(403);
-    expect(await app.app.get(JobQueue).queue(QueueName.Maintenance).isPaused()).toBe(false);
+    expect(await suite.app.app.get(JobQueue).queue(QueueName.Maintenance).isPaused()).toBe(false);
     expect(await ingestionJobs()).toMatchObject({ waiting: 0, active: 0 });
   });
 
@@ -73,7 +57,7 @@ describe('state-changing routes against cross-site request forgery', () => {
   });
 
   it('accepts Bearer with a JSON body, or none, from scripts and from the same origin', async () => {
-    const host = new URL(app.base).host;
+    const host = new URL(suite.app.base).host;
     const fromScript = await post('/ingestion/runs', { ...bearer, ...json }, JSON.stringify({ run_date: '2026-01-02' }));
     expect(fromScript.status).toBe(202);
     const sameOrigin = await post(
@@ -87,11 +71,11 @@ describe('state-changing routes against cross-site request forgery', () => {
   });
 
   it('keeps HTTP Basic for the browser pages (GET), and only for them', async () => {
-    expect((await fetch(`${app.base}/admin`, { headers: basic })).status).toBe(200);
-    expect((await fetch(`${app.base}/admin/queues/api/queues`, { headers: basic })).status).toBe(200);
-    const api = await fetch(`${app.base}/ingestion/runs`, { headers: basic });
+    expect((await fetch(`${suite.app.base}/admin`, { headers: basic })).status).toBe(200);
+    expect((await fetch(`${suite.app.base}/admin/queues/api/queues`, { headers: basic })).status).toBe(200);
+    const api = await fetch(`${suite.app.base}/ingestion/runs`, { headers: basic });
     expect(api.status).toBe(401);
     expect(api.headers.get('www-authenticate')).toBeNull();
-    expect((await fetch(`${app.base}/ingestion/runs`, { headers: bearer })).status).toBe(200);
+    expect((await fetch(`${suite.app.base}/ingestion/runs`, { headers: bearer })).status).toBe(200);
   });
 });
