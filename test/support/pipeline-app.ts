@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import { createPipelineApp } from '../../src/bootstrap.js';
 import type { AppRole, Settings } from '../../src/config/settings.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { JobQueue } from '../../src/queues/job-queue.service.js';
 import { roleParts } from '../../src/roles.js';
 
 export interface RunningApp {
@@ -39,4 +40,16 @@ export async function openDb(settings: Settings, opts: { redisKeys?: boolean } =
       await redis.quit();
     },
   };
+}
+
+/** A suite's end: its app's queues obliterated (no job left to write after the drop), the app closed, its data dropped. */
+export async function closeSuite(app: RunningApp, store: { dropAndClose(): Promise<void> }): Promise<void> {
+  await Promise.all(
+    app.app
+      .get(JobQueue)
+      .all()
+      .map((q) => q.obliterate({ force: true })),
+  );
+  await app.close();
+  await store.dropAndClose();
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_POINTS } from '../../../src/admin/dashboard-aggregation.js';
 import { ADMIN_CHALLENGE } from '../../../src/auth/admin-auth.js';
-import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
+import { closeSuite } from '../../support/pipeline-app.js';
 import { authHeaders, openDb, startPipeline, type RunningApp } from '../monitoring/support.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -114,14 +114,7 @@ describe('dashboard API', () => {
     });
   });
   afterAll(async () => {
-    await Promise.all(
-      app.app
-        .get(JobQueue)
-        .all()
-        .map((q) => q.obliterate({ force: true })),
-    );
-    await app.close();
-    await store.dropAndClose();
+    await closeSuite(app, store);
   });
 
   it('refuses the JSON and the files without the credential', async () => {

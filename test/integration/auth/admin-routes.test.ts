@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
-import { openDb, startPipeline, type RunningApp } from '../../support/pipeline-app.js';
+import { openDb, startPipeline, type RunningApp, closeSuite } from '../../support/pipeline-app.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 
 /** Path prefixes of the operating API: every route under them needs the admin credential. */
@@ -31,14 +31,7 @@ describe('every operating route behind the admin credential', () => {
     );
   });
   afterAll(async () => {
-    await Promise.all(
-      app.app
-        .get(JobQueue)
-        .all()
-        .map((q) => q.obliterate({ force: true })),
-    );
-    await app.close();
-    await store.dropAndClose();
+    await closeSuite(app, store);
   });
 
   const operating = () => operations.filter((o) => OPERATING.some((p) => o.path === p || o.path.startsWith(`${p}/`)));

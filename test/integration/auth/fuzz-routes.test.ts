@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/common/random.js';
-import { JobQueue } from '../../../src/queues/job-queue.service.js';
-import { openDb, startPipeline, type RunningApp } from '../../support/pipeline-app.js';
+import { openDb, startPipeline, type RunningApp, closeSuite } from '../../support/pipeline-app.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
 
 /** A seeded generator (the raw mulberry32 stream): the same seed gives the same inputs, so a failure can be replayed. */
@@ -85,14 +84,7 @@ describe('every route against generated bad input', () => {
     );
   });
   afterAll(async () => {
-    await Promise.all(
-      app.app
-        .get(JobQueue)
-        .all()
-        .map((q) => q.obliterate({ force: true })),
-    );
-    await app.close();
-    await store.dropAndClose();
+    await closeSuite(app, store);
   });
 
   it('answers every generated request below 500 and in time, and keeps running', async () => {

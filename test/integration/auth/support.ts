@@ -1,7 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Settings } from '../../../src/config/settings.js';
-import { JobQueue } from '../../../src/queues/job-queue.service.js';
-import { openDb, startPipeline, type RunningApp } from '../../support/pipeline-app.js';
+import { closeSuite, openDb, startPipeline, type RunningApp } from '../../support/pipeline-app.js';
 
 /**
  * An `api` process of the pipeline for one suite, started before its tests and closed after them,
@@ -15,17 +14,7 @@ export function apiSuite(settings: Settings): { readonly app: RunningApp } {
     store = await openDb(settings, { redisKeys: true });
   });
   afterAll(async () => {
-    if (app) {
-      const running = app;
-      await Promise.all(
-        running.app
-          .get(JobQueue)
-          .all()
-          .map((q) => q.obliterate({ force: true })),
-      );
-      await running.close();
-    }
-    await store?.dropAndClose();
+    if (app && store) await closeSuite(app, store);
   });
   return {
     get app(): RunningApp {

@@ -4,6 +4,7 @@ import { ADMIN_CHALLENGE } from '../../../src/auth/admin-auth.js';
 import { ALL_QUEUES, JobName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { TEST_ADMIN_TOKEN, testSettings } from '../../support/settings.js';
+import { closeSuite } from '../../support/pipeline-app.js';
 import { authHeaders, openDb, sample, startPipeline, type RunningApp } from './support.js';
 
 describe('Bull Board and the dashboard behind the admin credential', () => {
@@ -16,14 +17,7 @@ describe('Bull Board and the dashboard behind the admin credential', () => {
     store = await openDb(settings);
   });
   afterAll(async () => {
-    await Promise.all(
-      app.app
-        .get(JobQueue)
-        .all()
-        .map((q) => q.obliterate({ force: true })),
-    );
-    await app.close();
-    await store.dropAndClose();
+    await closeSuite(app, store);
   });
 
   const PROTECTED = [

@@ -4,6 +4,7 @@ import { JobName } from '../../../src/queues/job-catalogue.js';
 import { JobQueue } from '../../../src/queues/job-queue.service.js';
 import { ALL_QUEUES } from '../../../src/queues/job-catalogue.js';
 import { testSettings } from '../../support/settings.js';
+import { closeSuite } from '../../support/pipeline-app.js';
 import { openDb, sample, startPipeline, type RunningApp } from './support.js';
 
 // Every metric named in docs/architecture.md (plus the queue and HTTP ones of issue 6), with its labels.
@@ -40,14 +41,7 @@ describe('/metrics', () => {
     store = await openDb(settings);
   });
   afterAll(async () => {
-    await Promise.all(
-      app.app
-        .get(JobQueue)
-        .all()
-        .map((q) => q.obliterate({ force: true })),
-    );
-    await app.close();
-    await store.dropAndClose();
+    await closeSuite(app, store);
   });
 
   it('exposes every named metric with HELP and TYPE, and the Node process metrics', async () => {
