@@ -34,6 +34,20 @@ export async function activeJobs(redisUrl: string, prefix: string, queue: string
   }
 }
 
+/** Ids of a queue's jobs waiting or active (BullMQ's `wait` and `active` lists). */
+export async function queuedOrActiveJobs(redisUrl: string, prefix: string, queue: string): Promise<string[]> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  try {
+    const [wait, active] = await Promise.all([
+      redis.lrange(`${prefix}:${queue}:wait`, 0, -1),
+      redis.lrange(`${prefix}:${queue}:active`, 0, -1),
+    ]);
+    return [...wait, ...active];
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * What time does to the jobs of a worker that was killed: their locks expire, and a stalled check has
  * seen them active without one. Done at once here, so that the next worker's first stalled check

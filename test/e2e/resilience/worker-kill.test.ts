@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMockApiApp, createPipelineApp } from '../../../src/bootstrap.js';
 import type { Settings } from '../../../src/config/settings.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { freePort, startApp, waitForHttp, type AppProcess } from '../../support/processes.js';
 import { StallProxy } from '../../support/stall-proxy.js';
 import { TEST_ADMIN_TOKEN, testServers, testSettings } from '../../support/settings.js';
-import { activeJobs, expireLocksOfDeadWorker, sleep, until } from './support.js';
+import { activeJobs, expireLocksOfDeadWorker, queuedOrActiveJobs, sleep, until } from './support.js';
 import { ROLE_PRESETS } from '../../../src/roles.js';
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
@@ -75,6 +75,9 @@ describe('a worker killed during a recommendation batch or a training run', () =
     await mock?.close();
   });
 
+  // A test that failed while MongoDB was cut off must not leave the next one without it.
+  afterEach(() => proxy?.resume());
+
   /** A worker process; `throughProxy` puts the stallable proxy between it and MongoDB. */
   async function startWorker(throughProxy = false): Promise<AppProcess> {
     const port = await freePort();
@@ -117,10 +120,13 @@ describe('a worker killed during a recommendation batch or a training run', () =
     expect(res.status).toBe(202);
     const runId = 'recommendations-2026-03-01'; // chained by the ingestion's success
 
-    // The plan has stored the run and enqueued its batches: cut MongoDB off, so batches hang on their writes.
+    // The plan has stored the run and enqueued its batches: cut MongoDB off, so batches hang on their
+    // writes. Cutting it off before the batches are enqueued would hang the plan itself instead.
     await until(
-      'the recommendation run to be planned',
-      () => recRun(runId),
+      'the recommendation run to be planned and its batches enqueued',
+      async () =>
+        (await recRun(runId)) &&
+        (await queuedOrActiveJobs(settings.REDIS_URL, settings.REDIS_PREFIX, 'recommendations')).some((id) => id.includes('-b')),
       120_000,
       10,
       () => first.output().slice(-2000),
